@@ -1,0 +1,48 @@
+"""The only door to the cipher: seal, unseal, wrap, unwrap, derive.
+
+Nothing outside this package imports pyrage or argon2.
+"""
+
+from sealbox.crypto.envelope import (
+    seal,
+    seal_stream,
+    unseal,
+    unseal_stream,
+    unwrap_identity,
+    wrap_identity,
+)
+from sealbox.crypto.errors import CannotOpen, CryptoError, InvalidKey
+from sealbox.crypto.kdf import (
+    KdfParams,
+    SourceKeys,
+    derive_password_key,
+    derive_session_key,
+    derive_source_keys,
+)
+from sealbox.crypto.keys import Identity, Recipient
+from sealbox.crypto.passwords import hash_password, verify_password
+from sealbox.crypto.sealed import AGE_MAGIC, Sealed, SealedStream
+
+__all__ = [
+    "AGE_MAGIC",
+    "CannotOpen",
+    "CryptoError",
+    "Identity",
+    "InvalidKey",
+    "KdfParams",
+    "Recipient",
+    "Sealed",
+    "SealedStream",
+    "SourceKeys",
+    "derive_password_key",
+    "derive_session_key",
+    "derive_source_keys",
+    "hash_password",
+    "seal",
+    "seal_stream",
+    "unseal",
+    "unseal_stream",
+    "unwrap_identity",
+    "verify_password",
+    "wrap_identity",
+]

@@ -1,0 +1,60 @@
+"""Seal and open bytes and streams to age X25519 recipients (the age v1 file format)."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import pyrage
+
+from sealbox.crypto.errors import CannotOpen
+from sealbox.crypto.keys import Identity, Recipient
+from sealbox.crypto.sealed import Sealed, SealedStream
+
+
+def _native(recipients: tuple[Recipient, ...]) -> list:
+    if not recipients:
+        raise ValueError("sealing needs at least one recipient")
+    return [r._key for r in recipients]
+
+
+def seal(plaintext: bytes, *recipients: Recipient) -> Sealed:
+    """Encrypt `plaintext` so that any one of `recipients` can open it."""
+    return Sealed(pyrage.encrypt(plaintext, _native(recipients)))
+
+
+def unseal(sealed: Sealed, identity: Identity) -> bytes:
+    """Decrypt `sealed`; raises CannotOpen for a wrong key or damaged data."""
+    if not isinstance(sealed, Sealed):
+        raise TypeError("unseal takes a Sealed value")
+    try:
+        return pyrage.decrypt(sealed.ciphertext, [identity._key])
+    except pyrage.DecryptError as exc:
+        raise CannotOpen("The data could not be decrypted: wrong key or damaged data.") from exc
+
+
+def seal_stream(reader: BinaryIO, *recipients: Recipient) -> SealedStream:
+    """A stream that, when written out, encrypts everything `reader` yields (chunk by chunk)."""
+    native = _native(recipients)
+
+    def write(sink: BinaryIO) -> None:
+        pyrage.encrypt_io(reader, sink, native)
+
+    return SealedStream(write)
+
+
+def unseal_stream(source: BinaryIO, sink: BinaryIO, identity: Identity) -> None:
+    """Decrypt the age stream in `source` into `sink`, 64 KiB at a time, authenticating each."""
+    try:
+        pyrage.decrypt_io(source, sink, [identity._key])
+    except pyrage.DecryptError as exc:
+        raise CannotOpen("The file could not be decrypted: wrong key or damaged data.") from exc
+
+
+def wrap_identity(identity: Identity, *recipients: Recipient) -> Sealed:
+    """Seal a private key to other keys (a key wrap)."""
+    return seal(identity._key.__str__().encode("ascii"), *recipients)
+
+
+def unwrap_identity(wrapped: Sealed, identity: Identity) -> Identity:
+    """Open a key wrap made by `wrap_identity`."""
+    return Identity.parse(unseal(wrapped, identity).decode("ascii"))

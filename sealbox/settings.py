@@ -1,0 +1,81 @@
+"""One typed settings object, read from a TOML file and `SEALBOX_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from sealbox.crypto import KdfParams
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an instance can be configured with. Safe defaults throughout."""
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Per submission (all files and text of one request together).
+    max_submission_bytes: int = 500 * MIB
+    max_message_chars: int = 100_000
+    # Passphrase logins: one global bucket, because sources' addresses are never known.
+    source_login_burst: int = 30
+    source_login_per_second: float = 2.0
+    source_session_minutes: int = 30
+    staff_session_idle_minutes: int = 30
+    staff_lockout_after: int = 5
+    inbox_page_size: int = 50
+    kdf: KdfParams = field(default_factory=KdfParams)
+    log_level: str = "info"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'sealbox.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def tmp_dir(self) -> Path:
+        """The only temporary directory the app writes to; it holds ciphertext only."""
+        return self.data_dir / "tmp"
+
+
+def _coerce(kind: type | str, raw: object) -> object:
+    kind_name = kind if isinstance(kind, str) else kind.__name__
+    if kind_name == "Path":
+        return Path(str(raw))
+    if kind_name == "int":
+        return int(raw)  # type: ignore[arg-type]
+    if kind_name == "float":
+        return float(raw)  # type: ignore[arg-type]
+    return str(raw)
+
+
+def load(config_file: Path | None = None, environ: dict[str, str] | None = None, **overrides) -> Settings:
+    """Settings from (lowest first) defaults, the TOML file, the environment, then `overrides`."""
+    environ = dict(os.environ if environ is None else environ)
+    values: dict[str, object] = {}
+    config_file = config_file or (Path(environ["SEALBOX_CONFIG"]) if "SEALBOX_CONFIG" in environ else None)
+    if config_file and config_file.exists():
+        values.update(tomllib.loads(config_file.read_text()))
+    for f in fields(Settings):
+        key = f"SEALBOX_{f.name.upper()}"
+        if key in environ:
+            values[f.name] = environ[key]
+    kdf = values.pop("kdf", None)
+    typed = {
+        f.name: _coerce(f.type, values[f.name])
+        for f in fields(Settings)
+        if f.name in values and f.name != "kdf"
+    }
+    settings = Settings(**typed)
+    if isinstance(kdf, dict):
+        settings = replace(settings, kdf=KdfParams(**kdf))
+    return replace(settings, **overrides)

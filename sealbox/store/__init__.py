@@ -1,0 +1,1 @@
+"""Persistence: the database (SQLAlchemy) and the blob store. Ciphertext in, ciphertext out."""

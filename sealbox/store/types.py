@@ -1,0 +1,25 @@
+"""Column types. `SealedColumn` refuses anything but `crypto.Sealed` at bind time."""
+
+from __future__ import annotations
+
+from sqlalchemy import LargeBinary
+from sqlalchemy.types import TypeDecorator
+
+from sealbox.crypto import Sealed
+
+
+class SealedColumn(TypeDecorator):
+    """Stores age ciphertext; a plaintext value raises before it reaches the database."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if not isinstance(value, Sealed):
+            raise TypeError(f"only Sealed values may be stored here, not {type(value).__name__}")
+        return value.ciphertext
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Sealed(bytes(value))
