@@ -1,0 +1,118 @@
+"""Sniff a file's type from its bytes alone: never from its name or a Content-Type header."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+OCTET = "application/octet-stream"
+
+OOXML_MAIN = {
+    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/presentation.xml": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+ODF_KINDS = {
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    "application/vnd.oasis.opendocument.graphics",
+}
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
+_MARKUP_REFUSED = (
+    (b"<?xml", "application/xml"),
+    (b"<svg", "image/svg+xml"),
+    (b"{\\rtf", "application/rtf"),
+    (b"%!ps", "application/postscript"),
+)
+
+
+def detect(data: bytes, deep: bool = True) -> str:
+    """The MIME type of `data`, or application/octet-stream when unknown.
+
+    With `deep=False` archives are not opened (cheap enough for a process that must not parse).
+    """
+    head = data[:64]
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head[:4] == b"RIFF" and len(head) >= 12:
+        return {b"WEBP": "image/webp", b"WAVE": "audio/wav", b"AVI ": "video/x-msvideo"}.get(
+            head[8:12], OCTET
+        )
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/tiff"
+    if head[4:8] == b"ftyp":
+        return _ftyp_kind(data)
+    if b"%PDF-" in data[:1024]:
+        return "application/pdf"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return _zip_kind(data) if deep else "application/zip"
+    if head[:4] == b"fLaC":
+        return "audio/flac"
+    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "audio/mpeg"
+    if head[:4] == b"OggS":
+        return "audio/ogg"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "video/webm" if b"webm" in data[:64] else "video/x-matroska"
+    return _text_kind(data)
+
+
+def _ftyp_kind(data: bytes) -> str:
+    (size,) = struct.unpack(">I", data[:4])
+    box = data[8 : max(8, min(size, 256))]
+    brands = {box[i : i + 4] for i in range(0, len(box) - 3, 4) if i != 4}
+    major = box[:4]
+    if major in _HEIF_BRANDS or (brands & _HEIF_BRANDS and b"avif" not in brands):
+        return "image/heif"
+    if major in (b"avif", b"avis"):
+        return "image/avif"
+    if major in (b"M4A ", b"M4B ", b"M4P "):
+        return "audio/mp4"
+    if major == b"qt  ":
+        return "video/quicktime"
+    if major.startswith(b"3g"):
+        return "video/3gpp"
+    return "video/mp4"
+
+
+def _zip_kind(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            if "[Content_Types].xml" in names:
+                for main, kind in OOXML_MAIN.items():
+                    if main in names:
+                        return kind
+                return "application/x-ooxml-unknown"
+            if "mimetype" in names:
+                info = zf.getinfo("mimetype")
+                if info.file_size <= 100:
+                    mime = zf.read(info).decode("ascii", "replace").strip()
+                    if mime in ODF_KINDS:
+                        return mime
+                    return mime or "application/zip"
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+        return "application/zip"
+    return "application/zip"
+
+
+def _text_kind(data: bytes) -> str:
+    if not data or b"\x00" in data[:65536]:
+        return OCTET
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return OCTET
+    lead = text.lstrip("\ufeff \t\r\n")[:512].lower().encode()
+    for prefix, kind in _MARKUP_REFUSED:
+        if lead.startswith(prefix):
+            return kind
+    if lead.startswith((b"<!doctype html", b"<html", b"<head", b"<!--")) or b"<html" in lead:
+        return "text/html"
+    return "text/plain"
