@@ -105,6 +105,8 @@ class Report(Base):
     __tablename__ = "reports"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id"), index=True)
+    # Anyone may seal to the report (a reply, a follow-up); only key holders can open it.
+    public_key: Mapped[str] = mapped_column(String(128))
     received_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="new")
     acknowledged_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -1,0 +1,1 @@
+"""Domain logic: reports, messages, channels, staff accounts and sessions."""

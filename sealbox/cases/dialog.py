@@ -1,0 +1,100 @@
+"""Reading a report's conversation, for whoever holds its key (a handler or the source)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sealbox import crypto
+from sealbox.cases.errors import DamagedData, NotFound
+from sealbox.crypto import CannotOpen, Identity, Sealed
+from sealbox.store.models import Attachment, Channel, Message, Report, User
+
+
+@dataclass(frozen=True)
+class FileView:
+    id: str
+    display_name: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class MessageView:
+    seq: int
+    author: str
+    author_name: str | None
+    sent_on: dt.date
+    text: str
+    files: tuple[FileView, ...]
+
+
+@dataclass(frozen=True)
+class Conversation:
+    report_id: str
+    channel_name: str
+    received_on: dt.date
+    status: str
+    acknowledged_on: dt.date | None
+    messages: tuple[MessageView, ...]
+
+
+def open_json(sealed: Sealed, identity: Identity) -> dict:
+    try:
+        return json.loads(crypto.unseal(sealed, identity))
+    except CannotOpen as exc:
+        raise DamagedData(
+            "Part of this report could not be decrypted: the stored data is damaged."
+        ) from exc
+
+
+def file_meta(session: Session, report_id: str, file_id: str, identity: Identity) -> tuple[str, dict]:
+    """(blob id, opened metadata) of one attachment of `report_id`."""
+    row = session.get(Attachment, file_id)
+    if row is None or row.report_id != report_id:
+        raise NotFound("This file does not exist.")
+    return row.blob_id, open_json(row.meta, identity)
+
+
+def conversation(
+    session: Session, report_id: str, identity: Identity, show_staff_names: bool
+) -> Conversation:
+    """Decrypt a report's messages and file names in memory."""
+    report = session.get(Report, report_id)
+    if report is None:
+        raise NotFound("This report does not exist.")
+    channel = session.get(Channel, report.channel_id)
+    files: dict[str, list[FileView]] = {}
+    for row in session.scalars(select(Attachment).where(Attachment.report_id == report_id)):
+        meta = open_json(row.meta, identity)
+        files.setdefault(row.message_id, []).append(
+            FileView(row.id, meta["display_name"], meta.get("type", ""), meta["size"])
+        )
+    names = dict(session.execute(select(User.id, User.username)).all()) if show_staff_names else {}
+    messages = []
+    for row in session.scalars(
+        select(Message).where(Message.report_id == report_id).order_by(Message.seq)
+    ):
+        body = open_json(row.body, identity)
+        messages.append(
+            MessageView(
+                seq=row.seq,
+                author=row.author,
+                author_name=names.get(row.staff_id) if row.staff_id else None,
+                sent_on=row.sent_on,
+                text=body.get("text", ""),
+                files=tuple(sorted(files.get(row.id, []), key=lambda f: f.display_name)),
+            )
+        )
+    return Conversation(
+        report_id=report.id,
+        channel_name=channel.name if channel else "",
+        received_on=report.received_on,
+        status=report.status,
+        acknowledged_on=report.acknowledged_on,
+        messages=tuple(messages),
+    )

@@ -1,0 +1,190 @@
+"""Receiving what a source sends: files are sealed as they stream in, then committed atomically."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from sealbox import crypto
+from sealbox.cases import channels
+from sealbox.cases.errors import EmptyReport, TooLarge, UnknownChannel
+from sealbox.crypto import Identity, Recipient, Sealed, passphrase
+from sealbox.scrub.filenames import sanitise_filename
+from sealbox.services import Services
+from sealbox.store.models import Attachment, Message, Report, ReportKey, SourceAccess
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    blob_id: str
+    meta: Sealed
+    display_name: str
+    size: int
+
+
+class _Limited:
+    """Reads through to `inner`, counting bytes against the submission's budget."""
+
+    def __init__(self, inner: BinaryIO, draft: Draft) -> None:
+        self.inner = inner
+        self.draft = draft
+        self.count = 0
+
+    def read(self, n: int = -1) -> bytes:
+        chunk = self.inner.read(n)
+        self.count += len(chunk)
+        self.draft.received += len(chunk)
+        if self.draft.received > self.draft.limit:
+            raise TooLarge(
+                f"The files are larger than this site accepts in one go "
+                f"({self.draft.limit // (1024 * 1024)} MiB). Send fewer or smaller files, "
+                f"then add the rest as a follow-up."
+            )
+        return chunk
+
+
+@dataclass
+class Draft:
+    """A submission in progress. Its blobs are sealed to `recipient` before any byte is stored.
+
+    For a new report the report key exists only in this object until `submit` wraps it, so
+    blobs left behind by a killed process can never be opened by anyone.
+    """
+
+    services: Services
+    recipient: Recipient
+    identity: Identity | None = None
+    files: list[ReceivedFile] = field(default_factory=list)
+    received: int = 0
+
+    @property
+    def limit(self) -> int:
+        return self.services.settings.max_submission_bytes
+
+    @classmethod
+    def for_new_report(cls, services: Services) -> Draft:
+        identity = Identity.generate()
+        return cls(services=services, recipient=identity.recipient, identity=identity)
+
+    @classmethod
+    def for_report(cls, services: Services, public_key: str) -> Draft:
+        return cls(services=services, recipient=Recipient.parse(public_key))
+
+    def add_file(self, reader: BinaryIO, filename: str, content_type: str) -> ReceivedFile | None:
+        """Seal one uploaded file into the blob store as it streams. Empty parts are skipped."""
+        counted = _Limited(reader, self)
+        blob_id = self.services.blobs.put(crypto.seal_stream(counted, self.recipient))
+        if counted.count == 0 and not filename:
+            self.services.blobs.delete(blob_id)
+            return None
+        name = sanitise_filename(filename)
+        meta = {"name": filename, "display_name": name, "type": content_type, "size": counted.count}
+        received = ReceivedFile(
+            blob_id=blob_id,
+            meta=crypto.seal(json.dumps(meta).encode(), self.recipient),
+            display_name=name,
+            size=counted.count,
+        )
+        self.files.append(received)
+        return received
+
+    def add_text(self, size: int) -> None:
+        self.received += size
+        if self.received > self.limit:
+            raise TooLarge("The report is larger than this site accepts in one go.")
+
+    def discard(self) -> None:
+        """Delete every blob this draft wrote (on any failure before commit)."""
+        for received in self.files:
+            self.services.blobs.delete(received.blob_id)
+        self.files.clear()
+
+
+def seal_body(text: str, recipient: Recipient, answers: dict[str, str] | None = None) -> Sealed:
+    return crypto.seal(json.dumps({"text": text, "answers": answers or {}}).encode(), recipient)
+
+
+def submit(services: Services, draft: Draft, channel_slug: str, text: str) -> str:
+    """Commit a new report with its files; returns the passphrase (shown once, never stored)."""
+    text = text.strip()
+    if not text and not draft.files:
+        raise EmptyReport("The report is empty. Write what happened, attach a file, or both.")
+    if len(text) > services.settings.max_message_chars:
+        raise TooLarge(
+            f"The text is longer than {services.settings.max_message_chars:,} characters. "
+            "Attach it as a file instead."
+        )
+    assert draft.identity is not None, "a new report's draft carries its key"
+    words = passphrase.generate()
+    keys = crypto.derive_source_keys(words, services.secrets.source_salt, services.settings.kdf)
+    today = services.clock.today()
+    with services.db.transaction() as session:
+        channel = channels.open_channel(session, channel_slug)
+        handlers = channels.handler_recipients(session, channel.id)
+        if not handlers:
+            raise UnknownChannel("This channel has nobody to read reports right now.")
+        report = Report(
+            channel_id=channel.id,
+            public_key=str(draft.recipient),
+            received_on=today,
+            status="new",
+            source_seq=1,
+            message_count=1,
+        )
+        session.add(report)
+        session.flush()
+        for user_id, recipient in handlers.items():
+            wrapped = crypto.wrap_identity(draft.identity, recipient)
+            session.add(ReportKey(report_id=report.id, user_id=user_id, wrapped=wrapped))
+        session.add(
+            SourceAccess(
+                lookup_id=keys.lookup_id,
+                report_id=report.id,
+                wrapped=crypto.wrap_identity(draft.identity, keys.identity.recipient),
+            )
+        )
+        _add_message(session, report, "source", None, text, draft, today)
+    return words
+
+
+def follow_up(
+    services: Services, draft: Draft, report_id: str, author: str, staff_id: str | None, text: str
+) -> None:
+    """Append a message (with the draft's files) to an existing report."""
+    text = text.strip()
+    if not text and not draft.files:
+        raise EmptyReport("The message is empty. Write something or attach a file.")
+    if len(text) > services.settings.max_message_chars:
+        raise TooLarge(f"The text is longer than {services.settings.max_message_chars:,} characters.")
+    with services.db.transaction() as session:
+        report = session.get(Report, report_id, with_for_update=True)
+        if report is None or report.public_key != str(draft.recipient):
+            raise UnknownChannel("This report no longer exists.")
+        report.message_count += 1
+        if author == "source":
+            report.source_seq += 1
+        _add_message(session, report, author, staff_id, text, draft, services.clock.today())
+
+
+def _add_message(session, report, author, staff_id, text, draft, today) -> None:
+    message = Message(
+        report_id=report.id,
+        seq=report.message_count - 1,
+        author=author,
+        staff_id=staff_id,
+        sent_on=today,
+        body=seal_body(text, draft.recipient),
+    )
+    session.add(message)
+    session.flush()
+    for received in draft.files:
+        session.add(
+            Attachment(
+                report_id=report.id,
+                message_id=message.id,
+                blob_id=received.blob_id,
+                meta=received.meta,
+            )
+        )
+    session.flush()

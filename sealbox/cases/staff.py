@@ -1,0 +1,135 @@
+"""Staff accounts: creation, password + TOTP login, per-account lockout."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import pyotp
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sealbox import crypto
+from sealbox.cases.errors import BadInput, Conflict, LoginFailed, SealboxError, Throttled
+from sealbox.clock import Clock
+from sealbox.crypto import Identity, KdfParams, Recipient
+from sealbox.store.models import User
+
+ROLES = ("admin", "handler", "custodian", "auditor")
+TOTP_ISSUER = "Sealbox"
+MIN_PASSWORD_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class NewUser:
+    user: User
+    password: str | None
+    totp_secret: str
+
+    def otpauth_uri(self) -> str:
+        return pyotp.TOTP(self.totp_secret).provisioning_uri(
+            name=self.user.username, issuer_name=TOTP_ISSUER
+        )
+
+
+@dataclass(frozen=True)
+class StaffLogin:
+    user: User
+    identity: Identity | None  # None for offline-key handlers
+
+
+def generate_password() -> str:
+    """A random password for a new account (about 120 bits)."""
+    return secrets.token_urlsafe(15)
+
+
+def create_user(
+    session: Session,
+    clock: Clock,
+    kdf: KdfParams,
+    username: str,
+    role: str,
+    password: str | None = None,
+    offline_public_key: str | None = None,
+) -> NewUser:
+    """Add a staff account. Handlers get a key pair unless they bring an offline public key."""
+    username = username.strip()
+    if not username or len(username) > 64 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise BadInput("A username is 1-64 letters, digits, dots, dashes or underscores.")
+    if role not in ROLES:
+        raise BadInput(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+    if session.scalar(select(User).where(User.username == username)):
+        raise Conflict(f"A user named {username!r} already exists.")
+    password = password or generate_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadInput(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    user = User(
+        username=username,
+        role=role,
+        password_hash=crypto.hash_password(password),
+        totp_secret=pyotp.random_base32(),
+        created_at=clock.now(),
+    )
+    if offline_public_key:
+        user.public_key = str(Recipient.parse(offline_public_key))
+    else:
+        identity = Identity.generate()
+        user.key_salt = secrets.token_bytes(16)
+        wrapping = crypto.derive_password_key(password, user.key_salt, kdf)
+        user.public_key = str(identity.recipient)
+        user.wrapped_private_key = crypto.wrap_identity(identity, wrapping.recipient)
+    session.add(user)
+    session.flush()
+    return NewUser(user=user, password=password, totp_secret=user.totp_secret)
+
+
+def authenticate(
+    session: Session,
+    clock: Clock,
+    kdf: KdfParams,
+    lockout_after: int,
+    username: str,
+    password: str,
+    totp_code: str,
+) -> StaffLogin | SealboxError:
+    """Check password and TOTP and unwrap the private key.
+
+    A failure is returned, not raised, so that the caller commits the failure count.
+    """
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    now = clock.timestamp()
+    if user is not None and user.locked_until > now:
+        return Throttled("Too many failed attempts for this account. Try again in a few minutes.")
+    password_ok = crypto.verify_password(user.password_hash if user else None, password)
+    totp_ok = user is not None and _check_totp(user, totp_code, now)
+    if user is None or not user.active or not password_ok or not totp_ok:
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= lockout_after:
+                excess = user.failed_logins - lockout_after
+                user.locked_until = now + min(3600, 60 * 2**excess)
+        return LoginFailed("The username, password or code is not right.")
+    user.failed_logins = 0
+    identity = None
+    if user.wrapped_private_key is not None:
+        wrapping = crypto.derive_password_key(password, user.key_salt or b"", kdf)
+        identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
+    return StaffLogin(user=user, identity=identity)
+
+
+def _check_totp(user: User, code: str, now: float) -> bool:
+    """RFC 6238 with one step of drift either way; a code is never accepted twice."""
+    code = "".join(code.split())
+    if not user.totp_secret or len(code) != 6 or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    step_now = int(now // totp.interval)
+    for step in (step_now - 1, step_now, step_now + 1):
+        if step > user.totp_last_step and secrets.compare_digest(totp.at(step * totp.interval), code):
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def get_user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))

@@ -1,0 +1,293 @@
+"""The `sealbox` command."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from sealbox import settings as settings_mod
+from sealbox.cases.errors import SealboxError
+from sealbox.crypto import CryptoError
+
+app = typer.Typer(help="Sealbox: a whistleblowing platform that cannot leak what it cannot read.",
+                  no_args_is_help=True, add_completion=False)
+user_app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
+channel_app = typer.Typer(help="Manage channels.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(channel_app, name="channel")
+
+DataDir = typer.Option(None, "--data-dir", "-d", help="Data directory (default: $SEALBOX_DATA_DIR or ./data).")
+
+
+def _settings(data_dir: Path | None):
+    overrides = {"data_dir": data_dir} if data_dir else {}
+    return settings_mod.load(**overrides)
+
+
+def _services(data_dir: Path | None):
+    from sealbox import services
+
+    return services.build(_settings(data_dir))
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _read_secret(prompt: str, from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass(prompt)
+
+
+def _print_credentials(new_user, show_password: bool = True) -> None:
+    import segno
+
+    user = new_user.user
+    typer.echo(f"  username:    {user.username}")
+    typer.echo(f"  role:        {user.role}")
+    if show_password:
+        typer.echo(f"  password:    {new_user.password}")
+    typer.echo(f"  TOTP secret: {new_user.totp_secret}")
+    typer.echo(f"  TOTP URI:    {new_user.otpauth_uri()}")
+    if user.offline:
+        typer.echo(f"  public key:  {user.public_key} (offline: reports open only with its identity)")
+    typer.echo("  Scan this code with an authenticator app:")
+    segno.make(new_user.otpauth_uri(), error="l").terminal(compact=True)
+
+
+@app.command()
+def init(data_dir: Path | None = DataDir) -> None:
+    """Create the data directory, the database schema and this instance's secrets."""
+    svc = _services(data_dir)
+    typer.echo(f"Sealbox is ready in {svc.settings.data_dir.resolve()} ({svc.db.engine.dialect.name}).")
+
+
+@app.command()
+def serve(
+    data_dir: Path | None = DataDir,
+    host: str | None = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port to listen on (default 8080)."),
+) -> None:
+    """Run the web server (source pages at /, staff pages at /staff/)."""
+    import uvicorn
+
+    from sealbox import logs
+    from sealbox.web.app import create_app
+
+    svc = _services(data_dir)
+    swept = svc.blobs.sweep_temp()
+    if swept:
+        typer.echo(f"Removed {swept} half-written upload(s) left by an earlier stop.")
+    _sweep_orphans(svc)
+    logs.setup(svc.settings.log_level)
+    uvicorn.run(
+        create_app(svc),
+        host=host or svc.settings.host,
+        port=port or svc.settings.port,
+        access_log=False,
+        log_config=logs.config(svc.settings.log_level),
+        server_header=False,
+        date_header=False,
+        proxy_headers=False,
+    )
+
+
+def _sweep_orphans(svc) -> None:
+    from sqlalchemy import select
+
+    from sealbox.store.models import Attachment
+
+    with svc.db.transaction() as session:
+        referenced = set(session.scalars(select(Attachment.blob_id)))
+    svc.blobs.sweep_orphans(referenced)
+
+
+@app.command()
+def demo(
+    data_dir: Path | None = DataDir,
+    host: str | None = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port to listen on (default 8080)."),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Set up the demo but do not start the server."),
+) -> None:
+    """Set up a demo channel and handler (credentials printed once), then serve."""
+    from sealbox.cases import channels, staff
+
+    svc = _services(data_dir)
+    with svc.db.transaction() as session:
+        existing = staff.get_user(session, "demo-handler")
+        if existing is None:
+            new_user = staff.create_user(session, svc.clock, svc.settings.kdf, "demo-handler", "handler")
+            channels.create_channel(
+                session,
+                "demo",
+                "Demo channel",
+                "A channel for trying Sealbox. Do not send real reports here.",
+                handlers=["demo-handler"],
+            )
+    settings = svc.settings
+    if existing is None:
+        typer.secho("Demo handler account (shown once; write it down):", bold=True)
+        _print_credentials(new_user)
+    else:
+        typer.echo("The demo is already set up; its credentials were printed when it was created.")
+    url = f"http://{host or settings.host}:{port or settings.port}"
+    typer.echo(f"\nSource pages: {url}/    Staff pages: {url}/staff/")
+    if not no_serve:
+        serve(data_dir=data_dir, host=host, port=port)
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: str = typer.Option("handler", help="admin, handler, custodian or auditor."),
+    offline_key: str | None = typer.Option(
+        None, "--offline-key", help="Register only this age public key (age1...): the private key never touches the server."
+    ),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input instead of generating one."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Add a staff account; prints its password (unless given) and TOTP enrolment."""
+    from sealbox.cases import staff
+
+    svc = _services(data_dir)
+    password = _read_secret("", True) if password_stdin else None
+    try:
+        with svc.db.transaction() as session:
+            new_user = staff.create_user(
+                session, svc.clock, svc.settings.kdf, username, role, password, offline_key
+            )
+    except (SealboxError, CryptoError) as exc:
+        _fail(str(exc))
+    typer.secho(f"Added {role} {username}.", bold=True)
+    _print_credentials(new_user, show_password=not password_stdin)
+
+
+@channel_app.command("add")
+def channel_add(
+    slug: str,
+    name: str = typer.Option(..., help="Name shown to sources."),
+    description: str = typer.Option("", help="One or two sentences for sources."),
+    handler: list[str] = typer.Option([], "--handler", help="Username of a handler (repeatable)."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Add a channel that sources can send reports to."""
+    from sealbox.cases import channels
+
+    svc = _services(data_dir)
+    try:
+        with svc.db.transaction() as session:
+            channels.create_channel(session, slug, name, description, handlers=handler)
+    except SealboxError as exc:
+        _fail(exc.message)
+    typer.echo(f"Added channel {slug}." + ("" if handler else " It accepts reports once it has a handler."))
+
+
+@app.command("keygen")
+def keygen(output: Path = typer.Option(..., "-o", "--output", help="Where to write the new identity file.")) -> None:
+    """Make an age identity for an offline-key handler; register its public key with `user add --offline-key`."""
+    from sealbox.crypto import Identity
+
+    if output.exists():
+        _fail(f"{output} exists; refusing to overwrite a key.")
+    identity = Identity.generate()
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(identity.export())
+    typer.echo(f"Public key: {identity.recipient}")
+
+
+@app.command("export-key")
+def export_key(
+    username: str,
+    output: Path = typer.Option(..., "-o", "--output", help="Identity file to write (mode 600)."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Write a handler's private key as an age identity file, for `age -d -i` or `sealbox decrypt`."""
+    from sealbox import crypto
+    from sealbox.cases import staff
+
+    svc = _services(data_dir)
+    password = _read_secret(f"Password for {username}: ", password_stdin)
+    with svc.db.transaction() as session:
+        user = staff.get_user(session, username)
+        if user is None or user.wrapped_private_key is None:
+            _fail(f"{username!r} is not a user whose key is held on this server.")
+        if not crypto.verify_password(user.password_hash, password):
+            _fail("The password is not right.")
+        wrapping = crypto.derive_password_key(password, user.key_salt, svc.settings.kdf)
+        identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
+    if output.exists():
+        _fail(f"{output} exists; refusing to overwrite a key.")
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(identity.export())
+    typer.echo(f"Wrote the identity of {username} to {output}. Keep it offline; delete it when done.")
+
+
+@app.command("export")
+def export_report(
+    report_id: str,
+    user: str = typer.Option(..., "--user", help="Handler whose key wrap goes in the bundle."),
+    output: Path = typer.Option(..., "-o", "--output", help="Bundle file to write (.zip)."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Write a report's encrypted export bundle for one handler (nothing is decrypted)."""
+    from sealbox.cases import export, staff
+
+    svc = _services(data_dir)
+    try:
+        with svc.db.transaction() as session:
+            account = staff.get_user(session, user)
+            if account is None:
+                _fail(f"No user {user!r}.")
+            plan = export.bundle_plan(session, account.id, report_id)
+    except SealboxError as exc:
+        _fail(exc.message)
+    with open(output, "wb") as sink:
+        export.write_bundle(svc, plan, sink)
+    typer.echo(f"Wrote {output} ({output.stat().st_size:,} bytes, all sealed).")
+
+
+@app.command()
+def decrypt(
+    bundle: Path = typer.Argument(..., help="An export bundle (.zip) downloaded from Sealbox."),
+    identity: Path = typer.Option(..., "-i", "--identity", help="Your age identity file."),
+    output: Path = typer.Option(Path("report"), "-o", "--output", help="Directory for the decrypted report."),
+) -> None:
+    """Open an export bundle offline with your age identity."""
+    from sealbox.cases import export
+    from sealbox.crypto import Identity
+
+    if not bundle.is_file():
+        _fail(f"{bundle} does not exist.", 2)
+    try:
+        key = Identity.parse(identity.read_text())
+        written = export.decrypt_bundle(bundle, key, output, progress=lambda m: typer.echo(m, err=True))
+    except OSError as exc:
+        _fail(f"{exc.filename}: {exc.strerror}")
+    except (SealboxError, CryptoError) as exc:
+        _fail(getattr(exc, "message", str(exc)))
+    typer.echo(f"Decrypted {len(written)} file(s) into {output}/ (conversation in conversation.txt).")
+
+
+def _register_optional() -> None:
+    try:
+        from sealbox.scrub import cli as scrub_cli
+    except ImportError:
+        return
+    if hasattr(scrub_cli, "register"):
+        scrub_cli.register(app)
+
+
+_register_optional()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,33 @@
+"""The object graph one process runs on. Built once, handed to the web app and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sealbox.clock import Clock
+from sealbox.settings import Settings
+from sealbox.store import instance
+from sealbox.store.blobs import BlobStore
+from sealbox.store.db import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    clock: Clock
+    secrets: instance.InstanceSecrets
+
+
+def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Services:
+    """Open the database and blob store for `settings`; migrate the schema if asked."""
+    clock = clock or Clock()
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    db = Database(settings.db_url)
+    if migrate:
+        db.migrate()
+    with db.transaction() as session:
+        secrets = instance.ensure(session)
+    blobs = BlobStore(settings.blob_dir, settings.tmp_dir, clock)
+    return Services(settings=settings, db=db, blobs=blobs, clock=clock, secrets=secrets)

@@ -1,0 +1,16 @@
+"""FastAPI dependencies: services come from the app that was built with them, never a global."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from sealbox.services import Services
+from sealbox.web.templating import Templates
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def templates(request: Request) -> Templates:
+    return request.app.state.templates

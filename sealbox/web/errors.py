@@ -1,0 +1,69 @@
+"""Every failure becomes a clear page or JSON error; tracebacks and user data stay out of logs."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from sealbox.cases.errors import SealboxError, SessionExpired
+
+log = logging.getLogger("sealbox.web")
+
+_HTTP_MESSAGES = {
+    404: "There is no page at this address.",
+    405: "This page does not accept that kind of request.",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return request.url.path.startswith("/api/") or (
+        "application/json" in accept and "text/html" not in accept
+    )
+
+
+def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": code, "message": message}, status_code=status)
+    templates = request.app.state.templates
+    staff = request.url.path.startswith("/staff")
+    if staff and code == "session_expired":
+        return templates.render(
+            request, "staff/login.html", {"error": message, "csrf": ""}, status=status
+        )
+    layout = "staff/error.html" if staff else "source/error.html"
+    return templates.render(request, layout, {"status": status, "message": message}, status=status)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(SealboxError)
+    async def domain_error(request: Request, exc: SealboxError) -> Response:
+        response = error_response(request, exc.status, exc.code, exc.message)
+        if isinstance(exc, SessionExpired) and request.url.path.startswith("/staff"):
+            response.delete_cookie("sealbox_staff", path="/staff")
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        message = _HTTP_MESSAGES.get(exc.status_code, "The request could not be handled.")
+        return error_response(request, exc.status_code, f"http_{exc.status_code}", message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "request" for e in exc.errors())
+        return error_response(request, 400, "bad_input", f"Missing or invalid: {fields}.")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # The exception's message may quote data (a decode error shows bytes): log type and
+        # stack frames only.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("unhandled %s\n%s", type(exc).__name__, frames)
+        return error_response(
+            request, 500, "internal", "Something went wrong on our side. Please try again."
+        )

@@ -1,0 +1,45 @@
+"""Form tokens (CSRF) and small urlencoded forms; no multipart spooling anywhere but upload.py."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+
+from sealbox.cases.errors import BadInput, Forbidden
+
+MAX_FORM_BYTES = 256 * 1024
+TOKEN_LIFETIME = 24 * 3600
+
+
+def form_token(key: bytes, purpose: str, binding: str = "", now: float | None = None) -> str:
+    """A token that proves a form came from this site's page for `purpose` (and session)."""
+    issued = str(int(now if now is not None else time.time()))
+    mac = hmac.new(key, f"{purpose}|{binding}|{issued}".encode(), hashlib.sha256).hexdigest()
+    return f"{issued}.{mac}"
+
+
+def check_token(key: bytes, purpose: str, token: str, binding: str = "") -> None:
+    issued, _, mac = (token or "").partition(".")
+    if not issued.isdigit():
+        raise Forbidden("This form is out of date. Reload the page and send it again.")
+    expected = hmac.new(key, f"{purpose}|{binding}|{issued}".encode(), hashlib.sha256).hexdigest()
+    fresh = time.time() - int(issued) < TOKEN_LIFETIME
+    if not hmac.compare_digest(mac, expected) or not fresh:
+        raise Forbidden("This form is out of date. Reload the page and send it again.")
+
+
+async def small_form(request: Request) -> dict[str, str]:
+    """Read an urlencoded form of bounded size; multipart is refused here by design."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("application/x-www-form-urlencoded"):
+        raise BadInput("This form must be sent as application/x-www-form-urlencoded.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise BadInput("The form is too large.")
+    return dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))

@@ -1,0 +1,226 @@
+"""The source interface: works with JavaScript off, sets no cookie until a passphrase is used."""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sealbox.cases import channels, dialog, intake, source_access
+from sealbox.cases.errors import Forbidden, SealboxError, SessionExpired
+from sealbox.crypto import passphrase
+from sealbox.services import Services
+from sealbox.web.deps import services, templates
+from sealbox.web.forms import check_token, form_token, small_form
+from sealbox.web.streaming import with_multipart
+from sealbox.web.templating import Templates
+from sealbox.web.upload import MultipartStream
+
+router = APIRouter()
+COOKIE = "sealbox_source"
+
+
+def _binding(cookie: str | None) -> str:
+    return hashlib.sha256((cookie or "").encode()).hexdigest()[:32]
+
+
+@router.get("/")
+def landing(
+    request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
+) -> Response:
+    with svc.db.transaction() as session:
+        open_channels = channels.open_channels(session)
+    return tpl.render(request, "source/landing.html", {"channels": open_channels})
+
+
+@router.get("/submit/{slug}")
+def submit_form(
+    slug: str,
+    request: Request,
+    svc: Services = Depends(services),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    with svc.db.transaction() as session:
+        channel = channels.open_channel(session, slug)
+    return _render_submit(request, svc, tpl, channel, text="", error=None)
+
+
+def _render_submit(request, svc, tpl, channel, text, error, status=200) -> Response:
+    context = {
+        "channel": channel,
+        "text": text,
+        "error": error,
+        "token": form_token(svc.secrets.form_key, "submit"),
+        "max_mib": svc.settings.max_submission_bytes // (1024 * 1024),
+    }
+    return tpl.render(request, "source/submit.html", context, status=status)
+
+
+def _receive(
+    stream: MultipartStream, draft: intake.Draft, key: bytes, purpose: str, binding: str
+) -> dict[str, str]:
+    """Read the form: the token must come first, then fields and files in any order."""
+    fields: dict[str, str] = {}
+    for part in stream.parts():
+        if "form_token" not in fields:
+            if part.name != "form_token" or part.is_file:
+                raise Forbidden("This form is out of date. Reload the page and send it again.")
+            fields["form_token"] = part.text()
+            check_token(key, purpose, fields["form_token"], binding)
+        elif part.is_file:
+            if part.name == "files":
+                draft.add_file(part, part.filename or "", part.content_type)
+        else:
+            fields[part.name] = part.text()
+            draft.add_text(len(fields[part.name]))
+    return fields
+
+
+@router.post("/submit/{slug}")
+async def submit(
+    slug: str,
+    request: Request,
+    svc: Services = Depends(services),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    with svc.db.transaction() as session:
+        channel = channels.open_channel(session, slug)
+    draft = intake.Draft.for_new_report(svc)
+    fields: dict[str, str] = {}
+
+    def handle(stream: MultipartStream) -> str:
+        try:
+            fields.update(_receive(stream, draft, svc.secrets.form_key, "submit", ""))
+            return intake.submit(svc, draft, slug, fields.get("text", ""))
+        except BaseException:
+            draft.discard()
+            raise
+
+    try:
+        words = await with_multipart(request, handle)
+    except SealboxError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        # Give back what they wrote, so a refused file does not cost them their text.
+        return _render_submit(
+            request, svc, tpl, channel, fields.get("text", ""), exc.message, status=exc.status
+        )
+    context = {"words": words.split(), "bits": round(passphrase.entropy_bits())}
+    return tpl.render(request, "source/passphrase.html", context)
+
+
+@router.get("/login")
+def login_form(
+    request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
+) -> Response:
+    token = form_token(svc.secrets.form_key, "login")
+    return tpl.render(request, "source/login.html", {"token": token, "error": None})
+
+
+@router.post("/login")
+async def login(
+    request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
+) -> Response:
+    form = await small_form(request)
+    check_token(svc.secrets.form_key, "login", form.get("form_token", ""))
+    try:
+        source = source_access.log_in(svc, form.get("passphrase", ""))
+    except SealboxError as exc:
+        token = form_token(svc.secrets.form_key, "login")
+        return tpl.render(
+            request, "source/login.html", {"token": token, "error": exc.message}, exc.status
+        )
+    response = RedirectResponse("/report", status_code=303)
+    _set_cookie(response, source_access.seal_cookie(svc, source))
+    return response
+
+
+def _set_cookie(response: Response, value: str) -> None:
+    response.set_cookie(COOKIE, value, httponly=True, samesite="strict", path="/")
+
+
+def _source(request: Request, svc: Services) -> source_access.SourceSession:
+    return source_access.open_cookie(svc, request.cookies.get(COOKIE))
+
+
+@router.get("/report")
+def report(
+    request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
+) -> Response:
+    try:
+        source = _source(request, svc)
+    except SessionExpired as exc:
+        token = form_token(svc.secrets.form_key, "login")
+        response = tpl.render(
+            request, "source/login.html", {"token": token, "error": exc.message}, 401
+        )
+        response.delete_cookie(COOKIE, path="/")
+        return response
+    with svc.db.transaction() as session:
+        conversation = dialog.conversation(
+            session, source.report_id, source.identity, show_staff_names=False
+        )
+    cookie = source_access.seal_cookie(svc, source)
+    context = {
+        "conversation": conversation,
+        "token": form_token(svc.secrets.form_key, "follow-up", _binding(cookie)),
+        "logout_token": form_token(svc.secrets.form_key, "logout", _binding(cookie)),
+        "error": request.query_params.get("error"),
+        "sent": request.query_params.get("sent") == "1",
+        "max_mib": svc.settings.max_submission_bytes // (1024 * 1024),
+    }
+    response = tpl.render(request, "source/report.html", context)
+    _set_cookie(response, cookie)
+    return response
+
+
+@router.post("/report/messages")
+async def follow_up(
+    request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
+) -> Response:
+    source = _source(request, svc)
+    binding = _binding(request.cookies.get(COOKIE))
+    draft = intake.Draft.for_report(svc, source.public_key)
+    fields: dict[str, str] = {}
+
+    def handle(stream: MultipartStream) -> None:
+        try:
+            fields.update(_receive(stream, draft, svc.secrets.form_key, "follow-up", binding))
+            intake.follow_up(svc, draft, source.report_id, "source", None, fields.get("text", ""))
+        except BaseException:
+            draft.discard()
+            raise
+
+    try:
+        await with_multipart(request, handle)
+    except SealboxError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        with svc.db.transaction() as session:
+            conversation = dialog.conversation(
+                session, source.report_id, source.identity, show_staff_names=False
+            )
+        cookie = request.cookies.get(COOKIE)
+        context = {
+            "conversation": conversation,
+            "token": form_token(svc.secrets.form_key, "follow-up", binding),
+            "logout_token": form_token(svc.secrets.form_key, "logout", _binding(cookie)),
+            "error": exc.message,
+            "text": fields.get("text", ""),
+            "sent": False,
+            "max_mib": svc.settings.max_submission_bytes // (1024 * 1024),
+        }
+        return tpl.render(request, "source/report.html", context, status=exc.status)
+    return RedirectResponse("/report?sent=1", status_code=303)
+
+
+@router.post("/logout")
+async def logout(
+    request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
+) -> Response:
+    form = await small_form(request)
+    check_token(svc.secrets.form_key, "logout", form.get("form_token", ""), _binding(request.cookies.get(COOKIE)))
+    response = tpl.render(request, "source/logged_out.html")
+    response.delete_cookie(COOKIE, path="/")
+    return response

@@ -1,0 +1,102 @@
+"""Bridges between blocking crypto/file code in worker threads and the async server."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import AsyncIterator, Callable
+from typing import BinaryIO, TypeVar
+
+import anyio
+from fastapi import Request
+
+from sealbox.web.upload import MultipartStream
+
+T = TypeVar("T")
+_DONE = object()
+
+
+async def with_multipart(request: Request, handle: Callable[[MultipartStream], T]) -> T:
+    """Run `handle` in a thread, feeding it the request body as it arrives."""
+    chunks = request.stream().__aiter__()
+
+    async def next_chunk() -> bytes:
+        try:
+            return await chunks.__anext__()
+        except StopAsyncIteration:
+            return b""
+
+    def pull() -> bytes:
+        return anyio.from_thread.run(next_chunk)
+
+    stream = MultipartStream(request.headers.get("content-type", ""), pull)
+    return await anyio.to_thread.run_sync(handle, stream)
+
+
+class _Abandoned(Exception):
+    """The reader went away (the client disconnected); the producer stops."""
+
+
+class _QueueWriter:
+    """A file-like sink for a producer thread; bounded, so memory stays flat."""
+
+    def __init__(self, chunks: queue.Queue, abandoned: threading.Event) -> None:
+        self._chunks = chunks
+        self._abandoned = abandoned
+        self._pending = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._pending += data
+        if len(self._pending) >= 1 << 16:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self._pending:
+            self.put(bytes(self._pending))
+            self._pending.clear()
+
+    def put(self, item: object) -> None:
+        while True:
+            if self._abandoned.is_set():
+                raise _Abandoned
+            try:
+                self._chunks.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+
+async def produce(work: Callable[[BinaryIO], None]) -> AsyncIterator[bytes]:
+    """Yield what `work(sink)` writes to `sink` (run in its own thread), 64 KiB at a time.
+
+    An exception in `work` is re-raised here, which aborts the response mid-stream so a client
+    can never mistake a truncated download for a whole one.
+    """
+    chunks: queue.Queue = queue.Queue(maxsize=8)
+    abandoned = threading.Event()
+    writer = _QueueWriter(chunks, abandoned)
+
+    def run() -> None:
+        try:
+            work(writer)  # type: ignore[arg-type]
+            writer.flush()
+            writer.put(_DONE)
+        except _Abandoned:
+            return
+        except BaseException as exc:  # handed to the consumer below
+            with contextlib.suppress(_Abandoned):
+                writer.put(exc)
+
+    threading.Thread(target=run, name="sealbox-produce", daemon=True).start()
+    try:
+        while True:
+            item = await anyio.to_thread.run_sync(chunks.get)
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        abandoned.set()

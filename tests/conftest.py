@@ -1,0 +1,79 @@
+"""Fixtures: a Sealbox instance per test, on SQLite and on the machine's PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+from sqlalchemy import create_engine, text
+from starlette.testclient import TestClient
+
+from sealbox import services as services_mod
+from sealbox import settings as settings_mod
+from sealbox.clock import Clock
+from sealbox.web.app import create_app
+
+PG_URL = os.environ.get("SEALBOX_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_available() -> str | None:
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure means: no server answers here
+        return f"no PostgreSQL server answers at {PG_URL}: {type(exc).__name__}"
+
+
+_PG_SKIP = _pg_available()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    if request.param == "postgresql" and _PG_SKIP:
+        pytest.skip(_PG_SKIP)
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, tmp_path):
+    """A fresh database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    if backend == "sqlite":
+        yield ""
+        return
+    schema = "t_" + secrets.token_hex(6)
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"create schema {schema}"))
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f"drop schema {schema} cascade"))
+    admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path, database_url):
+    return settings_mod.load(environ={}, data_dir=tmp_path / "data", database_url=database_url)
+
+
+@pytest.fixture
+def services(settings):
+    svc = services_mod.build(settings, clock=Clock())
+    yield svc
+    svc.db.dispose()
+
+
+@pytest.fixture
+def client(services):
+    with TestClient(create_app(services), base_url="http://sealbox.test") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def other_client(services):
+    """A second browser (a handler while `client` is the source, say)."""
+    with TestClient(create_app(services), base_url="http://sealbox.test") as test_client:
+        yield test_client
