@@ -3,7 +3,7 @@
 from alembic import context
 
 from sealbox.store.db import make_engine
-from sealbox.store.models import Base
+from sealbox.store.all_models import Base
 
 config = context.config
 target_metadata = Base.metadata
