@@ -21,6 +21,20 @@ class Recurse(Protocol):
     def __call__(self, data: bytes, ctx: Context) -> CleanResult: ...
 
 
+class Budget:
+    """Bytes an archive and everything nested in it may expand to, shared across the recursion."""
+
+    def __init__(self, limit: int):
+        self.left = limit
+
+    def spend(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            from sealbox.scrub.errors import CannotClean
+
+            raise CannotClean("bomb")
+
+
 @dataclass(frozen=True)
 class Context:
     """Options plus where we are: archive depth, and how to clean a file found inside another."""
@@ -28,9 +42,16 @@ class Context:
     options: CleanOptions
     depth: int = 0
     recurse: Recurse | None = None
+    budget: Budget | None = None
 
     def nested(self) -> Context:
-        return Context(self.options, self.depth + 1, self.recurse)
+        budget = self.budget or Budget(self.options.max_expanded_bytes)
+        return Context(self.options, self.depth + 1, self.recurse, budget)
+
+    def spend(self, n: int) -> None:
+        """Count `n` unpacked bytes against the budget of the outermost archive."""
+        if self.budget is not None:
+            self.budget.spend(n)
 
     def clean_member(self, data: bytes) -> CleanResult:
         """Clean a file found inside this one with the same registry."""

@@ -144,7 +144,7 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
     return Cleaned(rebuild(parsed), tuple(_findings(parsed)), RESIDUAL)
 
 
-def rebuild(parsed: Parsed) -> bytes:
+def rebuild(parsed: Parsed, keep_orientation: bool = True) -> bytes:
     """The JPEG from its structural segments only."""
     orient, transform = 1, None
     for seg in parsed.segments:
@@ -156,7 +156,7 @@ def rebuild(parsed: Parsed) -> bytes:
     out.write(b"\xff\xd8")
     if transform is None and parsed.components in (1, 3):
         _segment(out, 0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
-    if orient != 1:
+    if orient != 1 and keep_orientation:
         _segment(out, 0xE1, b"Exif\x00\x00" + exif.minimal_exif(orient))
     if transform is not None:
         # The Adobe block tells decoders how colours are stored; rewrite it with nothing else.

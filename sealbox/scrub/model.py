@@ -58,7 +58,7 @@ class CleanOptions:
     max_pixels: int = 250_000_000
     max_depth: int = 4
     max_members: int = 5_000
-    max_expanded_bytes: int = 1024 * 1024 * 1024
+    max_expanded_bytes: int = 512 * 1024 * 1024
     max_ratio: int = 200
 
 
@@ -102,8 +102,8 @@ def merge_findings(findings: list[Finding] | tuple[Finding, ...]) -> tuple[Findi
     for f in findings:
         key = (f.code, f.subject)
         old = merged.get(key)
-        if old is None:
+        if old is None or (old.count is None and f.count is not None):
             merged[key] = f
-        elif old.count is not None or f.count is not None:
-            merged[key] = Finding(f.code, (old.count or 1) + (f.count or 1), f.subject)
+        elif old.count is not None and f.count is not None:
+            merged[key] = Finding(f.code, old.count + f.count, f.subject)
     return tuple(merged.values())

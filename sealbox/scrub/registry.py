@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from sealbox.scrub.cleaner import Cleaner, Context
+from sealbox.scrub.cleaner import Budget, Cleaner, Context
 from sealbox.scrub.detect import detect
 from sealbox.scrub.errors import CannotClean
 from sealbox.scrub.model import CleanOptions, CleanResult, Finding, Notice, Outcome, merge_findings
@@ -60,13 +60,16 @@ def cleaner_for(kind: str) -> Cleaner:
 
 def inspect(data: bytes, options: CleanOptions | None = None) -> tuple[Finding, ...]:
     """What identifying metadata `data` holds, without cleaning it."""
-    ctx = Context(options or CleanOptions(), recurse=_clean)
-    return cleaner_for(detect(data)).inspect(data, ctx)
+    return cleaner_for(detect(data)).inspect(data, _root(options or CleanOptions()))
 
 
 def clean(data: bytes, options: CleanOptions | None = None) -> CleanResult:
     """Clean `data` in this process. Prefer `clean_isolated` for anything a stranger sent."""
-    return _clean(data, Context(options or CleanOptions(), recurse=_clean))
+    return _clean(data, _root(options or CleanOptions()))
+
+
+def _root(options: CleanOptions) -> Context:
+    return Context(options, recurse=_clean, budget=Budget(options.max_expanded_bytes))
 
 
 def _clean(data: bytes, ctx: Context) -> CleanResult:

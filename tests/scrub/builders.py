@@ -1,0 +1,359 @@
+"""Build test inputs that carry known identifying metadata and planted marker strings."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pikepdf
+from PIL import Image
+
+# Every planted string starts with this, so one search finds any survivor.
+MARK = "PLANTEDX"
+
+
+def marker(label: str) -> str:
+    return f"{MARK}{label}"
+
+
+def pixels(size: tuple[int, int] = (64, 48), mode: str = "RGB") -> Image.Image:
+    """A small picture with enough structure that a changed pixel would show."""
+    im = Image.new("RGB", size, (10, 200, 30))
+    w, h = size
+    for x in range(w):
+        im.putpixel((x, x % h), ((x * 7) % 256, 0, 255 - (x % 256)))
+        im.putpixel((x, (x * 3) % h), (255, (x * 5) % 256, 0))
+    return im.convert(mode) if mode != "RGB" else im
+
+
+def camera_exif(orientation: int = 6) -> Image.Exif:
+    """EXIF with GPS, make, model, serials, owner, software, dates, comments and a thumbnail tag."""
+    exif = Image.Exif()
+    exif[0x010F] = marker("MAKE")
+    exif[0x0110] = marker("MODEL")
+    exif[0x0131] = marker("SOFTWARE")
+    exif[0x013B] = marker("ARTIST")
+    exif[0x8298] = marker("COPYRIGHT")
+    exif[0x010E] = marker("DESCRIPTION C:\\Users\\source\\secret.jpg")
+    exif[0x013C] = marker("HOSTCOMPUTER")
+    exif[0x0132] = "2021:03:04 05:06:07"
+    exif[0x0112] = orientation
+    sub = exif.get_ifd(0x8769)
+    sub[0xA431] = marker("BODYSERIAL")
+    sub[0xA435] = marker("LENSSERIAL")
+    sub[0xA430] = marker("OWNER")
+    sub[0xA420] = marker("UNIQUEID")
+    sub[0x9003] = "2021:03:04 05:06:07"
+    sub[0x9004] = "2021:03:04 05:06:07"
+    sub[0x9286] = b"ASCII\x00\x00\x00" + marker("USERCOMMENT").encode()
+    sub[0x927C] = marker("MAKERNOTE").encode()
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (52.0, 31.0, 12.0)
+    gps[3] = "E"
+    gps[4] = (13.0, 24.0, 1.0)
+    gps[29] = "2021:03:04"
+    return exif
+
+
+XMP = (
+    '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
+    f"<dc:creator><rdf:Seq><rdf:li>{marker('XMPCREATOR')}</rdf:li></rdf:Seq></dc:creator>"
+    f"<xmpMM:DocumentID>{marker('XMPDOCID')}</xmpMM:DocumentID>"
+    f"<xmp:CreatorTool>{marker('XMPTOOL')}</xmp:CreatorTool>"
+    "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    '<?xpacket end="w"?>'
+)
+ICC = None
+
+
+def _icc() -> bytes:
+    from PIL import ImageCms
+
+    profile = ImageCms.createProfile("sRGB")
+    return ImageCms.ImageCmsProfile(profile).tobytes()
+
+
+def jpeg(size=(64, 48), orientation: int = 6) -> bytes:
+    """A JPEG with EXIF (GPS, serials...), XMP, ICC, a comment and bytes after EOI."""
+    out = io.BytesIO()
+    pixels(size).save(
+        out,
+        "JPEG",
+        exif=camera_exif(orientation).tobytes(),
+        comment=marker("COMMENT").encode(),
+        icc_profile=_icc(),
+        xmp=XMP.encode(),
+        quality=90,
+    )
+    data = out.getvalue()
+    # An IPTC (APP13) segment with a by-line, inserted after SOI.
+    iptc_body = b"\x1c\x02\x50" + len(marker("BYLINE")).to_bytes(2, "big") + marker("BYLINE").encode()
+    app13 = b"Photoshop 3.0\x008BIM\x04\x04\x00\x00" + len(iptc_body).to_bytes(4, "big") + iptc_body
+    seg = b"\xff\xed" + (len(app13) + 2).to_bytes(2, "big") + app13
+    return data[:2] + seg + data[2:] + marker("TRAILER").encode()
+
+
+def png(size=(64, 48)) -> bytes:
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Author", marker("PNGAUTHOR"))
+    info.add_text("Comment", marker("PNGCOMMENT"), zip=True)
+    info.add_itxt("Description", marker("PNGDESC"))
+    info.add_itxt("XML:com.adobe.xmp", XMP)
+    out = io.BytesIO()
+    pixels(size, "RGBA").save(out, "PNG", pnginfo=info, exif=camera_exif().tobytes(), icc_profile=_icc())
+    return out.getvalue() + marker("TRAILER").encode()
+
+
+def webp(size=(64, 48), lossless: bool = True) -> bytes:
+    out = io.BytesIO()
+    pixels(size).save(out, "WEBP", lossless=lossless, exif=camera_exif().tobytes(),
+                      xmp=XMP.encode(), icc_profile=_icc())
+    return out.getvalue()
+
+
+def gif(size=(64, 48)) -> bytes:
+    out = io.BytesIO()
+    frames = [pixels(size).convert("P"), pixels(size).rotate(180).convert("P")]
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], loop=0, duration=100,
+                   comment=marker("GIFCOMMENT").encode())
+    data = out.getvalue()
+    xmp_ext = b"\x21\xff\x0bXMP DataXMP" + _sub_blocks(XMP.encode())
+    return data[:-1] + xmp_ext + b"\x3b" + marker("TRAILER").encode()
+
+
+def _sub_blocks(payload: bytes) -> bytes:
+    out = b""
+    for i in range(0, len(payload), 255):
+        part = payload[i : i + 255]
+        out += bytes([len(part)]) + part
+    return out + b"\x00"
+
+
+def tiff(size=(64, 48)) -> bytes:
+    out = io.BytesIO()
+    exif = camera_exif()
+    pixels(size).save(out, "TIFF", exif=exif.tobytes(), icc_profile=_icc())
+    return out.getvalue()
+
+
+def heif(size=(64, 48)) -> bytes:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    pixels(size).save(out, "HEIF", exif=camera_exif().tobytes(), xmp=XMP.encode(), quality=90)
+    return out.getvalue()
+
+
+def pdf(with_js: bool = True, pages: int = 2) -> bytes:
+    """A PDF with Info, XMP, /ID, JavaScript, an embedded file, a JPEG with EXIF, annotations."""
+    doc = pikepdf.new()
+    font = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    jpg = jpeg((32, 24), orientation=1)
+    image = pikepdf.Stream(doc, jpg)
+    image.Type = pikepdf.Name.XObject
+    image.Subtype = pikepdf.Name.Image
+    image.Width, image.Height = 32, 24
+    image.ColorSpace = pikepdf.Name.DeviceRGB
+    image.BitsPerComponent = 8
+    image.Filter = pikepdf.Name.DCTDecode
+    image.Metadata = doc.make_stream(XMP.encode(), Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    for i in range(pages):
+        content = f"BT /F1 24 Tf 72 720 Td (Visible page {i + 1}) Tj ET q 64 0 0 48 72 600 cm /Im0 Do Q"
+        page = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=[0, 0, 612, 792],
+            Contents=doc.make_stream(content.encode()),
+            Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font),
+                                         XObject=pikepdf.Dictionary(Im0=image)),
+            PieceInfo=pikepdf.Dictionary(App=pikepdf.Dictionary(Private=marker("PIECEINFO"))),
+            Annots=[pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text,
+                                       Rect=[10, 10, 30, 30], Contents="note",
+                                       T=marker("ANNOTAUTHOR"), M="D:20210304050607Z")],
+        )
+        doc.pages.append(pikepdf.Page(page))
+    with doc.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:creator"] = [marker("XMPAUTHOR")]
+        meta["xmp:CreatorTool"] = marker("XMPTOOL")
+        meta["xmpMM:DocumentID"] = marker("XMPDOCID")
+    doc.docinfo["/Author"] = marker("INFOAUTHOR")
+    doc.docinfo["/Creator"] = marker("INFOCREATOR")
+    doc.docinfo["/Producer"] = marker("INFOPRODUCER")
+    doc.docinfo["/Title"] = marker("INFOTITLE")
+    doc.docinfo["/CreationDate"] = "D:20210304050607Z"
+    if with_js:
+        js = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=f"app.alert('{marker('JS')}');")
+        doc.Root.OpenAction = js
+        doc.Root.Names = pikepdf.Dictionary(JavaScript=pikepdf.Dictionary(Names=["a", doc.make_indirect(js)]))
+        attached = pikepdf.AttachedFileSpec(doc, marker("ATTACHMENT").encode(), filename="secret.txt")
+        doc.attachments["secret.txt"] = attached
+    doc.trailer.ID = pikepdf.Array([pikepdf.String(marker("TRAILERID0")), pikepdf.String(marker("TRAILERID1"))])
+    out = io.BytesIO()
+    doc.save(out, static_id=False)
+    data = out.getvalue()
+    # qpdf rewrites /ID on save; plant ours byte-for-byte with an incremental-looking tail.
+    return data
+
+
+def write_zip(members: list[tuple[str, bytes]], comment: bytes = b"") -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members:
+            info = zipfile.ZipInfo(name, date_time=(2021, 3, 4, 5, 6, 8))
+            info.comment = marker("ENTRYCOMMENT").encode()
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            zf.writestr(info, body)
+        zf.comment = comment or marker("ZIPCOMMENT").encode()
+    return out.getvalue()
+
+
+def ffmpeg(args: list[str], out: Path) -> bytes:
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", *args, str(out)], check=True)
+    return out.read_bytes()
+
+
+# ---------------------------------------------------------------- Office Open XML
+_CT = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Default Extension="jpeg" ContentType="image/jpeg"/>'
+    '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+    '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+    '<Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/>'
+    "{overrides}</Types>"
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="{main}"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+    '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
+    '<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties" Target="docProps/custom.xml"/>'
+    '<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail" Target="docProps/thumbnail.jpeg"/>'
+    "</Relationships>"
+)
+_CORE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    f"<dc:title>{marker('CORETITLE')}</dc:title><dc:creator>{marker('COREAUTHOR')}</dc:creator>"
+    f"<cp:lastModifiedBy>{marker('LASTMODBY')}</cp:lastModifiedBy><cp:keywords>{marker('KEYWORDS')}</cp:keywords>"
+    f"<dc:description>{marker('COREDESC')}</dc:description><cp:revision>7</cp:revision>"
+    '<dcterms:created xsi:type="dcterms:W3CDTF">2021-03-04T05:06:07Z</dcterms:created>'
+    '<dcterms:modified xsi:type="dcterms:W3CDTF">2021-03-05T05:06:07Z</dcterms:modified>'
+    "</cp:coreProperties>"
+)
+_APP = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    f"<Template>{marker('TEMPLATE')}.dotm</Template><TotalTime>42</TotalTime>"
+    f"<Application>{marker('APPLICATION')}</Application><Company>{marker('COMPANY')}</Company>"
+    f"<Manager>{marker('MANAGER')}</Manager><AppVersion>16.0000</AppVersion></Properties>"
+)
+_CUSTOM = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Owner">'
+    f"<vt:lpwstr>{marker('CUSTOMPROP')}</vt:lpwstr></property></Properties>"
+)
+_W_NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" '
+    'xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="w14 w15"'
+)
+DOCX_TEXT = "Visible body text of the report"
+
+
+def docx() -> bytes:
+    """A Word document with planted authors, rsids, docId, paraId, comments, tracked changes,
+    a template path, a drawing whose description holds a path, and a JPEG with GPS inside."""
+    pic = (
+        '<w:r><w:drawing><wp:inline><wp:extent cx="609600" cy="457200"/>'
+        f'<wp:docPr id="1" name="{marker("DRAWNAME")} C:\\Users\\source\\photo.jpg" descr="{marker("DRAWDESCR")}"/>'
+        '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        '<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="photo.jpg" descr="C:\\Users\\source\\photo.jpg"/><pic:cNvPicPr/></pic:nvPicPr>'
+        '<pic:blipFill><a:blip r:embed="rId10"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+        '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="609600" cy="457200"/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr>'
+        "</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+    )
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {_W_NS}><w:body>'
+        f'<w:p w14:paraId="1A2B3C4D" w14:textId="77777777" w:rsidR="00A1B2C3" w:rsidRDefault="00A1B2C3">'
+        f'<w:commentRangeStart w:id="0"/><w:r w:rsidR="00A1B2C3"><w:t>{DOCX_TEXT}</w:t></w:r>'
+        '<w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r>'
+        f'<w:ins w:id="1" w:author="{marker("TRACKAUTHOR")}" w:date="2021-03-04T05:06:07Z"><w:r><w:t> inserted</w:t></w:r></w:ins>'
+        f'<w:del w:id="2" w:author="{marker("TRACKAUTHOR2")}" w:date="2021-03-04T05:06:07Z"><w:r><w:delText> deleted</w:delText></w:r></w:del>'
+        f"</w:p><w:p>{pic}</w:p><w:sectPr/></w:body></w:document>"
+    )
+    comments = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:comments {_W_NS}>'
+        f'<w:comment w:id="0" w:author="{marker("COMMENTAUTHOR")}" w:date="2021-03-04T05:06:07Z" w:initials="XY">'
+        f"<w:p><w:r><w:t>{marker('COMMENTTEXT')}</w:t></w:r></w:p></w:comment></w:comments>"
+    )
+    people = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w15:people {_W_NS}>'
+        f'<w15:person w15:author="{marker("PERSON")}"><w15:presenceInfo w15:providerId="AD" w15:userId="{marker("USERID")}"/></w15:person></w15:people>'
+    )
+    settings = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:settings {_W_NS}>'
+        '<w:attachedTemplate r:id="rId1"/><w:defaultTabStop w:val="720"/>'
+        f'<w:docVars><w:docVar w:name="x" w:val="{marker("DOCVAR")}"/></w:docVars>'
+        '<w:rsids><w:rsidRoot w:val="00A1B2C3"/><w:rsid w:val="00A1B2C3"/></w:rsids>'
+        '<w14:docId w14:val="5F1E2D3C"/><w15:docId w15:val="{8A7B6C5D-0000-4000-8000-123456789ABC}"/>'
+        "</w:settings>"
+    )
+    settings_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" '
+        f'Target="file:///C:/Users/{marker("TEMPLATEPATH")}/Normal.dotm" TargetMode="External"/></Relationships>'
+    )
+    doc_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="comments.xml"/>'
+        '<Relationship Id="rId3" Type="http://schemas.microsoft.com/office/2011/relationships/people" Target="people.xml"/>'
+        '<Relationship Id="rId10" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image1.jpeg"/>'
+        "</Relationships>"
+    )
+    wml = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    overrides = (
+        f'<Override PartName="/word/document.xml" ContentType="{wml}.document.main+xml"/>'
+        f'<Override PartName="/word/settings.xml" ContentType="{wml}.settings+xml"/>'
+        f'<Override PartName="/word/comments.xml" ContentType="{wml}.comments+xml"/>'
+        '<Override PartName="/word/people.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml"/>'
+    )
+    return write_zip([
+        ("[Content_Types].xml", _CT.format(overrides=overrides).encode()),
+        ("_rels/.rels", _ROOT_RELS.format(main="word/document.xml").encode()),
+        ("docProps/core.xml", _CORE.encode()),
+        ("docProps/app.xml", _APP.encode()),
+        ("docProps/custom.xml", _CUSTOM.encode()),
+        ("docProps/thumbnail.jpeg", jpeg((16, 12))),
+        ("word/document.xml", document.encode()),
+        ("word/_rels/document.xml.rels", doc_rels.encode()),
+        ("word/settings.xml", settings.encode()),
+        ("word/_rels/settings.xml.rels", settings_rels.encode()),
+        ("word/comments.xml", comments.encode()),
+        ("word/people.xml", people.encode()),
+        ("word/media/image1.jpeg", jpeg()),
+    ])
