@@ -66,6 +66,12 @@ class User(Base):
     locked_until: Mapped[float] = mapped_column(Float, default=0.0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # Where notifications go (new reports, reminders, alerts); never shown to sources.
+    email: Mapped[str | None] = mapped_column(String(254))
+    # A first login (or an admin's reset) must choose a new password before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # False until the staff member proves their authenticator works (enrolment page).
+    totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     @property
     def offline(self) -> bool:
@@ -80,6 +86,8 @@ class StaffSession(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     sealed_key: Mapped[Sealed | None] = mapped_column(SealedColumn)
     last_seen: Mapped[float] = mapped_column(Float)
+    # "password" or "totp" while the session may only finish that step; None when complete.
+    pending: Mapped[str | None] = mapped_column(String(16))
 
 
 class Channel(Base):
@@ -89,6 +97,19 @@ class Channel(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Retention (crypto-shredding): closed reports after this many days from `closed_on`,
+    # reports nobody ever answered after this many days from `received_on`.
+    retention_days_closed: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
+    retention_days_unanswered: Mapped[int] = mapped_column(
+        Integer, default=730, server_default="730"
+    )
+    # {"zh_Hans": {"name": ..., "description": ...}, ...}; `name`/`description` are English.
+    texts: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    # The questionnaire as JSON (see cases/questionnaire.py).
+    questions: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    allow_identity: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Whether a source may ask to keep a file's metadata (off: everything is cleaned).
+    allow_keep_metadata: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class ChannelHandler(Base):
@@ -113,8 +134,28 @@ class Report(Base):
     # Counts messages from the source, so "unread" needs no timestamp.
     source_seq: Mapped[int] = mapped_column(Integer, default=1)
     message_count: Mapped[int] = mapped_column(Integer, default=0)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Stops retention from deleting the report (litigation, an authority's order).
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # First feedback to the source after acknowledgement (a reply or the closing).
+    feedback_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The next legal deadline (acknowledge, then feedback); None when none is running.
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The reporter's identity is sealed to this key, wrapped to custodians only (IdentityKey).
+    identity_public_key: Mapped[str | None] = mapped_column(String(128))
+    identity_disclosed_on: Mapped[dt.date | None] = mapped_column(Date)
 
-    __table_args__ = (Index("ix_reports_channel_received", "channel_id", "received_on", "id"),)
+    __table_args__ = (
+        Index("ix_reports_channel_received", "channel_id", "received_on", "id"),
+        # The inbox's orderings and filters (bench/inbox): newest first, by status, overdue.
+        Index("ix_reports_received", "received_on", "id"),
+        Index("ix_reports_status_received", "status", "received_on", "id"),
+        Index("ix_reports_closed_on", "closed_on"),
+        Index("ix_reports_due", "due_on", "id"),
+        Index("ix_reports_flagged", "flagged", "received_on", "id"),
+    )
 
 
 class ReportKey(Base):
@@ -185,3 +226,65 @@ class RateBucket(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     tokens: Mapped[float] = mapped_column(Float)
     updated: Mapped[float] = mapped_column(Float)
+
+
+class ReportLabel(Base):
+    """A staff-chosen label on a report (never anything the source wrote)."""
+
+    __tablename__ = "report_labels"
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    label: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+    __table_args__ = (Index("ix_report_labels_label", "label", "report_id"),)
+
+
+class Note(Base):
+    """An internal note; sealed to the report key and never shown to the source."""
+
+    __tablename__ = "notes"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    written_on: Mapped[dt.date] = mapped_column(Date)
+    body: Mapped[Sealed] = mapped_column(SealedColumn)
+
+
+class ReporterIdentity(Base):
+    """What a source told about themselves, sealed to the report's identity key."""
+
+    __tablename__ = "reporter_identities"
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    body: Mapped[Sealed] = mapped_column(SealedColumn)
+
+
+class IdentityKey(Base):
+    """The identity key wrapped to a custodian, or to a handler after an approved disclosure."""
+
+    __tablename__ = "identity_keys"
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    wrapped: Mapped[Sealed] = mapped_column(SealedColumn)
+
+
+class DisclosureRequest(Base):
+    """A handler's request to learn the reporter's identity, and a custodian's decision.
+
+    Both reasons are sealed to the identity key and to the requesting handler.
+    """
+
+    __tablename__ = "disclosure_requests"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    handler_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    reason: Mapped[Sealed] = mapped_column(SealedColumn)
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decision_reason: Mapped[Sealed | None] = mapped_column(SealedColumn)

@@ -29,6 +29,12 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_log")),
     )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index("ix_audit_log_action_at", ["action", "at"], unique=False)
+        batch_op.create_index(
+            "ix_audit_log_actor_action_at", ["actor", "action", "at"], unique=False
+        )
+
     op.create_table(
         "channels",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -36,6 +42,12 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("retention_days_closed", sa.Integer(), server_default="365", nullable=False),
+        sa.Column("retention_days_unanswered", sa.Integer(), server_default="730", nullable=False),
+        sa.Column("texts", sa.Text(), server_default="{}", nullable=False),
+        sa.Column("questions", sa.Text(), server_default="[]", nullable=False),
+        sa.Column("allow_identity", sa.Boolean(), server_default="0", nullable=False),
+        sa.Column("allow_keep_metadata", sa.Boolean(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_channels")),
         sa.UniqueConstraint("slug", name=op.f("uq_channels_slug")),
     )
@@ -67,6 +79,9 @@ def upgrade() -> None:
         sa.Column("locked_until", sa.Float(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("must_change_password", sa.Boolean(), server_default="0", nullable=False),
+        sa.Column("totp_confirmed", sa.Boolean(), server_default="1", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
@@ -98,6 +113,14 @@ def upgrade() -> None:
         sa.Column("acknowledged_on", sa.Date(), nullable=True),
         sa.Column("source_seq", sa.Integer(), nullable=False),
         sa.Column("message_count", sa.Integer(), nullable=False),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("legal_hold", sa.Boolean(), server_default="0", nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=True),
+        sa.Column("flagged", sa.Boolean(), server_default="0", nullable=False),
+        sa.Column("feedback_on", sa.Date(), nullable=True),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("identity_public_key", sa.String(length=128), nullable=True),
+        sa.Column("identity_disclosed_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["channel_id"], ["channels.id"], name=op.f("fk_reports_channel_id_channels")
         ),
@@ -108,6 +131,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_reports_channel_received", ["channel_id", "received_on", "id"], unique=False
         )
+        batch_op.create_index("ix_reports_closed_on", ["closed_on"], unique=False)
+        batch_op.create_index("ix_reports_due", ["due_on", "id"], unique=False)
+        batch_op.create_index("ix_reports_flagged", ["flagged", "received_on", "id"], unique=False)
+        batch_op.create_index("ix_reports_received", ["received_on", "id"], unique=False)
+        batch_op.create_index(
+            "ix_reports_status_received", ["status", "received_on", "id"], unique=False
+        )
 
     op.create_table(
         "staff_sessions",
@@ -115,6 +145,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("sealed_key", sealbox.store.types.SealedColumn(), nullable=True),
         sa.Column("last_seen", sa.Float(), nullable=False),
+        sa.Column("pending", sa.String(length=16), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -126,6 +157,62 @@ def upgrade() -> None:
     with op.batch_alter_table("staff_sessions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_staff_sessions_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "disclosure_requests",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("report_id", sa.String(length=32), nullable=False),
+        sa.Column("handler_id", sa.String(length=32), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("reason", sealbox.store.types.SealedColumn(), nullable=False),
+        sa.Column("requested_on", sa.Date(), nullable=False),
+        sa.Column("decided_by", sa.String(length=32), nullable=True),
+        sa.Column("decided_on", sa.Date(), nullable=True),
+        sa.Column("decision_reason", sealbox.store.types.SealedColumn(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["decided_by"],
+            ["users.id"],
+            name=op.f("fk_disclosure_requests_decided_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["handler_id"],
+            ["users.id"],
+            name=op.f("fk_disclosure_requests_handler_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["reports.id"],
+            name=op.f("fk_disclosure_requests_report_id_reports"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_disclosure_requests")),
+    )
+    with op.batch_alter_table("disclosure_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_disclosure_requests_report_id"), ["report_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_disclosure_requests_state"), ["state"], unique=False)
+
+    op.create_table(
+        "identity_keys",
+        sa.Column("report_id", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("wrapped", sealbox.store.types.SealedColumn(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["reports.id"],
+            name=op.f("fk_identity_keys_report_id_reports"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_identity_keys_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("report_id", "user_id", name=op.f("pk_identity_keys")),
+    )
     op.create_table(
         "messages",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -147,6 +234,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
         sa.UniqueConstraint("report_id", "seq", name=op.f("uq_messages_report_id")),
     )
+    op.create_table(
+        "notes",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("report_id", sa.String(length=32), nullable=False),
+        sa.Column("author_id", sa.String(length=32), nullable=True),
+        sa.Column("written_on", sa.Date(), nullable=False),
+        sa.Column("body", sealbox.store.types.SealedColumn(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_notes_author_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["reports.id"],
+            name=op.f("fk_notes_report_id_reports"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),
+    )
+    with op.batch_alter_table("notes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notes_report_id"), ["report_id"], unique=False)
+
     op.create_table(
         "read_marks",
         sa.Column("report_id", sa.String(length=32), nullable=False),
@@ -182,6 +290,33 @@ def upgrade() -> None:
     with op.batch_alter_table("report_keys", schema=None) as batch_op:
         batch_op.create_index("ix_report_keys_user", ["user_id", "report_id"], unique=False)
 
+    op.create_table(
+        "report_labels",
+        sa.Column("report_id", sa.String(length=32), nullable=False),
+        sa.Column("label", sa.String(length=40), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["reports.id"],
+            name=op.f("fk_report_labels_report_id_reports"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("report_id", "label", name=op.f("pk_report_labels")),
+    )
+    with op.batch_alter_table("report_labels", schema=None) as batch_op:
+        batch_op.create_index("ix_report_labels_label", ["label", "report_id"], unique=False)
+
+    op.create_table(
+        "reporter_identities",
+        sa.Column("report_id", sa.String(length=32), nullable=False),
+        sa.Column("body", sealbox.store.types.SealedColumn(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["reports.id"],
+            name=op.f("fk_reporter_identities_report_id_reports"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("report_id", name=op.f("pk_reporter_identities")),
+    )
     op.create_table(
         "source_access",
         sa.Column("lookup_id", sa.String(length=64), nullable=False),
@@ -231,17 +366,37 @@ def downgrade() -> None:
 
     op.drop_table("attachments")
     op.drop_table("source_access")
+    op.drop_table("reporter_identities")
+    with op.batch_alter_table("report_labels", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_labels_label")
+
+    op.drop_table("report_labels")
     with op.batch_alter_table("report_keys", schema=None) as batch_op:
         batch_op.drop_index("ix_report_keys_user")
 
     op.drop_table("report_keys")
     op.drop_table("read_marks")
+    with op.batch_alter_table("notes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notes_report_id"))
+
+    op.drop_table("notes")
     op.drop_table("messages")
+    op.drop_table("identity_keys")
+    with op.batch_alter_table("disclosure_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_disclosure_requests_state"))
+        batch_op.drop_index(batch_op.f("ix_disclosure_requests_report_id"))
+
+    op.drop_table("disclosure_requests")
     with op.batch_alter_table("staff_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_sessions_user_id"))
 
     op.drop_table("staff_sessions")
     with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_index("ix_reports_status_received")
+        batch_op.drop_index("ix_reports_received")
+        batch_op.drop_index("ix_reports_flagged")
+        batch_op.drop_index("ix_reports_due")
+        batch_op.drop_index("ix_reports_closed_on")
         batch_op.drop_index("ix_reports_channel_received")
         batch_op.drop_index(batch_op.f("ix_reports_channel_id"))
 
@@ -251,5 +406,9 @@ def downgrade() -> None:
     op.drop_table("rate_buckets")
     op.drop_table("instance_secrets")
     op.drop_table("channels")
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_log_actor_action_at")
+        batch_op.drop_index("ix_audit_log_action_at")
+
     op.drop_table("audit_log")
     # ### end Alembic commands ###
