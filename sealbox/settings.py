@@ -32,6 +32,29 @@ class Settings:
     inbox_page_size: int = 50
     kdf: KdfParams = field(default_factory=KdfParams)
     log_level: str = "info"
+    # Outgoing mail (notifications). An empty smtp_host keeps mail queued and says so to admins.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = 15.0
+    mail_from: str = "sealbox@localhost"
+    mail_max_attempts: int = 10
+    mail_retry_seconds: int = 60  # first retry; doubles each time, at most a day
+    # "New report" mail leaves at this hour (UTC) only, so its time says nothing finer than the day.
+    new_report_mail_hour: int = 7
+    # Bulk-access alert: more than this many distinct reports opened within this many minutes.
+    bulk_access_threshold: int = 20
+    bulk_access_minutes: int = 10
+    # Periodic jobs: run inside `sealbox serve` (and/or by cron with `sealbox jobs run`).
+    jobs_in_process: bool = True
+    jobs_tick_seconds: int = 30
+    job_mail_seconds: int = 60
+    job_retention_seconds: int = 3600
+    job_reminders_seconds: int = 3600
+    job_sessions_seconds: int = 300
+    reminder_days_ahead: int = 2
 
     @property
     def db_url(self) -> str:
@@ -49,6 +72,10 @@ class Settings:
 
 def _coerce(kind: type | str, raw: object) -> object:
     kind_name = kind if isinstance(kind, str) else kind.__name__
+    if kind_name == "bool":
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in ("1", "true", "yes", "on")
     if kind_name == "Path":
         return Path(str(raw))
     if kind_name == "int":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sealbox.store.models import Base
@@ -20,3 +20,9 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON, never content
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        # The bulk-access rule asks "what did this actor open lately"; auditors filter by both.
+        Index("ix_audit_log_actor_action_at", "actor", "action", "at"),
+        Index("ix_audit_log_action_at", "action", "at"),
+    )

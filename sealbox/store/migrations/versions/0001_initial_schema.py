@@ -58,6 +58,38 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_instance_secrets")),
     )
     op.create_table(
+        "job_locks",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("holder", sa.String(length=64), nullable=True),
+        sa.Column("lease_until", sa.Float(), nullable=False),
+        sa.Column("next_run", sa.Float(), nullable=False),
+        sa.Column("last_outcome", sa.String(length=500), nullable=True),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_job_locks")),
+    )
+    op.create_table(
+        "outgoing_mail",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("recipient", sa.String(length=254), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("dedupe_key", sa.String(length=128), nullable=True),
+        sa.Column("queued_on", sa.Date(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("next_attempt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("last_attempt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outgoing_mail")),
+    )
+    with op.batch_alter_table("outgoing_mail", schema=None) as batch_op:
+        batch_op.create_index("ix_outgoing_mail_dedupe", ["dedupe_key", "state"], unique=False)
+        batch_op.create_index(
+            "ix_outgoing_mail_state_next", ["state", "next_attempt"], unique=False
+        )
+
+    op.create_table(
         "rate_buckets",
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("tokens", sa.Float(), nullable=False),
@@ -404,6 +436,12 @@ def downgrade() -> None:
     op.drop_table("channel_handlers")
     op.drop_table("users")
     op.drop_table("rate_buckets")
+    with op.batch_alter_table("outgoing_mail", schema=None) as batch_op:
+        batch_op.drop_index("ix_outgoing_mail_state_next")
+        batch_op.drop_index("ix_outgoing_mail_dedupe")
+
+    op.drop_table("outgoing_mail")
+    op.drop_table("job_locks")
     op.drop_table("instance_secrets")
     op.drop_table("channels")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:

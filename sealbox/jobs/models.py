@@ -1,0 +1,22 @@
+"""One row per periodic job: when it may next run, and who holds it right now (a lease)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sealbox.store.models import Base
+
+
+class JobLock(Base):
+    """A lease in the database, so that several workers never run the same job at once.
+
+    Times are clock timestamps; a lease that outlives a crashed worker simply expires.
+    """
+
+    __tablename__ = "job_locks"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[float] = mapped_column(Float, default=0.0)
+    next_run: Mapped[float] = mapped_column(Float, default=0.0)
+    last_outcome: Mapped[str | None] = mapped_column(String(500))
