@@ -54,7 +54,9 @@ def submit(client: TestClient, slug: str, text: str, files: list[tuple[str, byte
     assert page.status_code == 200, page.text
     data = {"form_token": token(page.text), "text": text}
     file_parts = [("files", (name, content, "application/octet-stream")) for name, content in files]
-    return client.post(f"/submit/{slug}", data=data, files=file_parts or None, headers=headers)
+    # A browser sends an empty file part when no file was chosen; so do we.
+    file_parts = file_parts or [("files", ("", b"", "application/octet-stream"))]
+    return client.post(f"/submit/{slug}", data=data, files=file_parts, headers=headers)
 
 
 def passphrase_of(response) -> str:

@@ -31,16 +31,23 @@ class _Limited:
         self.draft = draft
         self.count = 0
 
+        self.failure: BaseException | None = None
+
     def read(self, n: int = -1) -> bytes:
-        chunk = self.inner.read(n)
-        self.count += len(chunk)
-        self.draft.received += len(chunk)
-        if self.draft.received > self.draft.limit:
-            raise TooLarge(
-                f"The files are larger than this site accepts in one go "
-                f"({self.draft.limit // (1024 * 1024)} MiB). Send fewer or smaller files, "
-                f"then add the rest as a follow-up."
-            )
+        # The cipher library wraps exceptions raised here in its own; keep ours to re-raise.
+        try:
+            chunk = self.inner.read(n)
+            self.count += len(chunk)
+            self.draft.received += len(chunk)
+            if self.draft.received > self.draft.limit:
+                raise TooLarge(
+                    f"The files are larger than this site accepts in one go "
+                    f"({self.draft.limit // (1024 * 1024)} MiB). Send fewer or smaller files, "
+                    f"then add the rest as a follow-up."
+                )
+        except BaseException as exc:
+            self.failure = exc
+            raise
         return chunk
 
 
@@ -74,7 +81,12 @@ class Draft:
     def add_file(self, reader: BinaryIO, filename: str, content_type: str) -> ReceivedFile | None:
         """Seal one uploaded file into the blob store as it streams. Empty parts are skipped."""
         counted = _Limited(reader, self)
-        blob_id = self.services.blobs.put(crypto.seal_stream(counted, self.recipient))
+        try:
+            blob_id = self.services.blobs.put(crypto.seal_stream(counted, self.recipient))
+        except Exception:
+            if counted.failure is not None:
+                raise counted.failure from None
+            raise
         if counted.count == 0 and not filename:
             self.services.blobs.delete(blob_id)
             return None

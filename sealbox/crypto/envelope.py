@@ -48,6 +48,11 @@ def unseal_stream(source: BinaryIO, sink: BinaryIO, identity: Identity) -> None:
         pyrage.decrypt_io(source, sink, [identity._key])
     except pyrage.DecryptError as exc:
         raise CannotOpen("The file could not be decrypted: wrong key or damaged data.") from exc
+    except OSError as exc:
+        # pyrage reports a failed chunk authentication (damage, truncation) as OSError.
+        if "decryption error" not in str(exc):
+            raise
+        raise CannotOpen("The file is damaged or truncated: it failed authentication.") from exc
 
 
 def wrap_identity(identity: Identity, *recipients: Recipient) -> Sealed:

@@ -58,10 +58,14 @@ def _render_submit(request, svc, tpl, channel, text, error, status=200) -> Respo
 
 
 def _receive(
-    stream: MultipartStream, draft: intake.Draft, key: bytes, purpose: str, binding: str
-) -> dict[str, str]:
-    """Read the form: the token must come first, then fields and files in any order."""
-    fields: dict[str, str] = {}
+    stream: MultipartStream,
+    draft: intake.Draft,
+    fields: dict[str, str],
+    key: bytes,
+    purpose: str,
+    binding: str,
+) -> None:
+    """Read the form into `fields` (kept on failure): the token first, then anything."""
     for part in stream.parts():
         if "form_token" not in fields:
             if part.name != "form_token" or part.is_file:
@@ -74,7 +78,6 @@ def _receive(
         else:
             fields[part.name] = part.text()
             draft.add_text(len(fields[part.name]))
-    return fields
 
 
 @router.post("/submit/{slug}")
@@ -91,7 +94,7 @@ async def submit(
 
     def handle(stream: MultipartStream) -> str:
         try:
-            fields.update(_receive(stream, draft, svc.secrets.form_key, "submit", ""))
+            _receive(stream, draft, fields, svc.secrets.form_key, "submit", "")
             return intake.submit(svc, draft, slug, fields.get("text", ""))
         except BaseException:
             draft.discard()
@@ -186,7 +189,7 @@ async def follow_up(
 
     def handle(stream: MultipartStream) -> None:
         try:
-            fields.update(_receive(stream, draft, svc.secrets.form_key, "follow-up", binding))
+            _receive(stream, draft, fields, svc.secrets.form_key, "follow-up", binding)
             intake.follow_up(svc, draft, source.report_id, "source", None, fields.get("text", ""))
         except BaseException:
             draft.discard()
