@@ -37,7 +37,7 @@ _DROP_EVERYWHERE = {
     "/PieceInfo": "history",
     "/LastModified": "dates",
     "/Thumb": "thumbnail",
-    "/AF": "embedded_files",
+    "/AF": "embedded_files_af",
     "/SpiderInfo": "history",
 }
 _DROP_FROM_CATALOG = ("/OutputIntents", "/Perms", "/Legal", "/Threads", "/Collection", "/URI")
@@ -206,7 +206,8 @@ class _Sweep:
         for key, code in _DROP_EVERYWHERE.items():
             if key in obj:
                 if not (key == "/Metadata" and obj.get("/Type") == Name.Metadata):
-                    self.note(code, 1 if code in ("xmp", "dates", "embedded_files") else None)
+                    code = code.removesuffix("_af")  # associated files: counted via the name tree
+                    self.note(code, 1 if code in ("xmp", "dates") else None)
                     if self.modify:
                         del obj[key]
         for key in ("/A", "/AA", "/Next"):

@@ -357,3 +357,90 @@ def docx() -> bytes:
         ("word/people.xml", people.encode()),
         ("word/media/image1.jpeg", jpeg()),
     ])
+
+
+# ---------------------------------------------------------------- audio and video
+_AV_META = [
+    "-metadata", f"title={marker('AVTITLE')}",
+    "-metadata", f"artist={marker('AVARTIST')}",
+    "-metadata", f"comment={marker('AVCOMMENT')}",
+    "-metadata", "creation_time=2021-03-04T05:06:07Z",
+    "-metadata", f"location=+52.5200+013.4050/{marker('LOC')}",
+    "-metadata", f"encoder={marker('AVENCODER')}",
+]
+
+
+def _lavfi(video: bool, seconds: float = 1.0) -> list[str]:
+    args = ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+    if video:
+        args += ["-f", "lavfi", "-i", f"testsrc=size=64x48:rate=10:duration={seconds}"]
+    return args
+
+
+def mp3(tmp: Path) -> bytes:
+    from mutagen.apev2 import APEv2
+    from mutagen.id3 import APIC, ID3, TXXX
+
+    path = tmp / "in.mp3"
+    ffmpeg([*_lavfi(False), *_AV_META, "-c:a", "libmp3lame", "-b:a", "64k"], path)
+    tags = ID3(path)
+    tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="cover", data=jpeg((16, 12))))
+    tags.add(TXXX(encoding=3, desc="where", text=[marker("TXXX")]))
+    tags.save(path)
+    ape = APEv2()
+    ape["Artist"] = marker("APEARTIST")
+    ape.save(path)
+    with path.open("ab") as fh:  # an ID3v1 tag at the very end
+        fh.write(b"TAG" + marker("ID3V1").encode().ljust(125, b"\x00"))
+    return path.read_bytes()
+
+
+def flac(tmp: Path) -> bytes:
+    from mutagen.flac import FLAC, Picture
+
+    path = tmp / "in.flac"
+    ffmpeg([*_lavfi(False), *_AV_META, "-c:a", "flac"], path)
+    audio = FLAC(path)
+    audio["ARTIST"] = marker("FLACARTIST")
+    audio["LOCATION"] = marker("FLACLOC")
+    pic = Picture()
+    pic.type, pic.mime, pic.data = 3, "image/jpeg", jpeg((16, 12))
+    audio.add_picture(pic)
+    audio.save()
+    return path.read_bytes()
+
+
+def m4a(tmp: Path) -> bytes:
+    from mutagen.mp4 import MP4, MP4Cover
+
+    path = tmp / "in.m4a"
+    ffmpeg([*_lavfi(False), *_AV_META, "-c:a", "aac", "-b:a", "64k"], path)
+    audio = MP4(path)
+    audio["\xa9xyz"] = ["+52.5200+013.4050/"]
+    audio["\xa9ART"] = [marker("M4AARTIST")]
+    audio["\xa9day"] = ["2021-03-04"]
+    audio["covr"] = [MP4Cover(jpeg((16, 12)), imageformat=MP4Cover.FORMAT_JPEG)]
+    audio.save()
+    return path.read_bytes()
+
+
+def mp4(tmp: Path, container: str = "mp4") -> bytes:
+    """A clip with title/artist/location/make/model tags, a subtitle track and chapters."""
+    srt = tmp / "subs.srt"
+    srt.write_text(f"1\n00:00:00,000 --> 00:00:00,900\n{marker('SUBTITLE')}\n")
+    chapters = tmp / "chapters.txt"
+    chapters.write_text(f";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=500\ntitle={marker('CHAPTER')}\n")
+    path = tmp / f"in.{container}"
+    vcodec = ["-c:v", "libx264", "-preset", "ultrafast"] if container != "webm" else ["-c:v", "libvpx"]
+    acodec = ["-c:a", "aac"] if container != "webm" else ["-c:a", "libopus"]
+    scodec = ["-c:s", "mov_text"] if container in ("mp4", "mov") else ["-c:s", "srt" if container == "mkv" else "webvtt"]
+    ffmpeg([
+        *_lavfi(True), "-i", str(srt), "-i", str(chapters),
+        "-map", "1:v", "-map", "0:a", "-map", "2:s", "-map_metadata", "3", "-map_chapters", "3",
+        *_AV_META,
+        "-metadata", f"make={marker('MAKE')}", "-metadata", f"model={marker('MODEL')}",
+        "-metadata:s:v", f"handler_name={marker('HANDLER')}",
+        *vcodec, *acodec, *scodec,
+        *(["-movflags", "+use_metadata_tags"] if container in ("mp4", "mov") else []),
+    ], path)
+    return path.read_bytes()
