@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from sealbox.services import Services
 from sealbox.web import errors
+from sealbox.web.i18n import LanguageMiddleware
 from sealbox.web.security import SecurityMiddleware
 from sealbox.web.source import routes as source_routes
 from sealbox.web.staff import routes as staff_routes
@@ -19,6 +20,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.state.templates = Templates()
     app.add_middleware(SecurityMiddleware)
+    app.add_middleware(LanguageMiddleware)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(source_routes.router)

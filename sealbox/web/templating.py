@@ -9,16 +9,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
 from sealbox.crypto import passphrase
+from sealbox.web import formatting, i18n, labels
 
 HERE = Path(__file__).parent
-
-
-def _filesize(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:,} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
-    return str(size)
 
 
 class Templates:
@@ -37,11 +30,15 @@ class Templates:
             lstrip_blocks=True,
         )
         self.env.install_null_translations(newstyle=True)
-        self.env.filters["filesize"] = _filesize
+        # Per-request gettext comes in each page's context (see render): one environment serves
+        # every language at once, and threads never share a selected language.
+        self.env.filters.update(formatting.FILTERS)
+        self.env.filters.update(labels.FILTERS)
         self.env.globals["passphrase_words"] = passphrase.WORD_COUNT
 
     def render(
         self, request: Request, name: str, context: dict | None = None, status: int = 200
     ) -> HTMLResponse:
-        html = self.env.get_template(name).render(request=request, **(context or {}))
+        page = {**i18n.template_context(request), **(context or {})}
+        html = self.env.get_template(name).render(request=request, **page)
         return HTMLResponse(html, status_code=status)
