@@ -109,7 +109,11 @@ async def submit(
         return _render_submit(
             request, svc, tpl, channel, fields.get("text", ""), exc.message, status=exc.status
         )
-    context = {"words": words.split(), "bits": round(passphrase.entropy_bits())}
+    context = {
+        "words": words.split(),
+        "digits": passphrase.to_digits(words),
+        "bits": round(passphrase.entropy_bits()),
+    }
     return tpl.render(request, "source/passphrase.html", context)
 
 

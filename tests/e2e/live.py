@@ -1,0 +1,113 @@
+"""A real `sealbox serve` process and the real CLI, for tests that need a process boundary."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Instance:
+    """A data directory (and database) that the CLI and a server process share."""
+
+    root: Path
+    database_url: str
+    process: subprocess.Popen | None = None
+    port: int = 0
+    logs: list[Path] = field(default_factory=list)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.root / "tmp"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            SEALBOX_DATA_DIR=str(self.data_dir),
+            SEALBOX_DATABASE_URL=self.database_url,
+            TMPDIR=str(self.tmp_dir),
+        )
+        return env
+
+    def cli(
+        self, *args: str, input: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess:
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "sealbox", *args],
+            env=self.env(),
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"sealbox {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+    def add_handler(self, username: str) -> tuple[str, str]:
+        """(password, TOTP secret) of a new handler, read from what the CLI prints."""
+        out = self.cli("user", "add", username, "--role", "handler").stdout
+        password = re.search(r"password:\s+(\S+)", out).group(1)
+        secret = re.search(r"TOTP secret:\s+(\S+)", out).group(1)
+        return password, secret
+
+    def start(self) -> None:
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        log = self.root / f"server-{len(self.logs)}.log"
+        self.logs.append(log)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sealbox", "serve", "--port", str(self.port)],
+            env=self.env(),
+            stdout=open(log, "wb"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited:\n{log.read_text()}")
+            try:
+                httpx.get(self.url + "/", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise AssertionError("server did not start")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()

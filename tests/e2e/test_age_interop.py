@@ -1,0 +1,99 @@
+"""Keys exported by `sealbox` let the Debian `age` CLI open what Sealbox stored."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+
+import httpx
+import pytest
+
+from tests import support
+
+AGE = shutil.which("age")
+AGE_KEYGEN = shutil.which("age-keygen")
+pytestmark = pytest.mark.skipif(
+    AGE is None, reason="the age CLI is missing (scripts/install-test-deps installs it)"
+)
+
+
+def test_age_decrypts_a_stored_attachment_blob(instance):
+    password, _ = instance.add_handler("alice")
+    instance.cli("channel", "add", "fraud", "--name", "Fraud", "--handler", "alice")
+    instance.start()
+    evidence = b"%PDF-1.4 pretend evidence " * 1000
+    with httpx.Client(base_url=instance.url) as source:
+        assert (
+            support.submit(source, "fraud", "see file", [("evidence.pdf", evidence)]).status_code
+            == 200
+        )
+    report_id = _only_report_id(instance)
+
+    key = instance.root / "alice.key"
+    instance.cli("export-key", "alice", "-o", str(key), "--password-stdin", input=password + "\n")
+    bundle = instance.root / "bundle.zip"
+    instance.cli("export", report_id, "--user", "alice", "-o", str(bundle))
+    with zipfile.ZipFile(bundle) as archive:
+        (instance.root / "key.age").write_bytes(archive.read("key.age"))
+    report_key = subprocess.run(
+        [AGE, "-d", "-i", key, instance.root / "key.age"], capture_output=True, check=True
+    ).stdout
+    (instance.root / "report.key").write_bytes(report_key)
+
+    # The blob exactly as it rests in the data directory.
+    [blob] = [p for p in (instance.data_dir / "blobs").rglob("*") if p.is_file()]
+    opened = subprocess.run(
+        [AGE, "-d", "-i", instance.root / "report.key", blob], capture_output=True, check=True
+    ).stdout
+    assert opened == evidence
+
+    out = instance.root / "out"
+    done = instance.cli("decrypt", str(bundle), "-i", str(key), "-o", str(out))
+    assert "evidence.pdf" in done.stderr  # progress, per file
+    assert (out / "files" / "evidence.pdf").read_bytes() == evidence
+    assert "see file" in (out / "conversation.txt").read_text()
+
+
+@pytest.mark.skipif(AGE_KEYGEN is None, reason="age-keygen is missing")
+def test_offline_key_handler_reads_only_offline(instance):
+    identity = instance.root / "offline.txt"
+    subprocess.run([AGE_KEYGEN, "-o", identity], check=True, capture_output=True)
+    public = next(
+        line.split(": ")[1] for line in identity.read_text().splitlines() if "public key" in line
+    )
+    result = instance.cli("user", "add", "olga", "--offline-key", public)
+    assert "offline" in result.stdout
+    instance.cli("channel", "add", "leaks", "--name", "Leaks", "--handler", "olga")
+    instance.start()
+    with httpx.Client(base_url=instance.url) as source:
+        support.submit(source, "leaks", "for offline eyes", [("a.txt", b"alpha")])
+    report_id = _only_report_id(instance)
+    bundle = instance.root / "olga.zip"
+    instance.cli("export", report_id, "--user", "olga", "-o", str(bundle))
+    with zipfile.ZipFile(bundle) as archive:
+        assert b"for offline eyes" not in b"".join(archive.read(n) for n in archive.namelist())
+    out = instance.root / "olga"
+    instance.cli("decrypt", str(bundle), "-i", str(identity), "-o", str(out))
+    assert "for offline eyes" in (out / "conversation.txt").read_text()
+    assert (out / "files" / "a.txt").read_bytes() == b"alpha"
+
+    wrong = instance.root / "wrong.txt"
+    subprocess.run([AGE_KEYGEN, "-o", wrong], check=True, capture_output=True)
+    refused = instance.cli("decrypt", str(bundle), "-i", str(wrong), "-o", str(out), check=False)
+    assert refused.returncode == 1
+    assert "cannot open the bundle" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def _only_report_id(instance) -> str:
+    from sqlalchemy import create_engine, text
+
+    from sealbox.store.db import make_engine
+
+    url = instance.database_url or f"sqlite:///{instance.data_dir / 'sealbox.db'}"
+    engine = make_engine(url) if instance.database_url else create_engine(url)
+    with engine.connect() as connection:
+        [report_id] = connection.execute(text("select id from reports")).scalars().all()
+    engine.dispose()
+    return report_id
