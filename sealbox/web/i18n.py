@@ -81,6 +81,11 @@ def choice_of(request: Request) -> Choice:
     return choose(request.query_params.get(PARAM), request.headers.get("accept-language"))
 
 
+def language_of(request: Request) -> Language:
+    """The language the page for `request` is written in."""
+    return choice_of(request).language
+
+
 def with_lang(url: str, tag: str) -> str:
     """`url` with `?lang=tag` set (replacing any other language), keeping its fragment."""
     parts = urlsplit(url)
