@@ -54,13 +54,22 @@ def detect(data: bytes, deep: bool = True) -> str:
         return _zip_kind(data) if deep else "application/zip"
     if head[:4] == b"fLaC":
         return "audio/flac"
-    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+    if head[:3] == b"ID3" or _mpeg_frame(head):
         return "audio/mpeg"
     if head[:4] == b"OggS":
         return "audio/ogg"
     if head[:4] == b"\x1a\x45\xdf\xa3":
         return "video/webm" if b"webm" in data[:64] else "video/x-matroska"
     return _text_kind(data)
+
+
+def _mpeg_frame(head: bytes) -> bool:
+    """An MPEG audio frame header: sync, then a valid version, layer, bitrate and rate."""
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    version, layer = (head[1] >> 3) & 3, (head[1] >> 1) & 3
+    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 3
+    return version != 1 and layer != 0 and bitrate not in (0, 15) and rate != 3
 
 
 def _ftyp_kind(data: bytes) -> str:

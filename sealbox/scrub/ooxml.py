@@ -137,6 +137,7 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
                 dropped.add(m.name)
                 _describe_dropped(m.name, m.data, code, found, kind)
                 break
+    names = {m.name for m in arc.members}
     for m in arc.members:
         source = _rels_source(m.name)
         if source is not None and source in dropped:
@@ -146,7 +147,8 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
     for m in arc.members:
         if m.name.endswith(".rels") and m.name not in dropped and _XML.fullmatch(m.name):
             root = xmlparts.parse(m.data, kind)
-            removed_ids[_rels_source(m.name) or ""] = _clean_rels(m.name, root, dropped, found)
+            gone = dropped | (_resolvable(m.name, root) - names)
+            removed_ids[_rels_source(m.name) or ""] = _clean_rels(m.name, root, gone, found)
             rels[m.name] = xmlparts.dump(root)
     out: list[tuple[str, bytes | None]] = []
     for m in arc.members:
@@ -163,8 +165,21 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
             out.append((m.name, m.data))
         else:
             raise CannotClean("unknown_parts", sanitise_filename(m.name))
+    present = {name for name, _ in out}
+    out = [(n, _content_types(b, present, kind) if n == "[Content_Types].xml" else b)
+           for n, b in out]
     out.sort(key=lambda e: e[0] != "[Content_Types].xml")
     return Cleaned(archive.write(out), tuple(found), RESIDUAL)
+
+
+def _content_types(data: bytes | None, present: set[str], kind: str) -> bytes:
+    """Drop Override entries for parts that are not in the cleaned package."""
+    root = xmlparts.parse(data or b"", kind)
+    for el in list(root):
+        part = (el.get("PartName") or "").lstrip("/")
+        if xmlparts.local(el.tag) == "Override" and part not in present:
+            xmlparts.remove(el)
+    return xmlparts.dump(root)
 
 
 def _kind(data: bytes) -> str:
@@ -311,6 +326,16 @@ def _clean_rels(name: str, root: etree._Element, dropped: set, found: list) -> s
             found.append(Finding("paths"))
             rel.set("Target", "about:blank")
     return removed
+
+
+def _resolvable(name: str, root: etree._Element) -> set[str]:
+    """Internal targets of a .rels part, as package paths."""
+    base = posixpath.dirname(posixpath.dirname(name))
+    return {
+        _resolve(base, rel.get("Target") or "")
+        for rel in root
+        if rel.get("TargetMode") != "External"
+    }
 
 
 def _resolve(base: str, target: str) -> str:

@@ -444,3 +444,261 @@ def mp4(tmp: Path, container: str = "mp4") -> bytes:
         *(["-movflags", "+use_metadata_tags"] if container in ("mp4", "mov") else []),
     ], path)
     return path.read_bytes()
+
+
+def xlsx() -> bytes:
+    """A workbook with core/app properties, a legacy comment with author, an absPath, ids."""
+    sml = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{sml}" xmlns:r="{rel}" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:x15ac="http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac" '
+        'xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision" mc:Ignorable="x15ac xr">'
+        '<fileVersion appName="xl" lastEdited="7" lowestEdited="7" rupBuild="22328"/>'
+        f'<mc:AlternateContent><mc:Choice Requires="x15"><x15ac:absPath url="C:\\Users\\{marker("ABSPATH")}\\"/></mc:Choice></mc:AlternateContent>'
+        f'<xr:revisionPtr revIDLastSave="0" documentId="8_{{{marker("DOCUMENTID")}}}" xr6:coauthVersionLast="47" '
+        'xmlns:xr6="http://schemas.microsoft.com/office/spreadsheetml/2016/revision6"/>'
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{sml}" xmlns:r="{rel}" '
+        'xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision" '
+        f'xr:uid="{{{marker("SHEETUID")}}}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Visible cell</t></is></c></row></sheetData>'
+        '<legacyDrawing r:id="rId2"/></worksheet>'
+    )
+    comments = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><comments xmlns="{sml}">'
+        f'<authors><author>{marker("XLAUTHOR")}</author></authors><commentList><comment ref="A1" authorId="0">'
+        f'<text><t>{marker("XLCOMMENT")}</t></text></comment></commentList></comments>'
+    )
+    vml = f'<xml xmlns:v="urn:schemas-microsoft-com:vml"><v:shape id="{marker("VML")}"/></xml>'
+    wb_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>"
+    )
+    sheet_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="../comments1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing" Target="../drawings/vmlDrawing1.vml"/>'
+        "</Relationships>"
+    )
+    sml_ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    overrides = (
+        f'<Override PartName="/xl/workbook.xml" ContentType="{sml_ct}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{sml_ct}.worksheet+xml"/>'
+        f'<Override PartName="/xl/comments1.xml" ContentType="{sml_ct}.comments+xml"/>'
+    )
+    return write_zip([
+        ("[Content_Types].xml", _CT.format(overrides=overrides).encode()),
+        ("_rels/.rels", _ROOT_RELS.format(main="xl/workbook.xml").encode()),
+        ("docProps/core.xml", _CORE.encode()),
+        ("docProps/app.xml", _APP.encode()),
+        ("xl/workbook.xml", workbook.encode()),
+        ("xl/_rels/workbook.xml.rels", wb_rels.encode()),
+        ("xl/worksheets/sheet1.xml", sheet.encode()),
+        ("xl/worksheets/_rels/sheet1.xml.rels", sheet_rels.encode()),
+        ("xl/comments1.xml", comments.encode()),
+        ("xl/drawings/vmlDrawing1.vml", vml.encode()),
+        ("xl/printerSettings/printerSettings1.bin", marker("PRINTER").encode()),
+    ])
+
+
+def pptx() -> bytes:
+    """A presentation with comment authors, a slide with a picture named by path, creationIds."""
+    pml = (
+        'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        'xmlns:p14="http://schemas.microsoft.com/office/powerpoint/2010/main"'
+    )
+    presentation = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><p:presentation {pml}>'
+        '<p:sldIdLst><p:sldId id="256" r:id="rId2"/></p:sldIdLst><p:sldSz cx="9144000" cy="6858000"/></p:presentation>'
+    )
+    slide = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><p:sld {pml}><p:cSld><p:spTree>'
+        '<p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr><p:grpSpPr/>'
+        f'<p:sp><p:nvSpPr><p:cNvPr id="2" name="Title 1" descr="{marker("SHAPEDESCR")}"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
+        '<p:spPr/><p:txBody><a:bodyPr/><a:p><a:r><a:t>Visible slide text</a:t></a:r></a:p></p:txBody></p:sp>'
+        f'<p:pic><p:nvPicPr><p:cNvPr id="3" name="{marker("PICNAME")} D:\\leak\\photo.jpg"/><p:cNvPicPr/><p:nvPr/></p:nvPicPr>'
+        '<p:blipFill><a:blip r:embed="rId2"/></p:blipFill><p:spPr/></p:pic>'
+        '</p:spTree></p:cSld><p:extLst><p:ext uri="{BB962C8B-B14F-4D97-AF65-F5344CB8AC3E}">'
+        f'<p14:creationId val="{9000000 + len(MARK)}"/></p:ext></p:extLst></p:sld>'
+    )
+    authors = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<p:cmAuthorLst {pml}><p:cmAuthor id="0" name="{marker("PPTAUTHOR")}" initials="XY" lastIdx="1" clrIdx="0"/></p:cmAuthorLst>'
+    )
+    pres_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide" Target="slides/slide1.xml"/>'
+        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/commentAuthors" Target="commentAuthors.xml"/>'
+        "</Relationships>"
+    )
+    slide_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="../media/image1.png"/>'
+        "</Relationships>"
+    )
+    pml_ct = "application/vnd.openxmlformats-officedocument.presentationml"
+    overrides = (
+        f'<Override PartName="/ppt/presentation.xml" ContentType="{pml_ct}.presentation.main+xml"/>'
+        f'<Override PartName="/ppt/slides/slide1.xml" ContentType="{pml_ct}.slide+xml"/>'
+        f'<Override PartName="/ppt/commentAuthors.xml" ContentType="{pml_ct}.commentAuthors+xml"/>'
+    )
+    return write_zip([
+        ("[Content_Types].xml", _CT.format(overrides=overrides).encode()),
+        ("_rels/.rels", _ROOT_RELS.format(main="ppt/presentation.xml").encode()),
+        ("docProps/core.xml", _CORE.encode()),
+        ("ppt/presentation.xml", presentation.encode()),
+        ("ppt/_rels/presentation.xml.rels", pres_rels.encode()),
+        ("ppt/slides/slide1.xml", slide.encode()),
+        ("ppt/slides/_rels/slide1.xml.rels", slide_rels.encode()),
+        ("ppt/commentAuthors.xml", authors.encode()),
+        ("ppt/media/image1.png", png()),
+    ])
+
+
+# ---------------------------------------------------------------- OpenDocument
+_ODF_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:officeooo="http://openoffice.org/2009/office" '
+    'xmlns:config="urn:oasis:names:tc:opendocument:xmlns:config:1.0" office:version="1.3"'
+)
+ODT_TEXT = "Visible paragraph of the report"
+
+
+def odt() -> bytes:
+    """A text document with meta.xml, settings with a printer, an annotation, tracked changes,
+    rsids, a picture with title/description, and a JPEG with GPS inside."""
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODF_NS}>'
+        '<office:automatic-styles><style:style style:name="P1" style:family="paragraph">'
+        '<style:text-properties officeooo:rsid="0012ab34" officeooo:paragraph-rsid="0012ab34"/></style:style>'
+        "</office:automatic-styles><office:body><office:text>"
+        '<text:tracked-changes><text:changed-region text:id="ct1"><text:insertion><office:change-info>'
+        f"<dc:creator>{marker('ODFTRACK')}</dc:creator><dc:date>2021-03-04T05:06:07</dc:date>"
+        "</office:change-info></text:insertion></text:changed-region></text:tracked-changes>"
+        f'<text:p text:style-name="P1">{ODT_TEXT}<office:annotation><dc:creator>{marker("ODFCOMMENTER")}</dc:creator>'
+        f"<dc:date>2021-03-04T05:06:07</dc:date><text:p>{marker('ODFCOMMENT')}</text:p></office:annotation> continues here</text:p>"
+        '<text:p><draw:frame draw:name="Image1" svg:width="1cm" svg:height="1cm">'
+        '<draw:image xlink:href="Pictures/photo.jpg" xlink:type="simple"/>'
+        f"<svg:title>{marker('ODFIMGTITLE')}</svg:title><svg:desc>{marker('ODFIMGDESC')}</svg:desc></draw:frame></text:p>"
+        "</office:text></office:body></office:document-content>"
+    )
+    styles = f'<?xml version="1.0" encoding="UTF-8"?><office:document-styles {_ODF_NS}/>'
+    meta = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {_ODF_NS}><office:meta>'
+        f"<meta:initial-creator>{marker('ODFCREATOR')}</meta:initial-creator><dc:creator>{marker('ODFLASTBY')}</dc:creator>"
+        "<meta:creation-date>2021-03-04T05:06:07</meta:creation-date><dc:date>2021-03-05T05:06:07</dc:date>"
+        f"<meta:generator>{marker('ODFGENERATOR')}</meta:generator><dc:title>{marker('ODFTITLE')}</dc:title>"
+        f'<meta:user-defined meta:name="Owner">{marker("ODFUSERDEF")}</meta:user-defined>'
+        "</office:meta></office:document-meta>"
+    )
+    settings = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-settings {_ODF_NS}><office:settings>'
+        '<config:config-item-set config:name="ooo:configuration-settings">'
+        f'<config:config-item config:name="PrinterName" config:type="string">{marker("PRINTER")}</config:config-item>'
+        "</config:config-item-set></office:settings></office:document-settings>"
+    )
+    mime = "application/vnd.oasis.opendocument.text"
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mime}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>'
+        '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
+        '<manifest:file-entry manifest:full-path="settings.xml" manifest:media-type="text/xml"/>'
+        '<manifest:file-entry manifest:full-path="Thumbnails/thumbnail.png" manifest:media-type="image/png"/>'
+        '<manifest:file-entry manifest:full-path="Pictures/photo.jpg" manifest:media-type="image/jpeg"/>'
+        "</manifest:manifest>"
+    )
+    return write_zip([
+        ("mimetype", mime.encode()),
+        ("META-INF/manifest.xml", manifest.encode()),
+        ("content.xml", content.encode()),
+        ("styles.xml", styles.encode()),
+        ("meta.xml", meta.encode()),
+        ("settings.xml", settings.encode()),
+        ("Thumbnails/thumbnail.png", png((16, 12))),
+        ("Pictures/photo.jpg", jpeg()),
+    ])
+
+
+# ---------------------------------------------------------------- hostile archives
+def nested_zip(depth: int) -> bytes:
+    data = b"innermost text\n"
+    name = "note.txt"
+    for level in range(depth):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(name, data)
+        data, name = out.getvalue(), f"level{level}.zip"
+    return data
+
+
+def zip_bomb_nested(width: int = 16, levels: int = 4, leaf: int = 64 * 1024 * 1024) -> bytes:
+    """42.zip-style: each level holds `width` copies of the level below; leaves are zeros."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open("zeros.txt", "w", force_zip64=True) as fh:
+            block = b"\x00" * (1 << 20)
+            for _ in range(leaf >> 20):
+                fh.write(block)
+    data = out.getvalue()
+    for level in range(levels):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            for i in range(width):
+                zf.writestr(f"l{level}_{i}.zip", data)
+        data = out.getvalue()
+    return data
+
+
+def zip_bomb_overlapping(entries: int = 200) -> bytes:
+    """Fifield-style: many central-directory entries point at the same compressed kernel."""
+    import struct
+    import zlib
+
+    kernel_plain = b"A" * (1 << 20)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    kernel = comp.compress(kernel_plain) + comp.flush()
+    crc = zlib.crc32(kernel_plain)
+    local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(kernel),
+                        len(kernel_plain), 5, 0) + b"a.txt" + kernel
+    central = b""
+    for i in range(entries):
+        name = f"f{i}.txt".encode()
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc,
+                               len(kernel), len(kernel_plain), len(name), 0, 0, 0, 0, 0, 0) + name
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, entries, entries, len(central), len(local), 0)
+    return local + central + end
+
+
+def big_png(width: int = 50_000, height: int = 50_000) -> bytes:
+    """A decompression bomb: a tiny file claiming 2.5 gigapixels of all-zero rows."""
+    import struct
+    import zlib
+
+    def chunk(ctype: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + ctype + payload + struct.pack(">I", zlib.crc32(ctype + payload))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    comp = zlib.compressobj(9)
+    row = b"\x00" * (1 + (width + 7) // 8)
+    body = b"".join(comp.compress(row) for _ in range(2000)) + comp.flush()
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
