@@ -86,6 +86,10 @@ def serve(
         typer.echo(f"Removed {swept} half-written upload(s) left by an earlier stop.")
     _sweep_orphans(svc)
     logs.setup(svc.settings.log_level)
+    from sealbox.jobs import background
+
+    # Retention, reminders, mail: each job is leased in the database, so N workers are safe.
+    jobs = background.start(svc)
     uvicorn.run(
         create_app(svc),
         host=host or svc.settings.host,
@@ -96,6 +100,8 @@ def serve(
         date_header=False,
         proxy_headers=False,
     )
+    if jobs is not None:
+        jobs.stop()
 
 
 def _sweep_orphans(svc) -> None:
@@ -150,10 +156,14 @@ def user_add(
         None, "--offline-key", help="Register only this age public key (age1...): the private key never touches the server."
     ),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input instead of generating one."),
+    email: str | None = typer.Option(
+        None, "--email", help="Address for notifications (new reports, reminders, alerts)."
+    ),
     data_dir: Path | None = DataDir,
 ) -> None:
     """Add a staff account; prints its password (unless given) and TOTP enrolment."""
     from sealbox.cases import staff
+    from sealbox.notify.addresses import normalise_email
 
     svc = _services(data_dir)
     password = _read_secret("", True) if password_stdin else None
@@ -162,6 +172,7 @@ def user_add(
             new_user = staff.create_user(
                 session, svc.clock, svc.settings.kdf, username, role, password, offline_key
             )
+            new_user.user.email = normalise_email(email)
     except (SealboxError, CryptoError) as exc:
         _fail(str(exc))
     typer.secho(f"Added {role} {username}.", bold=True)
@@ -287,6 +298,11 @@ def _register_optional() -> None:
 
 
 _register_optional()
+from sealbox.audit import cli as _audit_cli  # noqa: E402
+from sealbox.jobs import cli as _jobs_cli  # noqa: E402
+
+_audit_cli.register(app)
+_jobs_cli.register(app)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from sealbox import crypto
+from sealbox import crypto, notify
 from sealbox.cases import channels
 from sealbox.cases.errors import EmptyReport, TooLarge, UnknownChannel
 from sealbox.crypto import Identity, Recipient, Sealed, passphrase
@@ -157,6 +157,8 @@ def submit(services: Services, draft: Draft, channel_slug: str, text: str) -> st
             )
         )
         _add_message(session, report, "source", None, text, draft, today)
+        # Queued for the day's sending hour: the mail must not date the submission (notify).
+        notify.new_report(session, services.clock, services.settings, channel.id)
     return words
 
 

@@ -1,0 +1,17 @@
+"""Notifications by mail: queued in the database, sent by the mail job, never any content."""
+
+from sealbox.notify.events import (
+    bulk_access_alert,
+    deadline_reminder,
+    disclosure_decided,
+    disclosure_requested,
+    new_report,
+)
+
+__all__ = [
+    "bulk_access_alert",
+    "deadline_reminder",
+    "disclosure_decided",
+    "disclosure_requested",
+    "new_report",
+]

@@ -10,6 +10,7 @@ from sealbox.web import errors
 from sealbox.web.i18n import LanguageMiddleware
 from sealbox.web.security import SecurityMiddleware
 from sealbox.web.source import routes as source_routes
+from sealbox.web.staff import admin_mail_routes, audit_routes
 from sealbox.web.staff import routes as staff_routes
 from sealbox.web.templating import HERE, Templates
 
@@ -25,4 +26,6 @@ def create_app(services: Services) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(source_routes.router)
     app.include_router(staff_routes.router, prefix="/staff")
+    app.include_router(audit_routes.router, prefix="/staff")
+    app.include_router(admin_mail_routes.router, prefix="/staff")
     return app

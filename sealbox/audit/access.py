@@ -1,0 +1,60 @@
+"""Report access and the bulk-access rule (an insider pulling many reports in a short time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sealbox import notify
+from sealbox.audit.log import record
+from sealbox.audit.models import AuditEntry
+from sealbox.clock import Clock
+from sealbox.settings import Settings
+
+VIEWED = "report_viewed"
+ALERT = "bulk_access_alert"
+
+
+def note_report_access(
+    session: Session, clock: Clock, settings: Settings, username: str, report_id: str
+) -> bool:
+    """Record that `username` opened `report_id`, and raise the bulk-access alert if due.
+
+    Call it (instead of `record(..., "report_viewed", ...)`) in the transaction that shows a
+    report to a staff member, e.g. in the staff report page:
+        audit.note_report_access(session, svc.clock, svc.settings, ctx.username, report_id)
+    When the member has opened more than `settings.bulk_access_threshold` distinct reports within
+    `settings.bulk_access_minutes`, an alert entry is appended and the auditors are mailed, once
+    per window. Returns True when this call raised the alert.
+    """
+    record(session, clock, username, VIEWED, f"report:{report_id}")
+    since = clock.now().replace(microsecond=0) - dt.timedelta(minutes=settings.bulk_access_minutes)
+    opened = session.scalar(
+        select(func.count(func.distinct(AuditEntry.target))).where(
+            AuditEntry.actor == username, AuditEntry.action == VIEWED, AuditEntry.at >= since
+        )
+    )
+    if (opened or 0) <= settings.bulk_access_threshold:
+        return False
+    already = session.scalar(
+        select(AuditEntry.seq)
+        .where(AuditEntry.action == ALERT, AuditEntry.target == f"user:{username}")
+        .where(AuditEntry.at >= since)
+        .limit(1)
+    )
+    if already is not None:
+        return False
+    record(
+        session,
+        clock,
+        "system",
+        ALERT,
+        f"user:{username}",
+        reports=opened,
+        minutes=settings.bulk_access_minutes,
+        threshold=settings.bulk_access_threshold,
+    )
+    notify.bulk_access_alert(session, clock, username, opened, settings.bulk_access_minutes)
+    return True

@@ -1,0 +1,14 @@
+"""Job: send the mail that is due (retries back off; see sealbox.notify.sender)."""
+
+from __future__ import annotations
+
+from sealbox.notify import sender
+from sealbox.services import Services
+
+NAME = "mail"
+INTERVAL = "job_mail_seconds"
+
+
+def run(services: Services) -> str:
+    outcome = sender.send_due(services)
+    return f"sent {outcome.sent}, failed {outcome.failed}"

@@ -1,0 +1,14 @@
+"""Job: crypto-shred reports whose retention period is over (sealbox.cases.retention)."""
+
+from __future__ import annotations
+
+from sealbox.cases import retention
+from sealbox.services import Services
+
+NAME = "retention"
+INTERVAL = "job_retention_seconds"
+
+
+def run(services: Services) -> str:
+    shredded = retention.shred_expired(services)
+    return f"deleted {shredded.closed} closed and {shredded.unanswered} unanswered report(s)"

@@ -1,0 +1,132 @@
+"""The mails Sealbox sends. Each says that something needs attention, never what a report says.
+
+Call these inside the transaction of the action they announce, so mail and action commit together.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sealbox.clock import Clock
+from sealbox.notify.queue import enqueue, next_hour
+from sealbox.settings import Settings
+from sealbox.store.models import Channel, ChannelHandler, User
+
+SIGN_OFF = "\n\nLog in to Sealbox to see it. This mail holds no report content by design.\n"
+
+
+def new_report(session: Session, clock: Clock, settings: Settings, channel_id: str) -> int:
+    """Tell the channel's handlers that a report arrived; returns how many mails were queued.
+
+    The mail waits for the day's fixed sending hour (settings.new_report_mail_hour, UTC) and
+    merges with any still waiting, so neither its Date header nor the queue dates a submission
+    finer than the day. The price: handlers learn of a new report up to a day later.
+    """
+    channel = session.get(Channel, channel_id)
+    if channel is None:
+        return 0
+    rows = session.execute(
+        select(User.id, User.email)
+        .join(ChannelHandler, ChannelHandler.user_id == User.id)
+        .where(ChannelHandler.channel_id == channel_id, User.active, User.email.is_not(None))
+    ).all()
+    send_at = next_hour(clock, settings.new_report_mail_hour)
+    queued = 0
+    for user_id, email in rows:
+        mail = enqueue(
+            session,
+            clock,
+            "new_report",
+            email,
+            f"New report in channel {channel.name}",
+            f"There is at least one new report in the channel “{channel.name}”." + SIGN_OFF,
+            dedupe_key=f"new_report:{channel_id}:{user_id}",
+            not_before=send_at,
+        )
+        queued += mail is not None
+    return queued
+
+
+def deadline_reminder(
+    session: Session, clock: Clock, user: User, due_soon: int, overdue: int, days_ahead: int
+) -> bool:
+    """Remind one handler of reports whose legal deadline is near or past (once a day at most)."""
+    if not user.email or (due_soon == 0 and overdue == 0):
+        return False
+    lines = []
+    if overdue:
+        lines.append(
+            f"{overdue} report(s) have passed their deadline (acknowledgement or feedback)."
+        )
+    if due_soon:
+        lines.append(f"{due_soon} report(s) reach their deadline within {days_ahead} day(s).")
+    mail = enqueue(
+        session,
+        clock,
+        "reminder",
+        user.email,
+        "Sealbox: report deadlines",
+        "\n".join(lines) + "\nThe inbox's overdue view lists them." + SIGN_OFF,
+        dedupe_key=f"reminder:{user.id}:{clock.today().isoformat()}",
+        once=True,
+    )
+    return mail is not None
+
+
+def disclosure_requested(session: Session, clock: Clock) -> int:
+    """Tell the custodians that a handler asked to learn a reporter's identity.
+
+    Call from the disclosure request action; the mail names neither the report nor the reason.
+    """
+    return _to_role(
+        session,
+        clock,
+        "custodian",
+        "disclosure",
+        "Sealbox: an identity disclosure request awaits your decision",
+        "A handler has asked for a reporter's identity to be disclosed, with a reason."
+        "\nA custodian must approve or deny it." + SIGN_OFF,
+    )
+
+
+def disclosure_decided(session: Session, clock: Clock, handler_id: str, approved: bool) -> bool:
+    """Tell the requesting handler that a custodian decided their disclosure request."""
+    handler = session.get(User, handler_id)
+    if handler is None or not handler.email or not handler.active:
+        return False
+    verdict = "approved" if approved else "denied"
+    enqueue(
+        session,
+        clock,
+        "disclosure",
+        handler.email,
+        f"Sealbox: your disclosure request was {verdict}",
+        f"A custodian {verdict} your request to disclose a reporter's identity." + SIGN_OFF,
+    )
+    return True
+
+
+def bulk_access_alert(
+    session: Session, clock: Clock, username: str, reports: int, minutes: int
+) -> int:
+    """Tell the auditors that a staff member opened unusually many reports in a short time."""
+    return _to_role(
+        session,
+        clock,
+        "auditor",
+        "alert",
+        f"Sealbox alert: bulk access by {username}",
+        f"The staff member {username} opened {reports} different reports within {minutes} "
+        "minutes. The audit log has the details (filter by the action alert.bulk_access)."
+        + SIGN_OFF,
+    )
+
+
+def _to_role(session: Session, clock: Clock, role: str, kind: str, subject: str, body: str) -> int:
+    emails = session.scalars(
+        select(User.email).where(User.role == role, User.active, User.email.is_not(None))
+    ).all()
+    for email in emails:
+        enqueue(session, clock, kind, email, subject, body)
+    return len(emails)

@@ -1,0 +1,76 @@
+"""Sending what is due from the queue, with retries that back off exponentially."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from sealbox.notify.models import FAILED, PENDING, SENT, OutgoingMail
+from sealbox.notify.smtp import SmtpTransport, build_message, describe
+from sealbox.services import Services
+
+log = logging.getLogger("sealbox.notify")
+BATCH = 100
+MAX_DELAY = 24 * 3600
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    sent: int = 0
+    failed: int = 0  # attempts that failed this run (the mail stays queued unless out of tries)
+
+
+def send_due(services: Services, transport: SmtpTransport | None = None) -> SendOutcome:
+    """Send every due mail over one SMTP connection; record each failure on its row."""
+    transport = transport or SmtpTransport(services.settings)
+    now = services.clock.now().replace(microsecond=0)
+    with services.db.transaction() as session:
+        due = session.scalars(
+            select(OutgoingMail)
+            .where(OutgoingMail.state == PENDING, OutgoingMail.next_attempt <= now)
+            .order_by(OutgoingMail.next_attempt)
+            .limit(BATCH)
+        ).all()
+        if not due:
+            return SendOutcome()
+        sent = failed = 0
+        try:
+            with transport.connect() as smtp:
+                for mail in due:
+                    try:
+                        message = build_message(
+                            services.settings, mail.recipient, mail.subject, mail.body, now
+                        )
+                        smtp.send_message(message)
+                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                        _failed(services, mail, now, describe(exc))
+                        failed += 1
+                    else:
+                        mail.state, mail.sent_at, mail.last_attempt = SENT, now, now
+                        mail.attempts += 1
+                        mail.last_error = None
+                        sent += 1
+        except Exception as exc:  # the server, the network, TLS, login: every unsent mail waits
+            reason = describe(exc)
+            log.warning("mail sending failed: %s", reason)
+            for mail in due:
+                if mail.state == PENDING and mail.last_attempt != now:
+                    _failed(services, mail, now, reason)
+                    failed += 1
+        return SendOutcome(sent=sent, failed=failed)
+
+
+def _failed(services: Services, mail: OutgoingMail, now: dt.datetime, reason: str) -> None:
+    settings = services.settings
+    mail.attempts += 1
+    mail.last_attempt = now
+    mail.last_error = reason[:500]
+    if mail.attempts >= settings.mail_max_attempts:
+        mail.state = FAILED
+        return
+    delay = min(MAX_DELAY, settings.mail_retry_seconds * 2 ** (mail.attempts - 1))
+    mail.next_attempt = now + dt.timedelta(seconds=delay)

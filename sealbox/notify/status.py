@@ -1,0 +1,92 @@
+"""What admins see of the mail queue: what waits, what failed and why, what went out lately."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sealbox.notify.models import FAILED, PENDING, SENT, OutgoingMail
+from sealbox.settings import Settings
+from sealbox.store.models import User
+
+
+@dataclass(frozen=True)
+class MailRow:
+    id: str
+    kind: str
+    recipient: str
+    state: str
+    attempts: int
+    last_error: str | None
+    next_attempt: str
+    last_attempt: str | None
+
+
+@dataclass(frozen=True)
+class MailOverview:
+    configured: bool
+    server: str
+    counts: dict[str, int]
+    problems: tuple[MailRow, ...]  # failed for good, or waiting after a failed attempt
+    waiting: tuple[MailRow, ...]  # not tried yet
+    recent: tuple[MailRow, ...]  # sent lately
+    staff_without_email: int
+
+
+def overview(session: Session, settings: Settings, limit: int = 100) -> MailOverview:
+    """The queue at a glance. Subjects are left out: an alert's subject names a staff member."""
+    counts = dict(
+        session.execute(select(OutgoingMail.state, func.count()).group_by(OutgoingMail.state)).all()
+    )
+
+    def rows(*conditions, order) -> tuple[MailRow, ...]:
+        mails = session.scalars(
+            select(OutgoingMail).where(*conditions).order_by(order).limit(limit)
+        )
+        return tuple(_row(mail) for mail in mails)
+
+    problems = rows(
+        (OutgoingMail.state == FAILED)
+        | ((OutgoingMail.state == PENDING) & (OutgoingMail.attempts > 0)),
+        order=OutgoingMail.last_attempt.desc(),
+    )
+    waiting = rows(
+        OutgoingMail.state == PENDING, OutgoingMail.attempts == 0, order=OutgoingMail.next_attempt
+    )
+    recent = rows(OutgoingMail.state == SENT, order=OutgoingMail.sent_at.desc())
+    without = session.scalar(
+        select(func.count()).select_from(User).where(User.active, User.email.is_(None))
+    )
+    server = f"{settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host else ""
+    if server:
+        server += " (STARTTLS)" if settings.smtp_starttls else " (no TLS)"
+        if settings.smtp_username:
+            server += f", as {settings.smtp_username}"
+    return MailOverview(
+        configured=bool(settings.smtp_host),
+        server=server,
+        counts={state: counts.get(state, 0) for state in (PENDING, FAILED, SENT)},
+        problems=problems,
+        waiting=waiting,
+        recent=recent[:20],
+        staff_without_email=without or 0,
+    )
+
+
+def _when(value) -> str | None:
+    return None if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _row(mail: OutgoingMail) -> MailRow:
+    return MailRow(
+        id=mail.id,
+        kind=mail.kind,
+        recipient=mail.recipient,
+        state=mail.state,
+        attempts=mail.attempts,
+        last_error=mail.last_error,
+        next_attempt=_when(mail.next_attempt) or "",
+        last_attempt=_when(mail.last_attempt),
+    )
