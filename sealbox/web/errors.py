@@ -11,12 +11,13 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from sealbox.cases.errors import SealboxError, SessionExpired
+from sealbox.locale import N_
 
 log = logging.getLogger("sealbox.web")
 
 _HTTP_MESSAGES = {
-    404: "There is no page at this address.",
-    405: "This page does not accept that kind of request.",
+    404: N_("There is no page at this address."),
+    405: N_("This page does not accept that kind of request."),
 }
 
 
@@ -50,7 +51,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        message = _HTTP_MESSAGES.get(exc.status_code, "The request could not be handled.")
+        message = _HTTP_MESSAGES.get(exc.status_code, N_("The request could not be handled."))
         return error_response(request, exc.status_code, f"http_{exc.status_code}", message)
 
     @app.exception_handler(RequestValidationError)
@@ -65,5 +66,5 @@ def install(app: FastAPI) -> None:
         frames = "".join(traceback.format_tb(exc.__traceback__))
         log.error("unhandled %s\n%s", type(exc).__name__, frames)
         return error_response(
-            request, 500, "internal", "Something went wrong on our side. Please try again."
+            request, 500, "internal", N_("Something went wrong on our side. Please try again.")
         )
