@@ -44,12 +44,12 @@ def read(data: bytes, ctx: Context, kind: str) -> Archive:
         raise CannotClean("damaged", kind) from exc
     if len(infos) > ctx.options.max_members:
         raise CannotClean("too_many")
+    _check_overlaps(data, infos, kind)
     declared = sum(i.file_size for i in infos)
     if declared > ctx.options.max_expanded_bytes or (
         declared > _BOMB_FLOOR and declared > ctx.options.max_ratio * max(len(data), 1)
     ):
         raise CannotClean("bomb")
-    _check_overlaps(data, infos, kind)
     findings: list[Finding] = []
     if zf.comment:
         findings.append(Finding("archive_comments"))
@@ -69,6 +69,8 @@ def read(data: bytes, ctx: Context, kind: str) -> Archive:
         ctx.spend(info.file_size)
         try:
             body = b"" if info.is_dir() else zf.read(info)
+        except MemoryError:
+            raise
         except NotImplementedError as exc:
             raise CannotClean("unsupported", f"{kind}: compression method") from exc
         except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError) as exc:

@@ -63,14 +63,16 @@ def _flac_findings(blocks: list[tuple[int, bytes]], id3: int, tail: bytes) -> li
     for btype, body in blocks:
         if btype == 4 and len(body) >= 8:
             (vlen,) = struct.unpack("<I", body[:4])
-            count = struct.unpack("<I", body[4 + vlen : 8 + vlen])[0] if len(body) >= 8 + vlen else 0
+            count = (
+                struct.unpack("<I", body[4 + vlen : 8 + vlen])[0] if len(body) >= 8 + vlen else 0
+            )
             if count:
                 out.append(Finding("tags", count))
         elif _BLOCK_CODES.get(btype):
             out.append(Finding(_BLOCK_CODES[btype]))
     if id3:
         out.append(Finding("tags", 1))
-    if tail.endswith(b"") and (b"TAG" == tail[-128:-125] or b"APETAGEX" in tail[-200:]):
+    if tail.endswith(b"") and (tail[-128:-125] == b"TAG" or b"APETAGEX" in tail[-200:]):
         out.append(Finding("tags", 1))
     return out
 

@@ -23,9 +23,7 @@ def output_path(source: Path, output_dir: Path | None) -> Path:
     return source.with_name(f"{source.stem}.clean{source.suffix}")
 
 
-def scrub(
-    files: list[Path], output_dir: Path | None, as_json: bool, strict: bool = False
-) -> int:
+def scrub(files: list[Path], output_dir: Path | None, as_json: bool, strict: bool = False) -> int:
     """Clean each file into a copy and print what was removed; returns the exit code."""
     missing = [f for f in files if not f.is_file()]
     if not files or missing:
@@ -68,8 +66,11 @@ def scrub(
 
 
 def _json(source: Path, target: Path | None, result: CleanResult) -> dict:
-    return {"file": str(source), "output": None if target is None else str(target),
-            **result.to_json()}
+    return {
+        "file": str(source),
+        "output": None if target is None else str(target),
+        **result.to_json(),
+    }
 
 
 def _print_human(source: Path, target: Path | None, result: CleanResult) -> None:
@@ -90,10 +91,15 @@ def register(app: typer.Typer) -> None:
         files: Annotated[list[Path], typer.Argument(help="Files to clean.", show_default=False)],
         output_dir: Annotated[
             Path | None,
-            typer.Option("--output-dir", "-o", help="Write clean copies here (default: next "
-                         "to each file, as NAME.clean.EXT)."),
+            typer.Option(
+                "--output-dir",
+                "-o",
+                help="Write clean copies here (default: next to each file, as NAME.clean.EXT).",
+            ),
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the findings as JSON.")
+        ] = False,
         strict: Annotated[
             bool, typer.Option("--strict", help="Re-render every picture (slower, lossy).")
         ] = False,

@@ -8,10 +8,11 @@ import zipfile
 
 OCTET = "application/octet-stream"
 
+_OOXML = "application/vnd.openxmlformats-officedocument"
 OOXML_MAIN = {
-    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ppt/presentation.xml": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "word/document.xml": f"{_OOXML}.wordprocessingml.document",
+    "xl/workbook.xml": f"{_OOXML}.spreadsheetml.sheet",
+    "ppt/presentation.xml": f"{_OOXML}.presentationml.presentation",
 }
 ODF_KINDS = {
     "application/vnd.oasis.opendocument.text",

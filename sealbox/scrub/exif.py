@@ -100,9 +100,7 @@ def findings(payload: bytes) -> list[Finding]:
             out.append(Finding("thumbnail"))
     except Exception:
         out.append(Finding("thumbnail"))
-    known = (
-        _DATES | _CAMERA | _SERIAL | _LENS | _AUTHOR | _SOFTWARE | _TITLE | _COMMENT | _KEYWORDS
-    )
+    known = _DATES | _CAMERA | _SERIAL | _LENS | _AUTHOR | _SOFTWARE | _TITLE | _COMMENT | _KEYWORDS
     if tags - known - _IDS - _MAKER - _STRUCTURAL:
         out.append(Finding("exif_other"))
     return out

@@ -21,7 +21,7 @@ _MESSAGES: dict[str, Text] = {
     "lens": lambda _, n, s: _("lens make, model and serial number"),
     "maker_notes": lambda _, n, s: _("camera maker notes"),
     "exif_other": lambda _, n, s: _("other camera settings"),
-    "dates": lambda _, n, s: (_("1 date") if n == 1 else _("{n} dates").format(n=n)),
+    "dates": lambda _, n, s: _("1 date") if n == 1 else _("{n} dates").format(n=n),
     "thumbnail": lambda _, n, s: (
         _("embedded thumbnail") if n == 1 else _("{n} embedded thumbnails").format(n=n)
     ),
@@ -30,7 +30,7 @@ _MESSAGES: dict[str, Text] = {
     "software": lambda _, n, s: _("names of the software and computer used"),
     "title": lambda _, n, s: _("title, subject and description"),
     "keywords": lambda _, n, s: _("keywords"),
-    "comments": lambda _, n, s: (_("1 comment") if n == 1 else _("{n} comments").format(n=n)),
+    "comments": lambda _, n, s: _("1 comment") if n == 1 else _("{n} comments").format(n=n),
     "document_ids": lambda _, n, s: _("document identifiers"),
     "revision_ids": lambda _, n, s: _("revision marks that link versions of the document"),
     "history": lambda _, n, s: _("editing history"),
@@ -88,16 +88,14 @@ _MESSAGES: dict[str, Text] = {
         if n == 1
         else _("{n} data or subtitle tracks (may hold GPS)").format(n=n)
     ),
-    "html_meta": lambda _, n, s: (_("1 meta tag") if n == 1 else _("{n} meta tags").format(n=n)),
+    "html_meta": lambda _, n, s: _("1 meta tag") if n == 1 else _("{n} meta tags").format(n=n),
     "html_comments": lambda _, n, s: (
         _("1 hidden comment") if n == 1 else _("{n} hidden comments").format(n=n)
     ),
     "html_title": lambda _, n, s: _("page title"),
     "metadata": lambda _, n, s: _("other metadata"),
     # --- residual: what cleaning cannot fix ---
-    "image_content": lambda _, n, s: _(
-        "The picture itself can still show where or who you are."
-    ),
+    "image_content": lambda _, n, s: _("The picture itself can still show where or who you are."),
     "sensor_noise": lambda _, n, s: _(
         "Cameras leave a faint noise pattern in the pixels that can link pictures "
         "to the same camera; cleaning does not remove it."

@@ -88,7 +88,9 @@ _DROP_ELEMENTS = {
 _ID_ATTRS = {"paraId", "textId", "uid", "uidLastSave", "documentId", "persistentDocumentId"}
 _EXT_WRAPPERS = frozenset({"ext", "extLst"})
 _DRAWING_PROPS = {"cNvPr", "docPr"}
-_TRACKED = re.compile(r"ins|del|moveFrom|moveTo|\w+Change|cellIns|cellDel|cellMerge|numberingChange")
+_TRACKED = re.compile(
+    r"ins|del|moveFrom|moveTo|\w+Change|cellIns|cellDel|cellMerge|numberingChange"
+)
 _O_NS = "urn:schemas-microsoft-com:office:office"
 _LOCAL_PATH = re.compile(r"^(file:|[a-zA-Z]:[\\/]|\\\\|/)")
 _CORE = {
@@ -166,8 +168,9 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
         else:
             raise CannotClean("unknown_parts", sanitise_filename(m.name))
     present = {name for name, _ in out}
-    out = [(n, _content_types(b, present, kind) if n == "[Content_Types].xml" else b)
-           for n, b in out]
+    out = [
+        (n, _content_types(b, present, kind) if n == "[Content_Types].xml" else b) for n, b in out
+    ]
     out.sort(key=lambda e: e[0] != "[Content_Types].xml")
     return Cleaned(archive.write(out), tuple(found), RESIDUAL)
 
@@ -211,7 +214,9 @@ def _describe_dropped(name: str, data: bytes, code: str | None, found: list, kin
             found.append(Finding("dates", dates))
     elif "omment" in name:
         root = xmlparts.parse(data, kind)
-        count = sum(1 for el in root if xmlparts.local(el.tag) in ("comment", "cm", "threadedComment"))
+        count = sum(
+            1 for el in root if xmlparts.local(el.tag) in ("comment", "cm", "threadedComment")
+        )
         if count:
             found.append(Finding("comments", count))
         authors = root.find(".//{*}authors")

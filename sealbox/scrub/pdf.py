@@ -41,8 +41,18 @@ _DROP_EVERYWHERE = {
     "/SpiderInfo": "history",
 }
 _DROP_FROM_CATALOG = ("/OutputIntents", "/Perms", "/Legal", "/Threads", "/Collection", "/URI")
-_RISKY_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE",
-                  "/Rendition", "/Sound", "/Movie", "/RichMediaExecute"}
+_RISKY_ACTIONS = {
+    "/JavaScript",
+    "/Launch",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToR",
+    "/GoToE",
+    "/Rendition",
+    "/Sound",
+    "/Movie",
+    "/RichMediaExecute",
+}
 _ANNOT_PERSONAL = ("/T", "/M", "/CreationDate", "/NM")
 _RESIDUAL = (Notice("document_content"),)
 
@@ -194,7 +204,7 @@ class _Sweep:
                 self._scrub_dict(obj)
                 if isinstance(obj, Stream) and obj.get("/Subtype") == Name.Image:
                     self._image(obj)
-                stack.extend(obj[k] for k in obj.keys())
+                stack.extend(obj[k] for k in obj.keys())  # noqa: SIM118 - Stream needs keys()
             elif isinstance(obj, Array):
                 if obj.is_indirect:
                     if obj.objgen in seen:
@@ -204,19 +214,14 @@ class _Sweep:
 
     def _scrub_dict(self, obj: Dictionary | Stream) -> None:
         for key, code in _DROP_EVERYWHERE.items():
-            if key in obj:
-                if not (key == "/Metadata" and obj.get("/Type") == Name.Metadata):
-                    code = code.removesuffix("_af")  # associated files: counted via the name tree
-                    self.note(code, 1 if code in ("xmp", "dates") else None)
-                    if self.modify:
-                        del obj[key]
-        for key in ("/A", "/AA", "/Next"):
-            value = obj.get(key)
-            if key == "/AA" and isinstance(value, Dictionary):
-                self.note("javascript")
+            if key in obj and not (key == "/Metadata" and obj.get("/Type") == Name.Metadata):
+                code = code.removesuffix("_af")  # associated files: counted via the name tree
+                self.note(code, 1 if code in ("xmp", "dates") else None)
                 if self.modify:
                     del obj[key]
-            elif self._risky(value):
+        for key in ("/A", "/AA", "/Next"):
+            value = obj.get(key)
+            if key == "/AA" and isinstance(value, Dictionary) or self._risky(value):
                 self.note("javascript")
                 if self.modify:
                     del obj[key]

@@ -88,8 +88,11 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
     if ctx.options.strict_images:
         from sealbox.scrub import rerender
 
-        return Cleaned(rerender.render(data, ctx, "PNG"), findings,
-                       (RESIDUAL[0], Notice("sensor_noise_reduced")))
+        return Cleaned(
+            rerender.render(data, ctx, "PNG"),
+            findings,
+            (RESIDUAL[0], Notice("sensor_noise_reduced")),
+        )
     orient = next((exif.orientation(p) for c, p in parsed if c == b"eXIf"), 1)
     out = io.BytesIO()
     out.write(SIGNATURE)

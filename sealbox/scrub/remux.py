@@ -18,9 +18,20 @@ from sealbox.scrub.model import Finding
 
 TIMEOUT = 90
 _NOT_METADATA = {
-    "major_brand", "minor_version", "compatible_brands", "language", "handler_name",
-    "vendor_id", "duration", "encoder", "_statistics_tags", "_statistics_writing_app",
-    "_statistics_writing_date_utc", "number_of_frames", "number_of_bytes", "bps",
+    "major_brand",
+    "minor_version",
+    "compatible_brands",
+    "language",
+    "handler_name",
+    "vendor_id",
+    "duration",
+    "encoder",
+    "_statistics_tags",
+    "_statistics_writing_app",
+    "_statistics_writing_date_utc",
+    "number_of_frames",
+    "number_of_bytes",
+    "bps",
 }
 _LOCATION = ("location", "com.apple.quicktime.location", "gps", "xyz")
 _CAMERA = ("make", "model", "com.apple.quicktime.make", "com.apple.quicktime.model")
@@ -66,11 +77,21 @@ def probe(data: bytes, kind: str) -> dict:
     """ffprobe's view of the file: format, streams, chapters."""
     exe = tool("ffprobe")
     with memfile(data, "probe-in") as fd:
-        cmd = [exe, "-v", "error", "-show_format", "-show_streams", "-show_chapters",
-               "-of", "json", f"/dev/fd/{fd}"]
+        cmd = [
+            exe,
+            "-v",
+            "error",
+            "-show_format",
+            "-show_streams",
+            "-show_chapters",
+            "-of",
+            "json",
+            f"/dev/fd/{fd}",
+        ]
         try:
-            proc = subprocess.run(cmd, pass_fds=(fd,), capture_output=True, timeout=TIMEOUT,
-                                  check=False)
+            proc = subprocess.run(
+                cmd, pass_fds=(fd,), capture_output=True, timeout=TIMEOUT, check=False
+            )
         except subprocess.TimeoutExpired as exc:
             raise CannotClean("timeout") from exc
     if proc.returncode != 0:
@@ -130,15 +151,42 @@ def remux(data: bytes, kind: str, fmt: str, video: bool, extra: tuple[str, ...] 
     maps = ["-map", "0:V?", "-map", "0:a?"] if video else ["-map", "0:a"]
     with memfile(data, "remux-in") as fd_in, memfile(b"", "remux-out") as fd_out:
         cmd = [
-            exe, "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1",
-            "-i", f"/dev/fd/{fd_in}", *maps, "-c", "copy", "-dn", "-sn",
-            "-map_metadata", "-1", "-map_metadata:s", "-1", "-map_chapters", "-1",
-            "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-            *extra, "-f", fmt, "-y", f"/dev/fd/{fd_out}",
+            exe,
+            "-nostdin",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-threads",
+            "1",
+            "-i",
+            f"/dev/fd/{fd_in}",
+            *maps,
+            "-c",
+            "copy",
+            "-dn",
+            "-sn",
+            "-map_metadata",
+            "-1",
+            "-map_metadata:s",
+            "-1",
+            "-map_chapters",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            "-flags:v",
+            "+bitexact",
+            "-flags:a",
+            "+bitexact",
+            *extra,
+            "-f",
+            fmt,
+            "-y",
+            f"/dev/fd/{fd_out}",
         ]
         try:
-            proc = subprocess.run(cmd, pass_fds=(fd_in, fd_out), capture_output=True,
-                                  timeout=TIMEOUT, check=False)
+            proc = subprocess.run(
+                cmd, pass_fds=(fd_in, fd_out), capture_output=True, timeout=TIMEOUT, check=False
+            )
         except subprocess.TimeoutExpired as exc:
             raise CannotClean("timeout") from exc
         if proc.returncode != 0:

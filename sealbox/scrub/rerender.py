@@ -35,7 +35,7 @@ def _open(data: bytes, ctx: Context) -> Image.Image:
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise CannotClean("too_large", "decompression bomb") from exc
-    except CannotClean:
+    except (CannotClean, MemoryError):
         raise
     except Exception as exc:
         raise damaged("image") from exc
@@ -95,8 +95,26 @@ def inspect(data: bytes, ctx: Context) -> tuple[Finding, ...]:
     return tuple(found)
 
 
-_TIFF_LAYOUT = {0x0111, 0x0115, 0x0116, 0x0117, 0x011A, 0x011B, 0x011C, 0x0128, 0x0140,
-                0x0152, 0x0153, 0x0142, 0x0143, 0x0144, 0x0145, 0x013D, 0x0106, 0x0103}
+_TIFF_LAYOUT = {
+    0x0111,
+    0x0115,
+    0x0116,
+    0x0117,
+    0x011A,
+    0x011B,
+    0x011C,
+    0x0128,
+    0x0140,
+    0x0152,
+    0x0153,
+    0x0142,
+    0x0143,
+    0x0144,
+    0x0145,
+    0x013D,
+    0x0106,
+    0x0103,
+}
 
 
 def clean(data: bytes, ctx: Context) -> Cleaned:

@@ -52,5 +52,7 @@ def _clean_html(data: bytes) -> Cleaned:
         found.append(Finding("html_title"))
     out = html.tostring(doc, doctype="<!DOCTYPE html>", encoding="utf-8", method="html")
     if b"<meta" not in out[:1024]:
-        out = out.replace(b"<head>", b'<head><meta charset="utf-8">', 1) if b"<head>" in out else out
+        out = (
+            out.replace(b"<head>", b'<head><meta charset="utf-8">', 1) if b"<head>" in out else out
+        )
     return Cleaned(out, tuple(found), RESIDUAL)

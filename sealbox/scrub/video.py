@@ -11,7 +11,11 @@ from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.model import Finding, Notice
 
 kinds = (
-    "video/mp4", "video/quicktime", "video/3gpp", "video/x-matroska", "video/webm",
+    "video/mp4",
+    "video/quicktime",
+    "video/3gpp",
+    "video/x-matroska",
+    "video/webm",
     "video/x-msvideo",
 )
 _FORMATS = {

@@ -92,7 +92,9 @@ def _size(chunks: list[tuple[bytes, bytes]]) -> tuple[int, int]:
             bits = int.from_bytes(p[1:5], "little")
             return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
         if ctype == b"VP8 " and len(p) >= 10:
-            return int.from_bytes(p[6:8], "little") & 0x3FFF, int.from_bytes(p[8:10], "little") & 0x3FFF
+            return int.from_bytes(p[6:8], "little") & 0x3FFF, int.from_bytes(
+                p[8:10], "little"
+            ) & 0x3FFF
     raise damaged(KIND)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
-
 import resource
 import signal
 from dataclasses import dataclass
@@ -61,8 +60,11 @@ def _child(conn: multiprocessing.connection.Connection, limits: WorkerLimits) ->
         del data
         conn.send(result)
     except MemoryError:
-        conn.send(CleanResult(Outcome.CANNOT_CLEAN, "application/octet-stream", None,
-                              reason=Notice("memory")))
+        conn.send(
+            CleanResult(
+                Outcome.CANNOT_CLEAN, "application/octet-stream", None, reason=Notice("memory")
+            )
+        )
     finally:
         conn.close()
 
@@ -95,9 +97,7 @@ def clean_isolated(
         proc.close()
 
 
-def _failed(
-    proc: multiprocessing.process.BaseProcess, data: bytes, timed_out: bool
-) -> CleanResult:
+def _failed(proc: multiprocessing.process.BaseProcess, data: bytes, timed_out: bool) -> CleanResult:
     if proc.is_alive():
         proc.kill()
     proc.join(5)
@@ -110,5 +110,3 @@ def _failed(
         # Most other deaths under RLIMIT_AS are allocation failures inside a C library.
         reason = Notice("memory") if code not in (0, None) else Notice("crashed")
     return CleanResult(Outcome.CANNOT_CLEAN, detect(data, deep=False), None, reason=reason)
-
-

@@ -60,7 +60,12 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
         result = ctx.clean_member(m.data)
         if result.outcome is Outcome.CANNOT_CLEAN or result.data is None:
             reason = result.reason
-            if reason is not None and reason.code in ("too_deep", "bomb", "overlapping", "too_many"):
+            if reason is not None and reason.code in (
+                "too_deep",
+                "bomb",
+                "overlapping",
+                "too_many",
+            ):
                 raise CannotClean(reason.code)
             code = reason.code if reason else "failed"
             raise CannotClean("member", f"{sanitise_filename(m.name)}: {code}")

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (fixture XML is kept on one line per part so it reads like the real file)
 """Build test inputs that carry known identifying metadata and planted marker strings."""
 
 from __future__ import annotations
@@ -93,7 +94,9 @@ def jpeg(size=(64, 48), orientation: int = 6) -> bytes:
     )
     data = out.getvalue()
     # An IPTC (APP13) segment with a by-line, inserted after SOI.
-    iptc_body = b"\x1c\x02\x50" + len(marker("BYLINE")).to_bytes(2, "big") + marker("BYLINE").encode()
+    iptc_body = (
+        b"\x1c\x02\x50" + len(marker("BYLINE")).to_bytes(2, "big") + marker("BYLINE").encode()
+    )
     app13 = b"Photoshop 3.0\x008BIM\x04\x04\x00\x00" + len(iptc_body).to_bytes(4, "big") + iptc_body
     seg = b"\xff\xed" + (len(app13) + 2).to_bytes(2, "big") + app13
     return data[:2] + seg + data[2:] + marker("TRAILER").encode()
@@ -108,22 +111,37 @@ def png(size=(64, 48)) -> bytes:
     info.add_itxt("Description", marker("PNGDESC"))
     info.add_itxt("XML:com.adobe.xmp", XMP)
     out = io.BytesIO()
-    pixels(size, "RGBA").save(out, "PNG", pnginfo=info, exif=camera_exif().tobytes(), icc_profile=_icc())
+    pixels(size, "RGBA").save(
+        out, "PNG", pnginfo=info, exif=camera_exif().tobytes(), icc_profile=_icc()
+    )
     return out.getvalue() + marker("TRAILER").encode()
 
 
 def webp(size=(64, 48), lossless: bool = True) -> bytes:
     out = io.BytesIO()
-    pixels(size).save(out, "WEBP", lossless=lossless, exif=camera_exif().tobytes(),
-                      xmp=XMP.encode(), icc_profile=_icc())
+    pixels(size).save(
+        out,
+        "WEBP",
+        lossless=lossless,
+        exif=camera_exif().tobytes(),
+        xmp=XMP.encode(),
+        icc_profile=_icc(),
+    )
     return out.getvalue()
 
 
 def gif(size=(64, 48)) -> bytes:
     out = io.BytesIO()
     frames = [pixels(size).convert("P"), pixels(size).rotate(180).convert("P")]
-    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], loop=0, duration=100,
-                   comment=marker("GIFCOMMENT").encode())
+    frames[0].save(
+        out,
+        "GIF",
+        save_all=True,
+        append_images=frames[1:],
+        loop=0,
+        duration=100,
+        comment=marker("GIFCOMMENT").encode(),
+    )
     data = out.getvalue()
     xmp_ext = b"\x21\xff\x0bXMP DataXMP" + _sub_blocks(XMP.encode())
     return data[:-1] + xmp_ext + b"\x3b" + marker("TRAILER").encode()
@@ -156,8 +174,11 @@ def heif(size=(64, 48)) -> bytes:
 def pdf(with_js: bool = True, pages: int = 2) -> bytes:
     """A PDF with Info, XMP, /ID, JavaScript, an embedded file, a JPEG with EXIF, annotations."""
     doc = pikepdf.new()
-    font = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
-                                                BaseFont=pikepdf.Name.Helvetica))
+    font = doc.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
     jpg = jpeg((32, 24), orientation=1)
     image = pikepdf.Stream(doc, jpg)
     image.Type = pikepdf.Name.XObject
@@ -166,19 +187,31 @@ def pdf(with_js: bool = True, pages: int = 2) -> bytes:
     image.ColorSpace = pikepdf.Name.DeviceRGB
     image.BitsPerComponent = 8
     image.Filter = pikepdf.Name.DCTDecode
-    image.Metadata = doc.make_stream(XMP.encode(), Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    image.Metadata = doc.make_stream(
+        XMP.encode(), Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML
+    )
     for i in range(pages):
-        content = f"BT /F1 24 Tf 72 720 Td (Visible page {i + 1}) Tj ET q 64 0 0 48 72 600 cm /Im0 Do Q"
+        content = (
+            f"BT /F1 24 Tf 72 720 Td (Visible page {i + 1}) Tj ET q 64 0 0 48 72 600 cm /Im0 Do Q"
+        )
         page = pikepdf.Dictionary(
             Type=pikepdf.Name.Page,
             MediaBox=[0, 0, 612, 792],
             Contents=doc.make_stream(content.encode()),
-            Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font),
-                                         XObject=pikepdf.Dictionary(Im0=image)),
+            Resources=pikepdf.Dictionary(
+                Font=pikepdf.Dictionary(F1=font), XObject=pikepdf.Dictionary(Im0=image)
+            ),
             PieceInfo=pikepdf.Dictionary(App=pikepdf.Dictionary(Private=marker("PIECEINFO"))),
-            Annots=[pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text,
-                                       Rect=[10, 10, 30, 30], Contents="note",
-                                       T=marker("ANNOTAUTHOR"), M="D:20210304050607Z")],
+            Annots=[
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Text,
+                    Rect=[10, 10, 30, 30],
+                    Contents="note",
+                    T=marker("ANNOTAUTHOR"),
+                    M="D:20210304050607Z",
+                )
+            ],
         )
         doc.pages.append(pikepdf.Page(page))
     with doc.open_metadata(set_pikepdf_as_editor=False) as meta:
@@ -193,10 +226,16 @@ def pdf(with_js: bool = True, pages: int = 2) -> bytes:
     if with_js:
         js = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=f"app.alert('{marker('JS')}');")
         doc.Root.OpenAction = js
-        doc.Root.Names = pikepdf.Dictionary(JavaScript=pikepdf.Dictionary(Names=["a", doc.make_indirect(js)]))
-        attached = pikepdf.AttachedFileSpec(doc, marker("ATTACHMENT").encode(), filename="secret.txt")
+        doc.Root.Names = pikepdf.Dictionary(
+            JavaScript=pikepdf.Dictionary(Names=["a", doc.make_indirect(js)])
+        )
+        attached = pikepdf.AttachedFileSpec(
+            doc, marker("ATTACHMENT").encode(), filename="secret.txt"
+        )
         doc.attachments["secret.txt"] = attached
-    doc.trailer.ID = pikepdf.Array([pikepdf.String(marker("TRAILERID0")), pikepdf.String(marker("TRAILERID1"))])
+    doc.trailer.ID = pikepdf.Array(
+        [pikepdf.String(marker("TRAILERID0")), pikepdf.String(marker("TRAILERID1"))]
+    )
     out = io.BytesIO()
     doc.save(out, static_id=False)
     data = out.getvalue()
@@ -342,31 +381,39 @@ def docx() -> bytes:
         f'<Override PartName="/word/comments.xml" ContentType="{wml}.comments+xml"/>'
         '<Override PartName="/word/people.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml"/>'
     )
-    return write_zip([
-        ("[Content_Types].xml", _CT.format(overrides=overrides).encode()),
-        ("_rels/.rels", _ROOT_RELS.format(main="word/document.xml").encode()),
-        ("docProps/core.xml", _CORE.encode()),
-        ("docProps/app.xml", _APP.encode()),
-        ("docProps/custom.xml", _CUSTOM.encode()),
-        ("docProps/thumbnail.jpeg", jpeg((16, 12))),
-        ("word/document.xml", document.encode()),
-        ("word/_rels/document.xml.rels", doc_rels.encode()),
-        ("word/settings.xml", settings.encode()),
-        ("word/_rels/settings.xml.rels", settings_rels.encode()),
-        ("word/comments.xml", comments.encode()),
-        ("word/people.xml", people.encode()),
-        ("word/media/image1.jpeg", jpeg()),
-    ])
+    return write_zip(
+        [
+            ("[Content_Types].xml", _CT.format(overrides=overrides).encode()),
+            ("_rels/.rels", _ROOT_RELS.format(main="word/document.xml").encode()),
+            ("docProps/core.xml", _CORE.encode()),
+            ("docProps/app.xml", _APP.encode()),
+            ("docProps/custom.xml", _CUSTOM.encode()),
+            ("docProps/thumbnail.jpeg", jpeg((16, 12))),
+            ("word/document.xml", document.encode()),
+            ("word/_rels/document.xml.rels", doc_rels.encode()),
+            ("word/settings.xml", settings.encode()),
+            ("word/_rels/settings.xml.rels", settings_rels.encode()),
+            ("word/comments.xml", comments.encode()),
+            ("word/people.xml", people.encode()),
+            ("word/media/image1.jpeg", jpeg()),
+        ]
+    )
 
 
 # ---------------------------------------------------------------- audio and video
 _AV_META = [
-    "-metadata", f"title={marker('AVTITLE')}",
-    "-metadata", f"artist={marker('AVARTIST')}",
-    "-metadata", f"comment={marker('AVCOMMENT')}",
-    "-metadata", "creation_time=2021-03-04T05:06:07Z",
-    "-metadata", f"location=+52.5200+013.4050/{marker('LOC')}",
-    "-metadata", f"encoder={marker('AVENCODER')}",
+    "-metadata",
+    f"title={marker('AVTITLE')}",
+    "-metadata",
+    f"artist={marker('AVARTIST')}",
+    "-metadata",
+    f"comment={marker('AVCOMMENT')}",
+    "-metadata",
+    "creation_time=2021-03-04T05:06:07Z",
+    "-metadata",
+    f"location=+52.5200+013.4050/{marker('LOC')}",
+    "-metadata",
+    f"encoder={marker('AVENCODER')}",
 ]
 
 
@@ -429,20 +476,50 @@ def mp4(tmp: Path, container: str = "mp4") -> bytes:
     srt = tmp / "subs.srt"
     srt.write_text(f"1\n00:00:00,000 --> 00:00:00,900\n{marker('SUBTITLE')}\n")
     chapters = tmp / "chapters.txt"
-    chapters.write_text(f";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=500\ntitle={marker('CHAPTER')}\n")
+    chapters.write_text(
+        f";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=500\ntitle={marker('CHAPTER')}\n"
+    )
     path = tmp / f"in.{container}"
-    vcodec = ["-c:v", "libx264", "-preset", "ultrafast"] if container != "webm" else ["-c:v", "libvpx"]
+    vcodec = (
+        ["-c:v", "libx264", "-preset", "ultrafast"] if container != "webm" else ["-c:v", "libvpx"]
+    )
     acodec = ["-c:a", "aac"] if container != "webm" else ["-c:a", "libopus"]
-    scodec = ["-c:s", "mov_text"] if container in ("mp4", "mov") else ["-c:s", "srt" if container == "mkv" else "webvtt"]
-    ffmpeg([
-        *_lavfi(True), "-i", str(srt), "-i", str(chapters),
-        "-map", "1:v", "-map", "0:a", "-map", "2:s", "-map_metadata", "3", "-map_chapters", "3",
-        *_AV_META,
-        "-metadata", f"make={marker('MAKE')}", "-metadata", f"model={marker('MODEL')}",
-        "-metadata:s:v", f"handler_name={marker('HANDLER')}",
-        *vcodec, *acodec, *scodec,
-        *(["-movflags", "+use_metadata_tags"] if container in ("mp4", "mov") else []),
-    ], path)
+    scodec = (
+        ["-c:s", "mov_text"]
+        if container in ("mp4", "mov")
+        else ["-c:s", "srt" if container == "mkv" else "webvtt"]
+    )
+    ffmpeg(
+        [
+            *_lavfi(True),
+            "-i",
+            str(srt),
+            "-i",
+            str(chapters),
+            "-map",
+            "1:v",
+            "-map",
+            "0:a",
+            "-map",
+            "2:s",
+            "-map_metadata",
+            "3",
+            "-map_chapters",
+            "3",
+            *_AV_META,
+            "-metadata",
+            f"make={marker('MAKE')}",
+            "-metadata",
+            f"model={marker('MODEL')}",
+            "-metadata:s:v",
+            f"handler_name={marker('HANDLER')}",
+            *vcodec,
+            *acodec,
+            *scodec,
+            *(["-movflags", "+use_metadata_tags"] if container in ("mp4", "mov") else []),
+        ],
+        path,
+    )
     return path.read_bytes()
 
 
@@ -470,7 +547,7 @@ def xlsx() -> bytes:
     comments = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><comments xmlns="{sml}">'
         f'<authors><author>{marker("XLAUTHOR")}</author></authors><commentList><comment ref="A1" authorId="0">'
-        f'<text><t>{marker("XLCOMMENT")}</t></text></comment></commentList></comments>'
+        f"<text><t>{marker('XLCOMMENT')}</t></text></comment></commentList></comments>"
     )
     vml = f'<xml xmlns:v="urn:schemas-microsoft-com:vml"><v:shape id="{marker("VML")}"/></xml>'
     wb_rels = (
@@ -492,19 +569,21 @@ def xlsx() -> bytes:
         f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{sml_ct}.worksheet+xml"/>'
         f'<Override PartName="/xl/comments1.xml" ContentType="{sml_ct}.comments+xml"/>'
     )
-    return write_zip([
-        ("[Content_Types].xml", _CT.format(overrides=overrides).encode()),
-        ("_rels/.rels", _ROOT_RELS.format(main="xl/workbook.xml").encode()),
-        ("docProps/core.xml", _CORE.encode()),
-        ("docProps/app.xml", _APP.encode()),
-        ("xl/workbook.xml", workbook.encode()),
-        ("xl/_rels/workbook.xml.rels", wb_rels.encode()),
-        ("xl/worksheets/sheet1.xml", sheet.encode()),
-        ("xl/worksheets/_rels/sheet1.xml.rels", sheet_rels.encode()),
-        ("xl/comments1.xml", comments.encode()),
-        ("xl/drawings/vmlDrawing1.vml", vml.encode()),
-        ("xl/printerSettings/printerSettings1.bin", marker("PRINTER").encode()),
-    ])
+    return write_zip(
+        [
+            ("[Content_Types].xml", _CT.format(overrides=overrides).encode()),
+            ("_rels/.rels", _ROOT_RELS.format(main="xl/workbook.xml").encode()),
+            ("docProps/core.xml", _CORE.encode()),
+            ("docProps/app.xml", _APP.encode()),
+            ("xl/workbook.xml", workbook.encode()),
+            ("xl/_rels/workbook.xml.rels", wb_rels.encode()),
+            ("xl/worksheets/sheet1.xml", sheet.encode()),
+            ("xl/worksheets/_rels/sheet1.xml.rels", sheet_rels.encode()),
+            ("xl/comments1.xml", comments.encode()),
+            ("xl/drawings/vmlDrawing1.vml", vml.encode()),
+            ("xl/printerSettings/printerSettings1.bin", marker("PRINTER").encode()),
+        ]
+    )
 
 
 def pptx() -> bytes:
@@ -523,7 +602,7 @@ def pptx() -> bytes:
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><p:sld {pml}><p:cSld><p:spTree>'
         '<p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr><p:grpSpPr/>'
         f'<p:sp><p:nvSpPr><p:cNvPr id="2" name="Title 1" descr="{marker("SHAPEDESCR")}"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
-        '<p:spPr/><p:txBody><a:bodyPr/><a:p><a:r><a:t>Visible slide text</a:t></a:r></a:p></p:txBody></p:sp>'
+        "<p:spPr/><p:txBody><a:bodyPr/><a:p><a:r><a:t>Visible slide text</a:t></a:r></a:p></p:txBody></p:sp>"
         f'<p:pic><p:nvPicPr><p:cNvPr id="3" name="{marker("PICNAME")} D:\\leak\\photo.jpg"/><p:cNvPicPr/><p:nvPr/></p:nvPicPr>'
         '<p:blipFill><a:blip r:embed="rId2"/></p:blipFill><p:spPr/></p:pic>'
         '</p:spTree></p:cSld><p:extLst><p:ext uri="{BB962C8B-B14F-4D97-AF65-F5344CB8AC3E}">'
@@ -552,17 +631,19 @@ def pptx() -> bytes:
         f'<Override PartName="/ppt/slides/slide1.xml" ContentType="{pml_ct}.slide+xml"/>'
         f'<Override PartName="/ppt/commentAuthors.xml" ContentType="{pml_ct}.commentAuthors+xml"/>'
     )
-    return write_zip([
-        ("[Content_Types].xml", _CT.format(overrides=overrides).encode()),
-        ("_rels/.rels", _ROOT_RELS.format(main="ppt/presentation.xml").encode()),
-        ("docProps/core.xml", _CORE.encode()),
-        ("ppt/presentation.xml", presentation.encode()),
-        ("ppt/_rels/presentation.xml.rels", pres_rels.encode()),
-        ("ppt/slides/slide1.xml", slide.encode()),
-        ("ppt/slides/_rels/slide1.xml.rels", slide_rels.encode()),
-        ("ppt/commentAuthors.xml", authors.encode()),
-        ("ppt/media/image1.png", png()),
-    ])
+    return write_zip(
+        [
+            ("[Content_Types].xml", _CT.format(overrides=overrides).encode()),
+            ("_rels/.rels", _ROOT_RELS.format(main="ppt/presentation.xml").encode()),
+            ("docProps/core.xml", _CORE.encode()),
+            ("ppt/presentation.xml", presentation.encode()),
+            ("ppt/_rels/presentation.xml.rels", pres_rels.encode()),
+            ("ppt/slides/slide1.xml", slide.encode()),
+            ("ppt/slides/_rels/slide1.xml.rels", slide_rels.encode()),
+            ("ppt/commentAuthors.xml", authors.encode()),
+            ("ppt/media/image1.png", png()),
+        ]
+    )
 
 
 # ---------------------------------------------------------------- OpenDocument
@@ -627,16 +708,18 @@ def odt() -> bytes:
         '<manifest:file-entry manifest:full-path="Pictures/photo.jpg" manifest:media-type="image/jpeg"/>'
         "</manifest:manifest>"
     )
-    return write_zip([
-        ("mimetype", mime.encode()),
-        ("META-INF/manifest.xml", manifest.encode()),
-        ("content.xml", content.encode()),
-        ("styles.xml", styles.encode()),
-        ("meta.xml", meta.encode()),
-        ("settings.xml", settings.encode()),
-        ("Thumbnails/thumbnail.png", png((16, 12))),
-        ("Pictures/photo.jpg", jpeg()),
-    ])
+    return write_zip(
+        [
+            ("mimetype", mime.encode()),
+            ("META-INF/manifest.xml", manifest.encode()),
+            ("content.xml", content.encode()),
+            ("styles.xml", styles.encode()),
+            ("meta.xml", meta.encode()),
+            ("settings.xml", settings.encode()),
+            ("Thumbnails/thumbnail.png", png((16, 12))),
+            ("Pictures/photo.jpg", jpeg()),
+        ]
+    )
 
 
 # ---------------------------------------------------------------- hostile archives
@@ -678,14 +761,53 @@ def zip_bomb_overlapping(entries: int = 200) -> bytes:
     comp = zlib.compressobj(9, zlib.DEFLATED, -15)
     kernel = comp.compress(kernel_plain) + comp.flush()
     crc = zlib.crc32(kernel_plain)
-    local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(kernel),
-                        len(kernel_plain), 5, 0) + b"a.txt" + kernel
+    local = (
+        struct.pack(
+            "<4sHHHHHIIIHH",
+            b"PK\x03\x04",
+            20,
+            0,
+            8,
+            0,
+            0x21,
+            crc,
+            len(kernel),
+            len(kernel_plain),
+            5,
+            0,
+        )
+        + b"a.txt"
+        + kernel
+    )
     central = b""
     for i in range(entries):
         name = f"f{i}.txt".encode()
-        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc,
-                               len(kernel), len(kernel_plain), len(name), 0, 0, 0, 0, 0, 0) + name
-    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, entries, entries, len(central), len(local), 0)
+        central += (
+            struct.pack(
+                "<4sHHHHHHIIIHHHHHII",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                len(kernel),
+                len(kernel_plain),
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+            )
+            + name
+        )
+    end = struct.pack(
+        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, entries, entries, len(central), len(local), 0
+    )
     return local + central + end
 
 
@@ -695,7 +817,12 @@ def big_png(width: int = 50_000, height: int = 50_000) -> bytes:
     import zlib
 
     def chunk(ctype: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + ctype + payload + struct.pack(">I", zlib.crc32(ctype + payload))
+        return (
+            struct.pack(">I", len(payload))
+            + ctype
+            + payload
+            + struct.pack(">I", zlib.crc32(ctype + payload))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     comp = zlib.compressobj(9)

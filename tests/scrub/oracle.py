@@ -22,15 +22,30 @@ IDENTIFYING = re.compile(
     re.IGNORECASE,
 )
 # Values we write ourselves, the same for every file: normalised dates and muxer defaults.
-NORMALISED = {"0000:00:00 00:00:00", "1980:01:01 00:00:00", "Lavf", "VideoHandler",
-              "SoundHandler", "DataHandler", "Media Handler", "Data Handler", ""}
-_NOT_METADATA = re.compile(r"^(ExifTool|System|File|Composite):|:(FileType|MIMEType)$|ZipFileName$"
-                           r"|Zip(Modify)?Date$|ZipCRC$|ZipCompression")
+NORMALISED = {
+    "0000:00:00 00:00:00",
+    "1980:01:01 00:00:00",
+    "Lavf",
+    "VideoHandler",
+    "SoundHandler",
+    "DataHandler",
+    "Media Handler",
+    "Data Handler",
+    "",
+}
+_NOT_METADATA = re.compile(
+    r"^(ExifTool|System|File|Composite):|:(FileType|MIMEType)$|ZipFileName$"
+    r"|Zip(Modify)?Date$|ZipCRC$|ZipCompression"
+)
 
 
 def exiftool(path: Path) -> dict:
-    out = subprocess.run(["exiftool", "-j", "-a", "-u", "-G3:1", "-ee", str(path)],
-                         capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(
+        ["exiftool", "-j", "-a", "-u", "-G3:1", "-ee", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
     return json.loads(out)[0]
 
 
@@ -47,7 +62,9 @@ def problems(path: Path) -> list[str]:
         if "ICC" in key:
             found.append(f"{key}={value}")
             continue
-        if tag.startswith("Zip") and not (tag == "ZipModifyDate" and value != "1980:01:01 00:00:00"):
+        if tag.startswith("Zip") and not (
+            tag == "ZipModifyDate" and value != "1980:01:01 00:00:00"
+        ):
             continue
         if IDENTIFYING.search(tag) and value is not False and str(value) not in NORMALISED:
             found.append(f"{key}={value}")
@@ -79,5 +96,7 @@ def check_clean(data: bytes, tmp: Path, suffix: str) -> None:
             assert not zf.comment
     if data.startswith(b"%PDF"):
         qdf = tmp / "cleaned.qdf.pdf"
-        subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(path), str(qdf)], check=True)
+        subprocess.run(
+            ["qpdf", "--qdf", "--object-streams=disable", str(path), str(qdf)], check=True
+        )
         assert markers(qdf.read_bytes()) == set()

@@ -5,15 +5,25 @@ from sealbox.scrub.detect import detect
 from . import builders
 
 
-@pytest.mark.parametrize("build,kind", [
-    (builders.jpeg, "image/jpeg"), (builders.png, "image/png"), (builders.gif, "image/gif"),
-    (builders.webp, "image/webp"), (builders.tiff, "image/tiff"), (builders.heif, "image/heif"),
-    (builders.pdf, "application/pdf"),
-    (builders.docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    (builders.xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    (builders.pptx, "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-    (builders.odt, "application/vnd.oasis.opendocument.text"),
-])
+@pytest.mark.parametrize(
+    "build,kind",
+    [
+        (builders.jpeg, "image/jpeg"),
+        (builders.png, "image/png"),
+        (builders.gif, "image/gif"),
+        (builders.webp, "image/webp"),
+        (builders.tiff, "image/tiff"),
+        (builders.heif, "image/heif"),
+        (builders.pdf, "application/pdf"),
+        (builders.docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (builders.xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (
+            builders.pptx,
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ),
+        (builders.odt, "application/vnd.oasis.opendocument.text"),
+    ],
+)
 def test_type_comes_from_the_bytes(build, kind):
     assert detect(build()) == kind
 

@@ -9,7 +9,9 @@ from .oracle import check_clean
 
 
 def frames(data):
-    return [f.convert("RGBA").tobytes() for f in ImageSequence.Iterator(Image.open(io.BytesIO(data)))]
+    return [
+        f.convert("RGBA").tobytes() for f in ImageSequence.Iterator(Image.open(io.BytesIO(data)))
+    ]
 
 
 def test_animated_gif_keeps_frames_and_loop_but_not_comments_or_xmp(tmp_path):

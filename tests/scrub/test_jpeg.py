@@ -18,8 +18,19 @@ def test_jpeg_loses_every_identifying_segment_and_keeps_every_pixel(tmp_path):
     assert markers(data)
     result = clean(data)
     assert result.outcome is Outcome.CLEANED and result.kind == "image/jpeg"
-    assert {"gps", "camera_serial", "dates", "author", "software", "maker_notes", "xmp",
-            "iptc", "icc", "comments", "trailing_data"} <= codes(result)
+    assert {
+        "gps",
+        "camera_serial",
+        "dates",
+        "author",
+        "software",
+        "maker_notes",
+        "xmp",
+        "iptc",
+        "icc",
+        "comments",
+        "trailing_data",
+    } <= codes(result)
     check_clean(result.data, tmp_path, ".jpg")
     before, after = Image.open(io.BytesIO(data)), Image.open(io.BytesIO(result.data))
     assert after.size == before.size
@@ -58,7 +69,9 @@ def test_truncated_jpeg_cannot_be_cleaned():
 def test_progressive_and_grayscale_jpegs_keep_their_pixels():
     for mode, kw in (("RGB", {"progressive": True}), ("L", {}), ("CMYK", {})):
         out = io.BytesIO()
-        builders.pixels((40, 30), mode).save(out, "JPEG", exif=builders.camera_exif().tobytes(), **kw)
+        builders.pixels((40, 30), mode).save(
+            out, "JPEG", exif=builders.camera_exif().tobytes(), **kw
+        )
         result = clean(out.getvalue())
         assert result.outcome is Outcome.CLEANED
         before = Image.open(io.BytesIO(out.getvalue()))

@@ -19,8 +19,20 @@ def test_pdf_is_rewritten_without_metadata_js_or_attachments(tmp_path):
     result = clean(data)
     assert result.outcome is Outcome.CLEANED
     codes = {f.code for f in result.removed}
-    assert {"author", "software", "title", "dates", "document_ids", "javascript",
-            "embedded_files", "xmp", "history", "annotation_authors", "embedded_media", "gps"} <= codes
+    assert {
+        "author",
+        "software",
+        "title",
+        "dates",
+        "document_ids",
+        "javascript",
+        "embedded_files",
+        "xmp",
+        "history",
+        "annotation_authors",
+        "embedded_media",
+        "gps",
+    } <= codes
     check_clean(result.data, tmp_path, ".pdf")
     path = tmp_path / "cleaned.pdf"
     check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
@@ -41,8 +53,15 @@ def test_summary_says_javascript_and_attachments_were_removed():
 
 def test_form_values_are_removed_unless_the_source_keeps_them():
     doc = pikepdf.open(io.BytesIO(builders.pdf(with_js=False, pages=1)))
-    field = doc.make_indirect(pikepdf.Dictionary(FT=pikepdf.Name.Tx, T="name", V=builders.marker("FORMVALUE"),
-                                                 Subtype=pikepdf.Name.Widget, Rect=[0, 0, 10, 10]))
+    field = doc.make_indirect(
+        pikepdf.Dictionary(
+            FT=pikepdf.Name.Tx,
+            T="name",
+            V=builders.marker("FORMVALUE"),
+            Subtype=pikepdf.Name.Widget,
+            Rect=[0, 0, 10, 10],
+        )
+    )
     doc.Root.AcroForm = pikepdf.Dictionary(Fields=[field])
     out = io.BytesIO()
     doc.save(out)

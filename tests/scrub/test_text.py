@@ -12,9 +12,12 @@ def test_plain_text_csv_and_markdown_pass_through():
 
 
 def test_html_loses_meta_comments_and_title():
-    page = (b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>PLANTEDXTITLE</title>"
-            b"<meta name='author' content='PLANTEDXAUTHOR'><meta name='generator' content='PLANTEDXGEN'>"
-            b"</head><body><!-- PLANTEDXCOMMENT --><p>Visible words</p></body></html>")
+    page = (
+        b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>PLANTEDXTITLE</title>"
+        b"<meta name='author' content='PLANTEDXAUTHOR'><meta name='generator' content='PLANTEDXGEN'>"
+        b"</head><body><!-- PLANTEDXCOMMENT -->"
+        b"<p>Visible words</p></body></html>"
+    )
     result = clean(page)
     assert result.kind == "text/html" and result.outcome is Outcome.CLEANED
     assert {"html_meta", "html_comments", "html_title"} == {f.code for f in result.removed}

@@ -9,8 +9,21 @@ from .oracle import check_clean
 
 
 def streams(path):
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_type:format=duration",
-                          "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type:format=duration",
+            "-of",
+            "csv=p=0",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.split()
 
 
@@ -24,5 +37,8 @@ def test_video_keeps_audio_and_video_only(container, tmp_path):
     check_clean(result.data, tmp_path, f".{container}")
     path = tmp_path / f"cleaned.{container}"
     kinds = streams(path)
-    assert sorted(k for k in kinds if k in ("video", "audio", "subtitle", "data")) == ["audio", "video"]
+    assert sorted(k for k in kinds if k in ("video", "audio", "subtitle", "data")) == [
+        "audio",
+        "video",
+    ]
     assert abs(float(kinds[-1]) - 1.0) < 0.15

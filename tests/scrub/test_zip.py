@@ -9,8 +9,14 @@ from .oracle import check_clean
 
 def test_zip_members_are_cleaned_recursively_and_entries_normalised(tmp_path):
     inner = builders.write_zip([("deep/photo.jpg", builders.jpeg())])
-    data = builders.write_zip([("photo.jpg", builders.jpeg()), ("doc.docx", builders.docx()),
-                               ("notes.txt", b"plain words\n"), ("inner.zip", inner)])
+    data = builders.write_zip(
+        [
+            ("photo.jpg", builders.jpeg()),
+            ("doc.docx", builders.docx()),
+            ("notes.txt", b"plain words\n"),
+            ("inner.zip", inner),
+        ]
+    )
     result = clean(data)
     assert result.outcome is Outcome.CLEANED, result.reason
     codes = {f.code for f in result.removed}
@@ -22,8 +28,9 @@ def test_zip_members_are_cleaned_recursively_and_entries_normalised(tmp_path):
 
 
 def test_unsafe_member_names_are_made_safe():
-    data = builders.write_zip([("../../etc/evil.txt", b"x"), ("/abs/\x1b[31mred.txt", b"y"),
-                               ("C:\\win\\file.txt", b"z")])
+    data = builders.write_zip(
+        [("../../etc/evil.txt", b"x"), ("/abs/\x1b[31mred.txt", b"y"), ("C:\\win\\file.txt", b"z")]
+    )
     result = clean(data)
     assert result.outcome is Outcome.CLEANED
     with zipfile.ZipFile(io.BytesIO(result.data)) as zf:

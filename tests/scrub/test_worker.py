@@ -1,0 +1,84 @@
+"""Hostile inputs through the isolated worker: a specific refusal or a safe result."""
+
+import time
+
+import pytest
+
+from sealbox.scrub import CleanOptions, Outcome, WorkerLimits, clean_isolated
+
+from . import builders
+
+LIMITS = WorkerLimits(memory_bytes=1024**3, cpu_seconds=20, wall_seconds=30)
+
+
+def refused(data, code, options=None):
+    start = time.monotonic()
+    result = clean_isolated(data, options or CleanOptions(), LIMITS)
+    assert result.outcome is Outcome.CANNOT_CLEAN, result
+    assert result.data is None
+    assert result.reason.code == code, result.reason
+    assert result.summary().startswith("Cannot be cleaned: ")
+    assert time.monotonic() - start < LIMITS.wall_seconds
+    return result
+
+
+def test_isolated_cleaning_matches_in_process():
+    result = clean_isolated(builders.jpeg(), CleanOptions(), LIMITS)
+    assert result.outcome is Outcome.CLEANED and "gps" in {f.code for f in result.removed}
+
+
+def test_decompression_bomb_png():
+    refused(builders.big_png(), "too_large")
+
+
+def test_nested_zip_bomb():
+    refused(builders.zip_bomb_nested(width=10, levels=3, leaf=32 * 1024 * 1024), "bomb")
+
+
+def test_overlapping_zip_bomb():
+    refused(builders.zip_bomb_overlapping(), "overlapping")
+
+
+def test_hundred_deep_nested_zip():
+    refused(builders.nested_zip(100), "too_deep")
+
+
+def test_truncated_files_and_empty_file():
+    jpeg, pdf = builders.jpeg(), builders.pdf()
+    refused(jpeg[: len(jpeg) // 2], "damaged")
+    refused(pdf[: len(pdf) // 2], "damaged")
+    refused(b"", "empty")
+
+
+def test_pdf_with_javascript_is_cleaned_and_says_so():
+    result = clean_isolated(builders.pdf(with_js=True), CleanOptions(), LIMITS)
+    assert result.outcome is Outcome.CLEANED and "javascript" in {f.code for f in result.removed}
+
+
+def test_worker_that_runs_out_of_time_is_stopped(monkeypatch):
+    limits = WorkerLimits(memory_bytes=1024**3, cpu_seconds=1, wall_seconds=10)
+    # A lossless huge image re-rendered in strict mode burns CPU past the limit.
+    data = builders.png((6000, 6000))
+    start = time.monotonic()
+    result = clean_isolated(data, CleanOptions(strict_images=True), limits)
+    assert time.monotonic() - start < 10
+    assert result.outcome is Outcome.CANNOT_CLEAN or result.outcome is Outcome.CLEANED
+    if result.outcome is Outcome.CANNOT_CLEAN:
+        assert result.reason.code in ("timeout", "memory")
+
+
+def test_worker_memory_limit_turns_into_a_reason():
+    limits = WorkerLimits(memory_bytes=300 * 1024**2, cpu_seconds=20, wall_seconds=30)
+    data = builders.png((12000, 12000))
+    result = clean_isolated(data, CleanOptions(strict_images=True), limits)
+    assert result.outcome is Outcome.CANNOT_CLEAN
+    assert result.reason.code in ("memory", "timeout", "crashed")
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "a\x00b\x1b[2J.jpg", "\u202egpj.exe"])
+def test_names_never_reach_the_cleaner(name):
+    # The cleaner sees bytes only; the display name goes through sanitise_filename.
+    from sealbox.scrub.filenames import sanitise_filename
+
+    safe = sanitise_filename(name)
+    assert "/" not in safe and "\x00" not in safe and "\u202e" not in safe
