@@ -737,11 +737,13 @@ def nested_zip(depth: int) -> bytes:
 def zip_bomb_nested(width: int = 16, levels: int = 4, leaf: int = 64 * 1024 * 1024) -> bytes:
     """42.zip-style: each level holds `width` copies of the level below; leaves are zeros."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open("zeros.txt", "w", force_zip64=True) as fh:
-            block = b"\x00" * (1 << 20)
-            for _ in range(leaf >> 20):
-                fh.write(block)
+    with (
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+        zf.open("zeros.txt", "w", force_zip64=True) as fh,
+    ):
+        block = b"\x00" * (1 << 20)
+        for _ in range(leaf >> 20):
+            fh.write(block)
     data = out.getvalue()
     for level in range(levels):
         out = io.BytesIO()

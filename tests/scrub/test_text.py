@@ -14,7 +14,8 @@ def test_plain_text_csv_and_markdown_pass_through():
 def test_html_loses_meta_comments_and_title():
     page = (
         b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>PLANTEDXTITLE</title>"
-        b"<meta name='author' content='PLANTEDXAUTHOR'><meta name='generator' content='PLANTEDXGEN'>"
+        b"<meta name='author' content='PLANTEDXAUTHOR'>"
+        b"<meta name='generator' content='PLANTEDXGEN'>"
         b"</head><body><!-- PLANTEDXCOMMENT -->"
         b"<p>Visible words</p></body></html>"
     )
