@@ -55,6 +55,11 @@ def describe(exc: BaseException) -> str:
     """A short, actionable description of a sending failure for the admin page."""
     if isinstance(exc, MailNotConfigured):
         return str(exc)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return (
+            "The SMTP server does not offer STARTTLS. Use a server that does, or turn "
+            "smtp_starttls off only where the connection is protected otherwise."
+        )
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return "The SMTP server refused the username or password."
     if isinstance(exc, smtplib.SMTPRecipientsRefused):

@@ -1,0 +1,1 @@
+from tests.notify.mailbox import mail_settings, settings, smtp_port  # noqa: F401
