@@ -44,7 +44,7 @@ def po_path(code: str):
 
 @cache
 def translations(code: str) -> gettext.NullTranslations:
-    """Compiled translations for `code`; fuzzy entries are left out, so they fall back to English."""
+    """Compiled translations for `code`; fuzzy entries are left out (they show in English)."""
     path = po_path(code)
     if not path.is_file():
         return gettext.NullTranslations()
