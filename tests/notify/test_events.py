@@ -1,0 +1,114 @@
+"""What each notification says, to whom, and when: never content, never a source's time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+
+from sealbox import notify
+from sealbox.jobs import runner
+from tests import support
+from tests.notify.mailbox import set_email, smtp_server
+
+SECRET = "The treasurer moved 40,000 EUR to Cayman on the 3rd"
+
+
+def seconds_until_hour(services, hour: int) -> float:
+    now = services.clock.now()
+    slot = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if slot <= now:
+        slot += dt.timedelta(days=1)
+    return (slot - now).total_seconds()
+
+
+def run_mail(services):
+    return [run.outcome for run in runner.run_due(services, only=["mail"], force=True)]
+
+
+def test_new_report_mail_leaves_at_the_daily_hour_once_and_holds_no_content(
+    services, client, smtp_port
+):
+    support.add_user(services, "alice")
+    support.add_user(services, "bob")
+    set_email(services, "alice", "alice@example.org")  # bob has no address: no mail for him
+    support.add_channel(services, "fraud", ["alice", "bob"])
+    for n in range(2):
+        sent = support.submit(client, "fraud", f"{SECRET} #{n}", [("ledger.xlsx", b"x" * 100)])
+        assert sent.status_code == 200, sent.text
+
+    with smtp_server(smtp_port) as mailbox:
+        # Submitted just now, but nothing leaves before the sending hour.
+        services.clock.advance(min(60, seconds_until_hour(services, 7) - 60))
+        run_mail(services)
+        assert mailbox.messages == []
+        services.clock.advance(seconds_until_hour(services, 7) + 20)
+        assert run_mail(services) == ["sent 1, failed 0"]
+    [message] = mailbox.messages
+    assert message["To"] == "alice@example.org"
+    assert message["Subject"] == "New report in channel Fraud channel"
+    text = message.as_string()
+    assert "Cayman" not in text and "ledger" not in text
+    date = email.utils.parsedate_to_datetime(message["Date"])
+    assert (date.hour, date.minute) == (7, 0)
+
+
+def test_a_new_report_after_the_days_mail_is_announced_the_next_day(services, client, smtp_port):
+    support.add_user(services, "alice")
+    set_email(services, "alice", "alice@example.org")
+    support.add_channel(services, "fraud", ["alice"])
+    support.submit(client, "fraud", "first")
+    services.clock.advance(seconds_until_hour(services, 7) + 5)
+    with smtp_server(smtp_port) as mailbox:
+        run_mail(services)
+        services.clock.advance(3600)
+        support.submit(client, "fraud", "second")
+        run_mail(services)
+        assert len(mailbox.messages) == 1
+        services.clock.advance(seconds_until_hour(services, 7) + 5)
+        run_mail(services)
+    assert len(mailbox.messages) == 2
+
+
+def reminders(mailbox):
+    return [m for m in mailbox.messages if m["Subject"] == "Sealbox: report deadlines"]
+
+
+def test_deadline_reminders_count_reports_and_come_once_a_day(services, client, smtp_port):
+    support.add_user(services, "alice")
+    set_email(services, "alice", "alice@example.org")
+    support.add_channel(services, "fraud", ["alice"])
+    support.submit(client, "fraud", SECRET)
+
+    def remind():
+        runner.run_due(services, only=["reminders"], force=True)
+        runner.run_due(services, only=["reminders"], force=True)  # twice: still one mail
+        run_mail(services)
+
+    with smtp_server(smtp_port) as mailbox:
+        remind()  # day 0: the acknowledgement is due in 7 days; nothing to say
+        assert reminders(mailbox) == []
+        services.clock.advance(6 * 86400)
+        remind()
+        [soon] = reminders(mailbox)
+        services.clock.advance(2 * 86400)
+        remind()
+        [_, late] = reminders(mailbox)
+    assert "1 report(s) reach their deadline within 2 day(s)" in soon.get_content()
+    assert "1 report(s) have passed their deadline" in late.get_content()
+    for message in (soon, late):
+        assert "Cayman" not in message.as_string()
+
+
+def test_disclosure_mails_go_to_custodians_and_back_to_the_handler(services, smtp_port):
+    for name, role in (("carol", "custodian"), ("alice", "handler"), ("audrey", "auditor")):
+        support.add_user(services, name, role)
+        set_email(services, name, f"{name}@example.org")
+    with services.db.transaction() as session:
+        assert notify.disclosure_requested(session, services.clock) == 1
+        alice = session.query(notify.events.User).filter_by(username="alice").one()
+        assert notify.disclosure_decided(session, services.clock, alice.id, approved=False)
+    with smtp_server(smtp_port) as mailbox:
+        run_mail(services)
+    assert [m["To"] for m in mailbox.messages].count("carol@example.org") == 1
+    assert "denied" in mailbox.to("alice@example.org")[0]["Subject"]
+    assert mailbox.to("audrey@example.org") == []
