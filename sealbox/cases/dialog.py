@@ -21,6 +21,9 @@ class FileView:
     display_name: str
     content_type: str
     size: int
+    # The cleaning report sealed with the file (codes; `cleaning.describe` turns it into words).
+    cleaning: dict | None = None
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class MessageView:
     sent_on: dt.date
     text: str
     files: tuple[FileView, ...]
+    # Questionnaire answers as (question, answer), in the order they were asked.
+    answers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,9 @@ class Conversation:
     status: str
     acknowledged_on: dt.date | None
     messages: tuple[MessageView, ...]
+    outcome: str | None = None
+    # Set when a custodian let a handler see the identity the source gave (the source is told).
+    identity_disclosed_on: dt.date | None = None
 
 
 def open_json(sealed: Sealed, identity: Identity) -> dict:
@@ -55,24 +63,41 @@ def open_json(sealed: Sealed, identity: Identity) -> dict:
 def file_meta(session: Session, report_id: str, file_id: str, identity: Identity) -> tuple[str, dict]:
     """(blob id, opened metadata) of one attachment of `report_id`."""
     row = session.get(Attachment, file_id)
-    if row is None or row.report_id != report_id:
+    if row is None or row.report_id != report_id or row.held:
         raise NotFound("This file does not exist.")
     return row.blob_id, open_json(row.meta, identity)
 
 
 def conversation(
-    session: Session, report_id: str, identity: Identity, show_staff_names: bool
+    session: Session,
+    report_id: str,
+    identity: Identity,
+    show_staff_names: bool,
+    include_held: bool = False,
 ) -> Conversation:
-    """Decrypt a report's messages and file names in memory."""
+    """Decrypt a report's messages and file names in memory.
+
+    Held files (not cleaned, awaiting the source's choice) appear only with `include_held`,
+    which only the source's own view passes.
+    """
     report = session.get(Report, report_id)
     if report is None:
         raise NotFound("This report does not exist.")
     channel = session.get(Channel, report.channel_id)
     files: dict[str, list[FileView]] = {}
     for row in session.scalars(select(Attachment).where(Attachment.report_id == report_id)):
+        if row.held and not include_held:
+            continue
         meta = open_json(row.meta, identity)
         files.setdefault(row.message_id, []).append(
-            FileView(row.id, meta["display_name"], meta.get("type", ""), meta["size"])
+            FileView(
+                row.id,
+                meta["display_name"],
+                meta.get("type", ""),
+                meta["size"],
+                cleaning=meta.get("cleaning"),
+                held=row.held,
+            )
         )
     names = dict(session.execute(select(User.id, User.username)).all()) if show_staff_names else {}
     messages = []
@@ -88,6 +113,7 @@ def conversation(
                 sent_on=row.sent_on,
                 text=body.get("text", ""),
                 files=tuple(sorted(files.get(row.id, []), key=lambda f: f.display_name)),
+                answers=tuple((body.get("answers") or {}).items()),
             )
         )
     return Conversation(
@@ -97,4 +123,6 @@ def conversation(
         status=report.status,
         acknowledged_on=report.acknowledged_on,
         messages=tuple(messages),
+        outcome=report.outcome,
+        identity_disclosed_on=report.identity_disclosed_on,
     )

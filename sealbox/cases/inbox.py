@@ -1,18 +1,53 @@
-"""The handler's inbox: reports they hold a key for, newest first, paginated."""
+"""The handler's inbox: reports they hold a key for, filtered, sorted and paginated.
+
+Holding a wrap of the report key is what grants access, so every query starts from the
+caller's rows in report_keys (indexed by user, then report).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from sealbox.cases.errors import NotFound
-from sealbox.store.models import Channel, ReadMark, Report, ReportKey
+from sealbox.store.models import Channel, ChannelHandler, ReadMark, Report, ReportKey, ReportLabel
 
 STATUSES = ("new", "acknowledged", "in_progress", "closed")
+SORTS = ("newest", "oldest", "due")
+# Counting a million rows costs more than a page; past this the inbox says "10,000+".
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    status: str = ""
+    channel_id: str = ""
+    label: str = ""
+    overdue: bool = False
+    flagged: bool = False
+    sort: str = "newest"
+
+    @property
+    def narrowing(self) -> bool:
+        """True when some filter hides reports (the sort order alone does not)."""
+        return bool(self.status or self.channel_id or self.label or self.overdue or self.flagged)
+
+    def query_string(self, page: int | None = None) -> str:
+        pairs = {
+            "status": self.status,
+            "channel": self.channel_id,
+            "label": self.label,
+            "overdue": "1" if self.overdue else "",
+            "flagged": "1" if self.flagged else "",
+            "sort": self.sort if self.sort != "newest" else "",
+            "page": str(page) if page and page > 1 else "",
+        }
+        return urlencode({k: v for k, v in pairs.items() if v})
 
 
 @dataclass(frozen=True)
@@ -23,6 +58,10 @@ class InboxItem:
     status: str
     unread: bool
     message_count: int
+    due_on: dt.date | None = None
+    overdue: bool = False
+    flagged: bool = False
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -31,25 +70,60 @@ class InboxPage:
     page: int
     pages: int
     total: int
+    capped: bool = False
 
 
-def inbox(session: Session, user_id: str, page: int, page_size: int) -> InboxPage:
-    """Reports whose key is wrapped to `user_id`. Holding the wrap is what grants access."""
-    total = (
-        session.scalar(select(func.count()).select_from(ReportKey).where(ReportKey.user_id == user_id))
-        or 0
-    )
+def inbox(
+    session: Session,
+    user_id: str,
+    page: int,
+    page_size: int,
+    filters: InboxFilter | None = None,
+    today: dt.date | None = None,
+) -> InboxPage:
+    """One page of the reports whose key is wrapped to `user_id`, matching `filters`."""
+    filters = filters or InboxFilter()
+    today = today or dt.date.today()
+    conditions = [ReportKey.user_id == user_id]
+    if filters.status in STATUSES:
+        conditions.append(Report.status == filters.status)
+    if filters.channel_id:
+        conditions.append(Report.channel_id == filters.channel_id)
+    if filters.overdue:
+        conditions.append(Report.due_on < today)
+    if filters.flagged:
+        conditions.append(Report.flagged.is_(True))
+    if filters.label:
+        labelled = select(ReportLabel.report_id).where(ReportLabel.label == filters.label)
+        conditions.append(Report.id.in_(labelled))
+    base = select(Report.id).join(ReportKey, ReportKey.report_id == Report.id).where(*conditions)
+    counted = session.scalar(select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery()))
+    total = min(counted or 0, COUNT_CAP)
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
+    order = {
+        "oldest": (Report.received_on.asc(), Report.id.asc()),
+        "due": (Report.due_on.asc().nulls_last(), Report.id.asc()),
+    }.get(filters.sort, (Report.received_on.desc(), Report.id.desc()))
     rows = session.execute(
         select(Report, Channel.name, ReadMark.seen_seq)
-        .join(ReportKey, and_(ReportKey.report_id == Report.id, ReportKey.user_id == user_id))
+        .join(ReportKey, ReportKey.report_id == Report.id)
         .join(Channel, Channel.id == Report.channel_id)
         .outerjoin(ReadMark, and_(ReadMark.report_id == Report.id, ReadMark.user_id == user_id))
-        .order_by(Report.received_on.desc(), Report.id.desc())
+        .where(*conditions)
+        .order_by(*order)
         .limit(page_size)
         .offset((page - 1) * page_size)
-    )
+    ).all()
+    labels: dict[str, list[str]] = {}
+    if rows:
+        ids = [report.id for report, _, _ in rows]
+        for report_id, label in session.execute(
+            select(ReportLabel.report_id, ReportLabel.label)
+            .where(ReportLabel.report_id.in_(ids))
+            .order_by(ReportLabel.label)
+        ):
+            labels.setdefault(report_id, []).append(label)
     items = tuple(
         InboxItem(
             report_id=report.id,
@@ -58,10 +132,26 @@ def inbox(session: Session, user_id: str, page: int, page_size: int) -> InboxPag
             status=report.status,
             unread=(seen or 0) < report.source_seq,
             message_count=report.message_count,
+            due_on=report.due_on,
+            overdue=report.due_on is not None and report.due_on < today,
+            flagged=report.flagged,
+            labels=tuple(labels.get(report.id, ())),
         )
         for report, channel_name, seen in rows
     )
-    return InboxPage(items=items, page=page, pages=pages, total=total)
+    return InboxPage(items, page, pages, total, capped=(counted or 0) > COUNT_CAP)
+
+
+def channels_of(session: Session, user_id: str) -> list[tuple[str, str]]:
+    """(id, name) of the channels a handler is assigned to, for the inbox's filter."""
+    return list(
+        session.execute(
+            select(Channel.id, Channel.name)
+            .join(ChannelHandler, ChannelHandler.channel_id == Channel.id)
+            .where(ChannelHandler.user_id == user_id)
+            .order_by(Channel.name)
+        ).all()
+    )
 
 
 def report_key(session: Session, user_id: str, report_id: str) -> ReportKey:
@@ -79,13 +169,3 @@ def mark_read(session: Session, user_id: str, report_id: str) -> None:
         session.add(ReadMark(report_id=report_id, user_id=user_id, seen_seq=report.source_seq))
     else:
         mark.seen_seq = report.source_seq
-
-
-def set_status(session: Session, user_id: str, report_id: str, status: str, today: dt.date) -> None:
-    if status not in STATUSES:
-        raise NotFound(f"Unknown status {status!r}.")
-    report_key(session, user_id, report_id)
-    report = session.get(Report, report_id)
-    report.status = status
-    if status != "new" and report.acknowledged_on is None:
-        report.acknowledged_on = today

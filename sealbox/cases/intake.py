@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from sqlalchemy.orm import Session
+
 from sealbox import crypto, notify
-from sealbox.cases import channels
+from sealbox.cases import channels, cleaning, deadlines, reporter_identity
 from sealbox.cases.errors import EmptyReport, TooLarge, UnknownChannel
 from sealbox.crypto import Identity, Recipient, Sealed, passphrase
 from sealbox.scrub.filenames import sanitise_filename
@@ -21,6 +24,21 @@ class ReceivedFile:
     meta: Sealed
     display_name: str
     size: int
+    cleaning: dict
+    held: bool  # not cleaned: hidden from handlers until the source decides
+
+
+class _Counted:
+    """Counts the bytes that are actually sealed (the clean copy's size)."""
+
+    def __init__(self, inner: BinaryIO) -> None:
+        self.inner = inner
+        self.count = 0
+
+    def read(self, n: int = -1) -> bytes:
+        chunk = self.inner.read(n)
+        self.count += len(chunk)
+        return chunk
 
 
 class _Limited:
@@ -78,11 +96,21 @@ class Draft:
     def for_report(cls, services: Services, public_key: str) -> Draft:
         return cls(services=services, recipient=Recipient.parse(public_key))
 
-    def add_file(self, reader: BinaryIO, filename: str, content_type: str) -> ReceivedFile | None:
-        """Seal one uploaded file into the blob store as it streams. Empty parts are skipped."""
+    def add_file(
+        self, reader: BinaryIO, filename: str, content_type: str, keep_metadata: bool = False
+    ) -> ReceivedFile | None:
+        """Clean one uploaded file and seal it into the blob store. Empty parts are skipped.
+
+        `keep_metadata` is the source's explicit, per-file choice where the channel allows it.
+        """
+        settings = self.services.settings
         counted = _Limited(reader, self)
         try:
-            blob_id = self.services.blobs.put(crypto.seal_stream(counted, self.recipient))
+            cleaned = cleaning.clean_upload(
+                counted, settings.scrub_max_bytes, keep_metadata, settings.scrub_limits
+            )
+            stored = _Counted(cleaned.stream)
+            blob_id = self.services.blobs.put(crypto.seal_stream(stored, self.recipient))
         except Exception:
             if counted.failure is not None:
                 raise counted.failure from None
@@ -91,12 +119,21 @@ class Draft:
             self.services.blobs.delete(blob_id)
             return None
         name = sanitise_filename(filename)
-        meta = {"name": filename, "display_name": name, "type": content_type, "size": counted.count}
+        meta = {
+            "name": filename,
+            "display_name": name,
+            "type": cleaned.report["kind"],
+            "declared_type": content_type,
+            "size": stored.count,
+            "cleaning": cleaned.report,
+        }
         received = ReceivedFile(
             blob_id=blob_id,
             meta=crypto.seal(json.dumps(meta).encode(), self.recipient),
             display_name=name,
-            size=counted.count,
+            size=stored.count,
+            cleaning=cleaned.report,
+            held=cleaned.held,
         )
         self.files.append(received)
         return received
@@ -117,10 +154,21 @@ def seal_body(text: str, recipient: Recipient, answers: dict[str, str] | None = 
     return crypto.seal(json.dumps({"text": text, "answers": answers or {}}).encode(), recipient)
 
 
-def submit(services: Services, draft: Draft, channel_slug: str, text: str) -> str:
-    """Commit a new report with its files; returns the passphrase (shown once, never stored)."""
+def submit(
+    services: Services,
+    draft: Draft,
+    channel_slug: str,
+    text: str,
+    answers: dict[str, str] | None = None,
+    reporter: reporter_identity.Details | None = None,
+) -> str:
+    """Commit a new report with its files; returns the passphrase (shown once, never stored).
+
+    `answers` (the questionnaire) are sealed with the text; `reporter` (identity details) is
+    sealed to a separate key that only custodians hold.
+    """
     text = text.strip()
-    if not text and not draft.files:
+    if not text and not draft.files and not answers:
         raise EmptyReport("The report is empty. Write what happened, attach a file, or both.")
     if len(text) > services.settings.max_message_chars:
         raise TooLarge(
@@ -143,6 +191,7 @@ def submit(services: Services, draft: Draft, channel_slug: str, text: str) -> st
             status="new",
             source_seq=1,
             message_count=1,
+            due_on=deadlines.initial_due(today),
         )
         session.add(report)
         session.flush()
@@ -156,16 +205,27 @@ def submit(services: Services, draft: Draft, channel_slug: str, text: str) -> st
                 wrapped=crypto.wrap_identity(draft.identity, keys.identity.recipient),
             )
         )
-        _add_message(session, report, "source", None, text, draft, today)
+        if reporter is not None:
+            reporter_identity.seal(session, report, reporter)
+        _add_message(session, report, "source", None, text, draft, today, answers)
         # Queued for the day's sending hour: the mail must not date the submission (notify).
         notify.new_report(session, services.clock, services.settings, channel.id)
     return words
 
 
 def follow_up(
-    services: Services, draft: Draft, report_id: str, author: str, staff_id: str | None, text: str
+    services: Services,
+    draft: Draft,
+    report_id: str,
+    author: str,
+    staff_id: str | None,
+    text: str,
+    also: Callable[[Session], None] | None = None,
 ) -> None:
-    """Append a message (with the draft's files) to an existing report."""
+    """Append a message (with the draft's files) to an existing report.
+
+    `also` runs in the same transaction (a staff reply's audit entry and deadline update).
+    """
     text = text.strip()
     if not text and not draft.files:
         raise EmptyReport("The message is empty. Write something or attach a file.")
@@ -179,16 +239,18 @@ def follow_up(
         if author == "source":
             report.source_seq += 1
         _add_message(session, report, author, staff_id, text, draft, services.clock.today())
+        if also is not None:
+            also(session)
 
 
-def _add_message(session, report, author, staff_id, text, draft, today) -> None:
+def _add_message(session, report, author, staff_id, text, draft, today, answers=None) -> None:
     message = Message(
         report_id=report.id,
         seq=report.message_count - 1,
         author=author,
         staff_id=staff_id,
         sent_on=today,
-        body=seal_body(text, draft.recipient),
+        body=seal_body(text, draft.recipient, answers),
     )
     session.add(message)
     session.flush()
@@ -199,6 +261,7 @@ def _add_message(session, report, author, staff_id, text, draft, today) -> None:
                 message_id=message.id,
                 blob_id=received.blob_id,
                 meta=received.meta,
+                held=received.held,
             )
         )
     session.flush()

@@ -10,14 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealbox import crypto
+from sealbox.cases import password_policy
 from sealbox.cases.errors import BadInput, Conflict, LoginFailed, SealboxError, Throttled
+from sealbox.cases.roles import ROLES
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, KdfParams, Recipient
 from sealbox.store.models import User
 
-ROLES = ("admin", "handler", "custodian", "auditor")
 TOTP_ISSUER = "Sealbox"
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = password_policy.MIN_LENGTH
 
 
 @dataclass(frozen=True)
@@ -27,15 +28,20 @@ class NewUser:
     totp_secret: str
 
     def otpauth_uri(self) -> str:
-        return pyotp.TOTP(self.totp_secret).provisioning_uri(
-            name=self.user.username, issuer_name=TOTP_ISSUER
-        )
+        return otpauth_uri(self.user.username, self.totp_secret)
+
+
+def otpauth_uri(username: str, secret: str) -> str:
+    """The otpauth:// URI an authenticator app scans (RFC 6238, SHA-1, 6 digits, 30 s)."""
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
 
 
 @dataclass(frozen=True)
 class StaffLogin:
     user: User
     identity: Identity | None  # None for offline-key handlers
+    # The step the session must finish before anything else: "totp", "password" or None.
+    pending: str | None = None
 
 
 def generate_password() -> str:
@@ -51,24 +57,33 @@ def create_user(
     role: str,
     password: str | None = None,
     offline_public_key: str | None = None,
+    must_change_password: bool = False,
+    totp_confirmed: bool = True,
 ) -> NewUser:
-    """Add a staff account. Handlers get a key pair unless they bring an offline public key."""
+    """Add a staff account. Handlers get a key pair unless they bring an offline public key.
+
+    Accounts made on the web start with a one-time password and an unconfirmed authenticator,
+    so that their first login chooses a password and enrols TOTP.
+    """
     username = username.strip()
-    if not username or len(username) > 64 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+    plain = username.replace("-", "").replace("_", "").replace(".", "")
+    if not username or len(username) > 64 or not plain.isalnum():
         raise BadInput("A username is 1-64 letters, digits, dots, dashes or underscores.")
     if role not in ROLES:
         raise BadInput(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     if session.scalar(select(User).where(User.username == username)):
         raise Conflict(f"A user named {username!r} already exists.")
+    if password:
+        password_policy.check(password, username)
     password = password or generate_password()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadInput(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
     user = User(
         username=username,
         role=role,
         password_hash=crypto.hash_password(password),
         totp_secret=pyotp.random_base32(),
         created_at=clock.now(),
+        must_change_password=must_change_password,
+        totp_confirmed=totp_confirmed,
     )
     if offline_public_key:
         user.public_key = str(Recipient.parse(offline_public_key))
@@ -101,7 +116,9 @@ def authenticate(
     if user is not None and user.locked_until > now:
         return Throttled("Too many failed attempts for this account. Try again in a few minutes.")
     password_ok = crypto.verify_password(user.password_hash if user else None, password)
-    totp_ok = user is not None and _check_totp(user, totp_code, now)
+    # An account whose authenticator is not enrolled yet logs in to the enrolment page only.
+    enrolling = user is not None and not user.totp_confirmed
+    totp_ok = user is not None and (enrolling or _check_totp(user, totp_code, now))
     if user is None or not user.active or not password_ok or not totp_ok:
         if user is not None:
             user.failed_logins += 1
@@ -114,7 +131,54 @@ def authenticate(
     if user.wrapped_private_key is not None:
         wrapping = crypto.derive_password_key(password, user.key_salt or b"", kdf)
         identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
-    return StaffLogin(user=user, identity=identity)
+    return StaffLogin(user=user, identity=identity, pending=pending_step(user))
+
+
+def pending_step(user: User) -> str | None:
+    """What a session of `user` must finish first: enrol TOTP, then choose a password."""
+    if not user.totp_confirmed:
+        return "totp"
+    if user.must_change_password:
+        return "password"
+    return None
+
+
+def confirm_totp(user: User, code: str, now: float) -> None:
+    """Finish TOTP enrolment: the code proves the authenticator app holds the secret."""
+    if not _check_totp(user, code, now):
+        raise BadInput(
+            "That code is not right. Check the time on your phone and try the next code."
+        )
+    user.totp_confirmed = True
+
+
+def change_password(
+    user: User, identity: Identity | None, current: str, new: str, confirm: str, kdf: KdfParams
+) -> None:
+    """Set a new password and re-wrap the private key under it (the key itself is unchanged)."""
+    if not crypto.verify_password(user.password_hash, current):
+        raise BadInput("The current password is not right.")
+    if new != confirm:
+        raise BadInput("The two new passwords are not the same.")
+    if new == current:
+        raise BadInput("The new password must differ from the current one.")
+    password_policy.check(new, user.username)
+    if user.wrapped_private_key is not None:
+        if identity is None:
+            wrapping = crypto.derive_password_key(current, user.key_salt or b"", kdf)
+            identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
+        user.key_salt = secrets.token_bytes(16)
+        wrapping = crypto.derive_password_key(new, user.key_salt, kdf)
+        user.wrapped_private_key = crypto.wrap_identity(identity, wrapping.recipient)
+    user.password_hash = crypto.hash_password(new)
+    user.must_change_password = False
+
+
+def reset_totp(user: User) -> None:
+    """Give `user` a new, unconfirmed authenticator secret; they enrol it at their next login."""
+    user.totp_secret = pyotp.random_base32()
+    user.totp_confirmed = False
+    user.totp_last_step = 0
 
 
 def _check_totp(user: User, code: str, now: float) -> bool:
@@ -125,7 +189,8 @@ def _check_totp(user: User, code: str, now: float) -> bool:
     totp = pyotp.TOTP(user.totp_secret)
     step_now = int(now // totp.interval)
     for step in (step_now - 1, step_now, step_now + 1):
-        if step > user.totp_last_step and secrets.compare_digest(totp.at(step * totp.interval), code):
+        expected = totp.at(step * totp.interval)
+        if step > user.totp_last_step and secrets.compare_digest(expected, code):
             user.totp_last_step = step
             return True
     return False

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from sealbox import crypto
+from sealbox import audit, crypto
 from sealbox.cases import staff
-from sealbox.cases.errors import SessionExpired
+from sealbox.cases.errors import BadInput, SessionExpired
 from sealbox.crypto import Identity
 from sealbox.services import Services
 from sealbox.store.models import StaffSession, User
@@ -30,6 +30,8 @@ class StaffContext:
     identity: Identity | None
     session_id: str
     csrf_token: str
+    # A step the session must finish first ("totp" enrolment, "password" change), or None.
+    pending: str | None = None
 
 
 def _session_row_id(sid: str) -> str:
@@ -48,18 +50,38 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
             password,
             totp_code,
         )
+        if not isinstance(outcome, staff.StaffLogin):
+            user = staff.get_user(session, username.strip())
+            audit.record(
+                session,
+                services.clock,
+                user.username if user else None,
+                "login_failed",
+                f"user:{user.id}" if user else None,
+            )
         if isinstance(outcome, staff.StaffLogin):
             sid, secret = secrets.token_urlsafe(24), secrets.token_bytes(32)
             sealed = None
             if outcome.identity is not None:
-                sealed = crypto.wrap_identity(outcome.identity, crypto.derive_session_key(secret).recipient)
+                sealed = crypto.wrap_identity(
+                    outcome.identity, crypto.derive_session_key(secret).recipient
+                )
             session.add(
                 StaffSession(
                     id=_session_row_id(sid),
                     user_id=outcome.user.id,
                     sealed_key=sealed,
                     last_seen=services.clock.timestamp(),
+                    pending=outcome.pending,
                 )
+            )
+            audit.record(
+                session,
+                services.clock,
+                outcome.user.username,
+                "login",
+                f"user:{outcome.user.id}",
+                **({"pending": outcome.pending} if outcome.pending else {}),
             )
             return f"{sid}.{secret.hex()}"
     raise outcome
@@ -90,15 +112,48 @@ def resume(services: Services, cookie: str | None) -> StaffContext:
         if row.sealed_key is not None:
             identity = crypto.unwrap_identity(row.sealed_key, crypto.derive_session_key(secret))
         csrf = hashlib.blake2b(secret, digest_size=16, person=b"sealbox-csrf").hexdigest()
-        return StaffContext(user.id, user.username, user.role, identity, row.id, csrf)
+        return StaffContext(user.id, user.username, user.role, identity, row.id, csrf, row.pending)
 
 
 def log_out(services: Services, context: StaffContext, everywhere: bool = False) -> None:
+    """End this session, or every session of the user (a lost laptop, a shared computer)."""
     with services.db.transaction() as session:
         if everywhere:
             session.execute(delete(StaffSession).where(StaffSession.user_id == context.user_id))
         else:
             session.execute(delete(StaffSession).where(StaffSession.id == context.session_id))
+        action = "logout_everywhere" if everywhere else "logout"
+        audit.record(session, services.clock, context.username, action, f"user:{context.user_id}")
+
+
+def finish_totp(services: Services, context: StaffContext, code: str) -> None:
+    """Confirm the authenticator during enrolment; the session moves to its next step."""
+    with services.db.transaction() as session:
+        user = session.get(User, context.user_id)
+        if context.pending != "totp" or user is None:
+            raise BadInput("Your authenticator is already set up.")
+        staff.confirm_totp(user, code, services.clock.timestamp())
+        row = session.get(StaffSession, context.session_id)
+        row.pending = staff.pending_step(user)
+        audit.record(session, services.clock, user.username, "totp_enrolled", f"user:{user.id}")
+
+
+def change_password(
+    services: Services, context: StaffContext, current: str, new: str, confirm: str
+) -> None:
+    """Change the password, re-wrapping the private key; every other session is ended."""
+    with services.db.transaction() as session:
+        user = session.get(User, context.user_id)
+        if context.pending == "totp" or user is None:
+            raise BadInput("Set up your authenticator first.")
+        staff.change_password(user, context.identity, current, new, confirm, services.settings.kdf)
+        session.execute(
+            delete(StaffSession).where(
+                StaffSession.user_id == user.id, StaffSession.id != context.session_id
+            )
+        )
+        session.get(StaffSession, context.session_id).pending = None
+        audit.record(session, services.clock, user.username, "password_changed", f"user:{user.id}")
 
 
 def sweep_expired(services: Services) -> int:

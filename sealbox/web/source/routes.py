@@ -7,10 +7,18 @@ import hashlib
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.cases import channels, dialog, intake, source_access
+from sealbox.cases import (
+    channels,
+    dialog,
+    intake,
+    questionnaire,
+    reporter_identity,
+    source_access,
+)
 from sealbox.cases.errors import Forbidden, SealboxError, SessionExpired
 from sealbox.crypto import passphrase
 from sealbox.services import Services
+from sealbox.web import i18n
 from sealbox.web.deps import services, templates
 from sealbox.web.forms import check_token, form_token, small_form
 from sealbox.web.streaming import with_multipart
@@ -30,7 +38,7 @@ def landing(
     request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
 ) -> Response:
     with svc.db.transaction() as session:
-        open_channels = channels.open_channels(session)
+        open_channels = channels.open_channels(session, i18n.language_of(request).code)
     return tpl.render(request, "source/landing.html", {"channels": open_channels})
 
 
@@ -42,15 +50,20 @@ def submit_form(
     tpl: Templates = Depends(templates),
 ) -> Response:
     with svc.db.transaction() as session:
-        channel = channels.open_channel(session, slug)
+        channel = channels.open_channel(session, slug, i18n.language_of(request).code)
     return _render_submit(request, svc, tpl, channel, text="", error=None)
 
 
-def _render_submit(request, svc, tpl, channel, text, error, status=200) -> Response:
+def _render_submit(
+    request, svc, tpl, channel, text, error, status=200, fields=None, errors=None
+) -> Response:
     context = {
         "channel": channel,
         "text": text,
         "error": error,
+        # Questionnaire and identity fields as typed, and a message per wrong answer.
+        "fields": fields or {},
+        "errors": errors or {},
         "token": form_token(svc.secrets.form_key, "submit"),
         "max_mib": svc.settings.max_submission_bytes // (1024 * 1024),
     }
@@ -73,8 +86,11 @@ def _receive(
             fields["form_token"] = part.text()
             check_token(key, purpose, fields["form_token"], binding)
         elif part.is_file:
-            if part.name == "files":
-                draft.add_file(part, part.filename or "", part.content_type)
+            if part.name == "files" or part.name.startswith("q"):
+                received = draft.add_file(part, part.filename or "", part.content_type)
+                if received is not None and part.name != "files":
+                    # A questionnaire's file question: its answer names the attached file.
+                    fields[part.name] = received.display_name
         else:
             fields[part.name] = part.text()
             draft.add_text(len(fields[part.name]))
@@ -88,14 +104,16 @@ async def submit(
     tpl: Templates = Depends(templates),
 ) -> Response:
     with svc.db.transaction() as session:
-        channel = channels.open_channel(session, slug)
+        channel = channels.open_channel(session, slug, i18n.language_of(request).code)
     draft = intake.Draft.for_new_report(svc)
     fields: dict[str, str] = {}
 
     def handle(stream: MultipartStream) -> str:
         try:
             _receive(stream, draft, fields, svc.secrets.form_key, "submit", "")
-            return intake.submit(svc, draft, slug, fields.get("text", ""))
+            answers = questionnaire.answers(list(channel.questions), fields)
+            reporter = reporter_identity.from_fields(fields, channel.allow_identity)
+            return intake.submit(svc, draft, slug, fields.get("text", ""), answers, reporter)
         except BaseException:
             draft.discard()
             raise
@@ -107,7 +125,15 @@ async def submit(
             raise
         # Give back what they wrote, so a refused file does not cost them their text.
         return _render_submit(
-            request, svc, tpl, channel, fields.get("text", ""), exc.message, status=exc.status
+            request,
+            svc,
+            tpl,
+            channel,
+            fields.get("text", ""),
+            exc.message,
+            status=exc.status,
+            fields=fields,
+            errors=getattr(exc, "errors", None),
         )
     context = {
         "words": words.split(),

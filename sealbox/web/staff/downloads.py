@@ -23,7 +23,9 @@ async def start_download(
             with services.blobs.open(blob_id) as blob:
                 crypto.unseal_stream(blob, sink, identity)
         except (CannotOpen, BlobMissing) as exc:
-            raise DamagedData("This file could not be decrypted: the stored data is damaged.") from exc
+            raise DamagedData(
+                "This file could not be decrypted: the stored data is damaged."
+            ) from exc
 
     stream = produce(work)
     try:

@@ -1,0 +1,109 @@
+"""A staff member's own account: TOTP enrolment (QR code as inline SVG, no JavaScript),
+password change (re-wraps the private key), logout everywhere."""
+
+from __future__ import annotations
+
+import segno
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+
+from sealbox.cases import password_policy, staff, staff_sessions
+from sealbox.cases.errors import BadInput, SealboxError
+from sealbox.cases.staff_sessions import StaffContext
+from sealbox.services import Services
+from sealbox.store.models import User
+from sealbox.web.deps import services, templates
+from sealbox.web.staff.guards import SETUP_PAGES, any_session, checked_form
+from sealbox.web.staff.guards import staff as full_staff
+from sealbox.web.templating import Templates
+
+router = APIRouter()
+
+
+@router.get("/account")
+def account_page(
+    request: Request,
+    ctx: StaffContext = Depends(full_staff),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    return tpl.render(request, "staff/account.html", {"ctx": ctx})
+
+
+def _password_page(request, tpl, ctx, error=None, status=200) -> Response:
+    context = {"ctx": ctx, "error": error, "min_length": password_policy.MIN_LENGTH}
+    return tpl.render(request, "staff/password.html", context, status=status)
+
+
+@router.get("/account/password")
+def password_form(
+    request: Request,
+    ctx: StaffContext = Depends(any_session),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    if ctx.pending == "totp":
+        return RedirectResponse(SETUP_PAGES["totp"], status_code=303)
+    return _password_page(request, tpl, ctx)
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(any_session),
+    form: dict = Depends(checked_form),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    try:
+        staff_sessions.change_password(
+            svc, ctx, form.get("current", ""), form.get("new", ""), form.get("confirm", "")
+        )
+    except SealboxError as exc:
+        return _password_page(request, tpl, ctx, exc.message, exc.status)
+    return RedirectResponse("/staff/account?changed=1", status_code=303)
+
+
+def _qr_svg(uri: str) -> Markup:
+    # segno escapes nothing it does not write itself: the SVG holds only paths.
+    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff", border=2)
+    return Markup(svg)  # noqa: S704 - markup made by segno from a URI we built
+
+
+def _totp_page(request, svc, tpl, ctx, error=None, status=200) -> Response:
+    with svc.db.transaction() as session:
+        user = session.get(User, ctx.user_id)
+        uri = staff.otpauth_uri(user.username, user.totp_secret)
+        secret = user.totp_secret
+    context = {"ctx": ctx, "qr": _qr_svg(uri), "secret": secret, "uri": uri, "error": error}
+    return tpl.render(request, "staff/totp.html", context, status=status)
+
+
+@router.get("/account/totp")
+def totp_form(
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(any_session),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    """Shown only while enrolment is pending: the secret is never displayed again afterwards."""
+    if ctx.pending != "totp":
+        raise BadInput("Your authenticator is already set up. An admin can reset it if lost.")
+    return _totp_page(request, svc, tpl, ctx)
+
+
+@router.post("/account/totp")
+def totp_confirm(
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(any_session),
+    form: dict = Depends(checked_form),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    if ctx.pending != "totp":
+        raise BadInput("Your authenticator is already set up. An admin can reset it if lost.")
+    try:
+        staff_sessions.finish_totp(svc, ctx, form.get("code", ""))
+    except SealboxError as exc:
+        return _totp_page(request, svc, tpl, ctx, exc.message, exc.status)
+    after = staff_sessions.resume(svc, request.cookies.get("sealbox_staff"))
+    return RedirectResponse(SETUP_PAGES.get(after.pending or "", "/staff/"), status_code=303)

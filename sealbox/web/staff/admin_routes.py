@@ -1,0 +1,224 @@
+"""Admin pages: staff accounts and channels. None of them opens a report."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sealbox.cases import accounts, channel_admin, channels, questionnaire, roles
+from sealbox.cases.channels import LANGUAGES, ChannelSettings
+from sealbox.cases.errors import BadInput, SealboxError
+from sealbox.cases.staff_sessions import StaffContext
+from sealbox.services import Services
+from sealbox.web.deps import services, templates
+from sealbox.web.staff.guards import admin, checked_form
+from sealbox.web.templating import Templates
+
+router = APIRouter(prefix="/admin")
+
+LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文", "zh_Hant": "繁體中文", "ug": "ئۇيغۇرچە"}
+
+
+def _users_page(request, svc, tpl, ctx, error=None, created=None, form=None, status=200):
+    with svc.db.transaction() as session:
+        listing = accounts.accounts(session)
+    context = {
+        "ctx": ctx,
+        "users": listing,
+        "roles": roles.ROLE_NAMES,
+        "error": error,
+        "created": created,
+        "form": form or {},
+    }
+    return tpl.render(request, "staff/admin_users.html", context, status=status)
+
+
+@router.get("/users")
+def users(
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(admin),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    return _users_page(request, svc, tpl, ctx)
+
+
+@router.post("/users")
+def add_user(
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(admin),
+    form: dict = Depends(checked_form),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    try:
+        with svc.db.transaction() as session:
+            new = accounts.add(
+                session,
+                svc.clock,
+                svc.settings.kdf,
+                ctx,
+                form.get("username", ""),
+                form.get("role", ""),
+                form.get("offline_key", ""),
+                form.get("email", ""),
+            )
+    except SealboxError as exc:
+        return _users_page(request, svc, tpl, ctx, exc.message, form=form, status=exc.status)
+    # The one-time password is shown once, here; the account must change it at first login.
+    created = {"username": new.user.username, "password": new.password}
+    return _users_page(request, svc, tpl, ctx, created=created)
+
+
+@router.post("/users/{user_id}/active")
+def set_active(
+    user_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(admin),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        accounts.set_active(session, svc.clock, ctx, user_id, form.get("active") == "1")
+    return RedirectResponse("/staff/admin/users", status_code=303)
+
+
+@router.post("/users/{user_id}/reset-totp")
+def reset_totp(
+    user_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(admin),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        accounts.reset_totp(session, svc.clock, ctx, user_id)
+    return RedirectResponse("/staff/admin/users", status_code=303)
+
+
+@router.get("/channels")
+def channel_list(
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(admin),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    with svc.db.transaction() as session:
+        listing = [
+            (c, len(channels.handler_ids(session, c.id))) for c in channels.all_channels(session)
+        ]
+    return tpl.render(request, "staff/admin_channels.html", {"ctx": ctx, "channels": listing})
+
+
+@router.post("/channels")
+def add_channel(
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(admin),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        channel = channel_admin.create(
+            session, svc.clock, ctx, form.get("slug", ""), form.get("name", "")
+        )
+    return RedirectResponse(f"/staff/admin/channels/{channel.id}", status_code=303)
+
+
+def _channel_page(request, svc, tpl, ctx, channel_id, error=None, questions_text=None, status=200):
+    with svc.db.transaction() as session:
+        channel = channels.get(session, channel_id)
+        context = {
+            "ctx": ctx,
+            "channel": channel,
+            "texts": channels.texts(channel),
+            "languages": LANGUAGE_NAMES,
+            "questions_text": questions_text
+            if questions_text is not None
+            else questionnaire.to_text(questionnaire.loads(channel.questions)),
+            "kinds": questionnaire.KINDS,
+            "handlers": channel_admin.handler_choices(session),
+            "assigned": channels.handler_ids(session, channel.id),
+            "error": error,
+        }
+    return tpl.render(request, "staff/admin_channel.html", context, status=status)
+
+
+@router.get("/channels/{channel_id}")
+def channel_page(
+    channel_id: str,
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(admin),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    return _channel_page(request, svc, tpl, ctx, channel_id)
+
+
+def _days(form: dict, name: str) -> int:
+    raw = form.get(name, "").strip()
+    if not raw.isdigit() or len(raw) > 6:
+        raise BadInput("Retention is a whole number of days.")
+    return int(raw)
+
+
+@router.post("/channels/{channel_id}")
+def update_channel(
+    channel_id: str,
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(admin),
+    form: dict = Depends(checked_form),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    try:
+        new = ChannelSettings(
+            names={lang: form.get(f"name_{lang}", "") for lang in LANGUAGES},
+            descriptions={lang: form.get(f"description_{lang}", "") for lang in LANGUAGES},
+            allow_identity=form.get("allow_identity") == "1",
+            allow_keep_metadata=form.get("allow_keep_metadata") == "1",
+            active=form.get("active") == "1",
+            retention_days_closed=_days(form, "retention_days_closed"),
+            retention_days_unanswered=_days(form, "retention_days_unanswered"),
+        )
+        with svc.db.transaction() as session:
+            channel_admin.update(session, svc.clock, ctx, channel_id, new)
+    except SealboxError as exc:
+        return _channel_page(request, svc, tpl, ctx, channel_id, exc.message, status=exc.status)
+    return RedirectResponse(f"/staff/admin/channels/{channel_id}?saved=1", status_code=303)
+
+
+@router.post("/channels/{channel_id}/questions")
+def update_questions(
+    channel_id: str,
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(admin),
+    form: dict = Depends(checked_form),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    text = form.get("questions", "")
+    try:
+        with svc.db.transaction() as session:
+            channel_admin.set_questions(session, svc.clock, ctx, channel_id, text)
+    except SealboxError as exc:
+        return _channel_page(
+            request, svc, tpl, ctx, channel_id, exc.message, questions_text=text, status=exc.status
+        )
+    return RedirectResponse(
+        f"/staff/admin/channels/{channel_id}?saved=1#questions", status_code=303
+    )
+
+
+@router.post("/channels/{channel_id}/handlers")
+def update_handlers(
+    channel_id: str,
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(admin),
+    form: dict = Depends(checked_form),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    chosen = {key.removeprefix("handler_") for key in form if key.startswith("handler_")}
+    try:
+        with svc.db.transaction() as session:
+            channel_admin.set_handlers(session, svc.clock, ctx, channel_id, chosen)
+    except SealboxError as exc:
+        return _channel_page(request, svc, tpl, ctx, channel_id, exc.message, status=exc.status)
+    return RedirectResponse(f"/staff/admin/channels/{channel_id}?saved=1#handlers", status_code=303)

@@ -1,0 +1,120 @@
+"""Working a case from its page: status, labels, flag, legal hold, notes, handlers, and the
+request to learn the reporter's identity. Each action is audited by its domain function."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse, Response
+
+from sealbox.cases import assignment, disclosure, notes, workflow
+from sealbox.cases.staff_sessions import StaffContext
+from sealbox.services import Services
+from sealbox.web.deps import services
+from sealbox.web.staff.guards import checked_form, handler
+
+router = APIRouter()
+
+
+def _back(report_id: str, anchor: str = "") -> Response:
+    return RedirectResponse(f"/staff/reports/{report_id}{anchor}", status_code=303)
+
+
+@router.post("/reports/{report_id}/status")
+def set_status(
+    report_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(handler),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        workflow.set_status(
+            session, svc.clock, ctx, report_id, form.get("status", ""), form.get("outcome", "")
+        )
+    return _back(report_id)
+
+
+@router.post("/reports/{report_id}/labels")
+def set_labels(
+    report_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(handler),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        workflow.set_labels(session, svc.clock, ctx, report_id, form.get("labels", ""))
+    return _back(report_id)
+
+
+@router.post("/reports/{report_id}/flag")
+def set_flag(
+    report_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(handler),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        workflow.set_flag(session, svc.clock, ctx, report_id, form.get("flagged") == "1")
+    return _back(report_id)
+
+
+@router.post("/reports/{report_id}/legal-hold")
+def set_legal_hold(
+    report_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(handler),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        workflow.set_legal_hold(session, svc.clock, ctx, report_id, form.get("hold") == "1")
+    return _back(report_id)
+
+
+@router.post("/reports/{report_id}/notes")
+def add_note(
+    report_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(handler),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        notes.add_note(session, svc.clock, ctx, report_id, form.get("text", ""))
+    return _back(report_id, "#notes")
+
+
+@router.post("/reports/{report_id}/handlers")
+def add_handler(
+    report_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(handler),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        assignment.add_handler(session, svc.clock, ctx, report_id, form.get("user_id", ""))
+    return _back(report_id, "#handlers")
+
+
+@router.post("/reports/{report_id}/handlers/remove")
+def remove_handler(
+    report_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(handler),
+    form: dict = Depends(checked_form),
+) -> Response:
+    user_id = form.get("user_id", "")
+    with svc.db.transaction() as session:
+        assignment.remove_handler(session, svc.clock, ctx, report_id, user_id)
+    if user_id == ctx.user_id:
+        return RedirectResponse("/staff/", status_code=303)
+    return _back(report_id, "#handlers")
+
+
+@router.post("/reports/{report_id}/disclosure")
+def request_disclosure(
+    report_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(handler),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        disclosure.request(session, svc.clock, ctx, report_id, form.get("reason", ""))
+    return _back(report_id, "#identity")

@@ -1,0 +1,68 @@
+"""Custodian pages: identity-disclosure requests, the identity they concern, the decision."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sealbox.cases import disclosure
+from sealbox.cases.staff_sessions import StaffContext
+from sealbox.services import Services
+from sealbox.web.deps import services, templates
+from sealbox.web.staff.guards import checked_form, custodian
+from sealbox.web.templating import Templates
+
+router = APIRouter(prefix="/disclosures")
+
+
+@router.get("")
+def queue(
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(custodian),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    with svc.db.transaction() as session:
+        pending = disclosure.queue(session, "pending")
+        decided = disclosure.queue(session, "approved") + disclosure.queue(session, "denied")
+    decided.sort(key=lambda r: (r.decided_on, r.id), reverse=True)
+    context = {"ctx": ctx, "pending": pending, "decided": decided}
+    return tpl.render(request, "staff/disclosures.html", context)
+
+
+@router.get("/{request_id}")
+def request_page(
+    request_id: str,
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(custodian),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    with svc.db.transaction() as session:
+        item, details = disclosure.open_request(session, svc.clock, ctx, request_id)
+    context = {"ctx": ctx, "r": item, "details": details}
+    return tpl.render(request, "staff/disclosure.html", context)
+
+
+@router.post("/{request_id}/approve")
+def approve(
+    request_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(custodian),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        disclosure.decide(session, svc.clock, ctx, request_id, True, form.get("reason", ""))
+    return RedirectResponse("/staff/disclosures", status_code=303)
+
+
+@router.post("/{request_id}/deny")
+def deny(
+    request_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(custodian),
+    form: dict = Depends(checked_form),
+) -> Response:
+    with svc.db.transaction() as session:
+        disclosure.decide(session, svc.clock, ctx, request_id, False, form.get("reason", ""))
+    return RedirectResponse("/staff/disclosures", status_code=303)

@@ -1,0 +1,84 @@
+"""The inbox: a handler's reports with due dates, filters, sorting, pages; the overdue view."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from sealbox.cases import inbox, roles, workflow
+from sealbox.cases.staff_sessions import StaffContext
+from sealbox.services import Services
+from sealbox.web.deps import services, templates
+from sealbox.web.staff.guards import staff
+from sealbox.web.templating import Templates
+
+router = APIRouter()
+
+
+def _filters(request: Request, overdue: bool = False) -> inbox.InboxFilter:
+    q = request.query_params
+    sort = q.get("sort", "newest")
+    return inbox.InboxFilter(
+        status=q.get("status", "") if q.get("status") in inbox.STATUSES else "",
+        channel_id=q.get("channel", "")[:32],
+        label=q.get("label", "").strip().lower()[:40],
+        overdue=overdue or q.get("overdue") == "1",
+        flagged=q.get("flagged") == "1",
+        sort=sort if sort in inbox.SORTS else "newest",
+    )
+
+
+def _page(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+
+
+def _render(request, svc, ctx, tpl, filters: inbox.InboxFilter, view: str) -> Response:
+    if ctx.role != roles.HANDLER:
+        return tpl.render(request, "staff/home.html", {"ctx": ctx})
+    with svc.db.transaction() as session:
+        listing = inbox.inbox(
+            session,
+            ctx.user_id,
+            _page(request),
+            svc.settings.inbox_page_size,
+            filters,
+            svc.clock.today(),
+        )
+        channel_choices = inbox.channels_of(session, ctx.user_id)
+    context = {
+        "ctx": ctx,
+        "inbox": listing,
+        "filters": filters,
+        "view": view,
+        "channels": channel_choices,
+        "statuses": workflow.STATUS_NAMES,
+        "sorts": inbox.SORTS,
+        "today": svc.clock.today(),
+    }
+    return tpl.render(request, "staff/inbox.html", context)
+
+
+@router.get("/")
+def inbox_page(
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(staff),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    return _render(request, svc, ctx, tpl, _filters(request), "inbox")
+
+
+@router.get("/overdue")
+def overdue_page(
+    request: Request,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(staff),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    """Reports whose acknowledgement or feedback deadline has passed, most urgent first."""
+    roles.require_report_reader(ctx.role)
+    filters = _filters(request, overdue=True)
+    if "sort" not in request.query_params:
+        filters = inbox.InboxFilter(**{**filters.__dict__, "sort": "due"})
+    return _render(request, svc, ctx, tpl, filters, "overdue")
