@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import audit, crypto
 from sealbox.cases import export, inbox
-from sealbox.cases.errors import BadInput, Forbidden, NotFound
+from sealbox.cases.errors import BadInput, Forbidden
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.clock import Clock
 from sealbox.crypto import Recipient
@@ -79,7 +79,7 @@ def remove_handler(
     """Delete a handler's wraps (report key and any disclosed identity): access ends at once."""
     inbox.report_key(session, ctx.user_id, report_id)
     if session.get(ReportKey, (report_id, user_id)) is None:
-        raise NotFound("This person does not handle this report.")
+        raise BadInput("This person does not handle this report.")
     count = session.scalar(
         select(func.count()).select_from(ReportKey).where(ReportKey.report_id == report_id)
     )

@@ -128,7 +128,7 @@ def _channel_page(request, svc, tpl, ctx, channel_id, error=None, questions_text
             "ctx": ctx,
             "channel": channel,
             "texts": channels.texts(channel),
-            "languages": LANGUAGE_NAMES,
+            "channel_languages": LANGUAGE_NAMES,
             "questions_text": questions_text
             if questions_text is not None
             else questionnaire.to_text(questionnaire.loads(channel.questions)),

@@ -1,0 +1,282 @@
+"""Every route of the app × every role × own/other channel, generated from the app's route
+table: a route missing from EXPECTED fails the test, so no new page escapes the matrix.
+
+A denial is recognised by its status *and* its message (a 400 for an empty form is not a
+denial: it means the request got past authorization). Admins, custodians and auditors must
+never see report content, and admins hold no key wrap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from sealbox.cases import disclosure
+from sealbox.cases.staff_sessions import StaffContext
+from sealbox.store.models import IdentityKey, ReportKey, User
+from sealbox.web.app import create_app
+from tests import support
+from tests.web import staff_kit
+
+ALLOW = "allow"
+PUBLIC = "public"  # source pages and the staff login: no staff session involved
+Rule = Callable[[str, str], object]
+
+DENIALS = {
+    401: {"Please log in.", "Your session has expired. Please log in again."},
+    403: {
+        "Your role does not give access to this page.",
+        "Set up your authenticator app first, at /staff/account/totp.",
+        "Choose a new password first, at /staff/account/password.",
+    },
+    404: {"This report does not exist or is not yours to read."},
+}
+
+
+def report(role: str, scope: str) -> object:
+    return ALLOW if role == "handler" and scope == "own" else 404
+
+
+def handlers(role: str, scope: str) -> object:
+    """A handler page about no particular report (other roles: 404, as for reports)."""
+    return ALLOW if role == "handler" else 404
+
+
+def only(*roles: str) -> Rule:
+    return lambda role, scope: ALLOW if role in roles else 403
+
+
+def any_staff(role: str, scope: str) -> object:
+    return ALLOW
+
+
+EXPECTED: dict[str, object] = {
+    "GET /static": PUBLIC,
+    "GET /": PUBLIC,
+    "GET /submit/{slug}": PUBLIC,
+    "POST /submit/{slug}": PUBLIC,
+    "POST /files/{file_id}/decision": PUBLIC,
+    "GET /login": PUBLIC,
+    "POST /login": PUBLIC,
+    "GET /report": PUBLIC,
+    "POST /report/messages": PUBLIC,
+    "POST /logout": PUBLIC,
+    "GET /staff/login": PUBLIC,
+    "POST /staff/login": PUBLIC,
+    "POST /staff/logout": any_staff,
+    "GET /staff/home": any_staff,
+    "GET /staff/": any_staff,
+    "GET /staff/overdue": handlers,
+    "GET /staff/reports/{report_id}": report,
+    "POST /staff/reports/{report_id}/reply": report,
+    "GET /staff/reports/{report_id}/files/{file_id}": report,
+    "GET /staff/reports/{report_id}/export": report,
+    "POST /staff/reports/{report_id}/status": report,
+    "POST /staff/reports/{report_id}/labels": report,
+    "POST /staff/reports/{report_id}/flag": report,
+    "POST /staff/reports/{report_id}/legal-hold": report,
+    "POST /staff/reports/{report_id}/notes": report,
+    "POST /staff/reports/{report_id}/handlers": report,
+    "POST /staff/reports/{report_id}/handlers/remove": report,
+    "POST /staff/reports/{report_id}/disclosure": report,
+    "GET /staff/account": any_staff,
+    "GET /staff/account/password": any_staff,
+    "POST /staff/account/password": any_staff,
+    "GET /staff/account/totp": any_staff,
+    "POST /staff/account/totp": any_staff,
+    "GET /staff/admin/users": only("admin"),
+    "POST /staff/admin/users": only("admin"),
+    "POST /staff/admin/users/{user_id}/active": only("admin"),
+    "POST /staff/admin/users/{user_id}/reset-totp": only("admin"),
+    "GET /staff/admin/channels": only("admin"),
+    "POST /staff/admin/channels": only("admin"),
+    "GET /staff/admin/channels/{channel_id}": only("admin"),
+    "POST /staff/admin/channels/{channel_id}": only("admin"),
+    "POST /staff/admin/channels/{channel_id}/questions": only("admin"),
+    "POST /staff/admin/channels/{channel_id}/handlers": only("admin"),
+    "GET /staff/admin/mail": only("admin"),
+    "POST /staff/admin/mail/{mail_id}/retry": only("admin"),
+    "POST /staff/admin/mail/send": only("admin"),
+    "POST /staff/admin/mail/test": only("admin"),
+    "GET /staff/disclosures": only("custodian"),
+    "GET /staff/disclosures/{request_id}": only("custodian"),
+    "POST /staff/disclosures/{request_id}/approve": only("custodian"),
+    "POST /staff/disclosures/{request_id}/deny": only("custodian"),
+    "GET /staff/audit": only("auditor"),
+    "GET /staff/audit/verify": only("auditor"),
+    "GET /staff/audit/export": only("auditor"),
+}
+# While a first password change (or TOTP enrolment) is due, only these pages answer.
+SETUP_ROUTES = {
+    "POST /staff/logout",
+    "GET /staff/account/password",
+    "POST /staff/account/password",
+    "GET /staff/account/totp",
+    "POST /staff/account/totp",
+}
+ROLES = ("admin", "handler", "custodian", "auditor", "pending", "anonymous")
+SECRET_TEXT = "MATRIXCANARY the treasurer moved funds"
+SECRET_NAME = "MATRIXNAME Jane Roe"
+
+
+def app_routes(app) -> list[tuple[str, str]]:
+    """(method, path) of every route, including those of included routers and mounts."""
+    found = []
+    for route in app.routes:
+        contexts = (
+            route.effective_route_contexts() if hasattr(route, "effective_route_contexts") else [route]
+        )
+        for context in contexts:
+            methods = getattr(context, "methods", None) or {"GET"}
+            found += [(method, context.path) for method in sorted(methods) if method != "HEAD"]
+    return found
+
+
+def expectation(key: str, role: str, scope: str) -> object:
+    rule = EXPECTED[key]
+    if rule == PUBLIC:
+        return PUBLIC
+    if role == "anonymous":
+        return 401
+    if role == "pending":
+        return ALLOW if key in SETUP_ROUTES else 403
+    return rule(role, scope)
+
+
+@pytest.fixture
+def world(services, client):
+    """Two channels with a report each (identity given, a file, a disclosure request)."""
+    people = {
+        "admin": staff_kit.account(services, "ada", "admin"),
+        "handler": staff_kit.account(services, "hana", "handler"),
+        "custodian": staff_kit.account(services, "cora", "custodian"),
+        "auditor": staff_kit.account(services, "aud", "auditor"),
+        "pending": staff_kit.account(services, "newbie", "handler", must_change_password=True),
+    }
+    otto = staff_kit.account(services, "otto", "handler")
+    spare_user = staff_kit.account(services, "spare", "auditor")
+    staff_kit.channel(services, "own", ["hana"], allow_identity=True)
+    staff_kit.channel(services, "other", ["otto"], allow_identity=True)
+    spare_channel = staff_kit.channel(services, "spare", [])
+    targets = {}
+    for slug, holder in (("own", people["handler"]), ("other", otto)):
+        sent = staff_kit.submit_form(
+            client,
+            slug,
+            {"text": f"{SECRET_TEXT} in {slug}", "identity_name": SECRET_NAME},
+            [("files", "ledger.csv", b"MATRIXFILE 1,2,3")],
+        )
+        assert sent.status_code == 200, sent.text
+        report_id = staff_kit.report_id_of(services, slug)
+        with services.db.transaction() as session:
+            user = session.scalar(select(User).where(User.username == holder.username))
+            ctx = StaffContext(user.id, user.username, "handler", None, "-", "-")
+            request_id = disclosure.request(
+                session, services.clock, ctx, report_id, "Needed to protect the reporter."
+            )
+        targets[slug] = {
+            "slug": slug,
+            "report_id": report_id,
+            "file_id": staff_kit.file_id_of(services, report_id),
+            "request_id": request_id,
+            "user_id": _user_id(services, spare_user.username),
+            "channel_id": spare_channel,
+            "mail_id": "0" * 32,
+        }
+    return people, targets
+
+
+def _user_id(services, username: str) -> str:
+    with services.db.transaction() as session:
+        return session.scalar(select(User.id).where(User.username == username))
+
+
+def _form_for(key: str) -> dict[str, str]:
+    # Values that pass authorization but change nothing that later requests depend on.
+    if key.endswith("/handlers/remove") or key.endswith("/handlers"):
+        return {"user_id": "nobody"}
+    return {}
+
+
+def test_every_route_is_in_the_matrix(services):
+    routes = {f"{method} {path}" for method, path in app_routes(create_app(services))}
+    missing = sorted(routes - EXPECTED.keys())
+    assert not missing, f"add these routes to EXPECTED in {__file__}: {missing}"
+    stale = sorted(EXPECTED.keys() - routes)
+    assert not stale, f"these routes no longer exist; remove them from EXPECTED: {stale}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix(services, world, role):
+    people, targets = world
+    keys = sorted(
+        {f"{m} {p}" for m, p in app_routes(create_app(services))},
+        key=lambda k: k == "POST /staff/logout",  # logging out last
+    )
+    with staff_kit.browser(services) as browser:
+        if role != "anonymous":
+            landed = support.staff_login(browser, services, people[role])
+            assert landed.status_code == 200, landed.text
+        token_page = "/staff/account/password" if role == "pending" else "/staff/account"
+        token = support.token(browser.get(token_page).text) if role != "anonymous" else "x"
+        failures = []
+        for scope in ("own", "other"):
+            for key in keys:
+                expected = expectation(key, role, scope)
+                if expected == PUBLIC:
+                    continue
+                if key == "POST /staff/logout" and scope == "own":
+                    continue  # logging out would end the session before "other" is checked
+                method, template = key.split(" ", 1)
+                path = template.format(**targets[scope])
+                if method == "GET":
+                    response = browser.get(path, headers=staff_kit.JSON, follow_redirects=False)
+                else:
+                    data = {"csrf": token, **_form_for(key)}
+                    response = browser.post(
+                        path, data=data, headers=staff_kit.JSON, follow_redirects=False
+                    )
+                problem = _check(response, expected)
+                if problem:
+                    failures.append(f"{role}/{scope} {method} {path}: {problem}")
+                if role != "handler" and (
+                    "MATRIXCANARY" in response.text or "MATRIXFILE" in response.text
+                ):
+                    failures.append(f"{role}/{scope} {method} {path}: report content shown")
+                if role not in ("custodian",) and SECRET_NAME in response.text:
+                    failures.append(f"{role}/{scope} {method} {path}: identity shown")
+        assert not failures, "\n".join(failures)
+
+
+def _check(response, expected) -> str | None:
+    status = response.status_code
+    message = ""
+    if response.headers.get("content-type", "").startswith("application/json"):
+        message = response.json().get("message", "")
+    denied = status in DENIALS and message in DENIALS[status]
+    if status >= 500:
+        return f"server error {status}"
+    if expected == ALLOW:
+        return f"refused with {status} {message!r}" if denied else None
+    if status != expected or not denied:
+        return f"expected a {expected} denial, got {status} {message!r}"
+    return None
+
+
+def test_admins_hold_no_key_and_see_no_content(services, world):
+    people, targets = world
+    admin_id = _user_id(services, people["admin"].username)
+    with services.db.transaction() as session:
+        for model in (ReportKey, IdentityKey):
+            held = session.scalar(
+                select(func.count()).select_from(model).where(model.user_id == admin_id)
+            )
+            assert held == 0, model.__name__
+    with staff_kit.browser(services) as browser:
+        support.staff_login(browser, services, people["admin"])
+        for path in ("/staff/", "/staff/admin/users", "/staff/admin/channels", "/staff/home"):
+            page = browser.get(path)
+            assert page.status_code == 200
+            assert "MATRIXCANARY" not in page.text and targets["own"]["report_id"] not in page.text
