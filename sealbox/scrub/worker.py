@@ -1,29 +1,26 @@
 """Run `clean` in a separate, resource-limited process so a hostile file only kills the worker.
 
-Input and output travel over pipes: the plaintext never touches disk. Workers are forked from a
-fork server that has already imported the cleaners, so each file costs a fork, not a start-up.
+Every file gets its own child process, forked from a pre-warmed zygote (see `zygote`) that has
+already imported the cleaners, so each file costs a fork (a few milliseconds), not a start-up.
+Input and output travel over a socket pair: the plaintext never touches disk, and the zygote
+itself never reads it.
 """
 
 from __future__ import annotations
 
+import io
 import multiprocessing
-import multiprocessing.connection
-import resource
+import os
+import pickle
 import signal
+import socket
+import threading
+import time
 from dataclasses import dataclass
 
+from sealbox.scrub import zygote
 from sealbox.scrub.detect import detect
 from sealbox.scrub.model import CleanOptions, CleanResult, Notice, Outcome
-
-_PRELOAD = [
-    "sealbox.scrub.registry",
-    "sealbox.scrub.jpeg",
-    "sealbox.scrub.png",
-    "sealbox.scrub.pdf",
-    "sealbox.scrub.ooxml",
-    "sealbox.scrub.opendocument",
-    "sealbox.scrub.zip",
-]
 
 
 @dataclass(frozen=True)
@@ -35,38 +32,91 @@ class WorkerLimits:
     wall_seconds: float = 120.0
 
 
-_context: multiprocessing.context.BaseContext | None = None
+class _Zygote:
+    """Handle on the zygote process: hands it job sockets and gets back child pids."""
 
-
-def _ctx() -> multiprocessing.context.BaseContext:
-    global _context
-    if _context is None:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(_PRELOAD)
-        _context = ctx
-    return _context
-
-
-def _child(conn: multiprocessing.connection.Connection, limits: WorkerLimits) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    cpu = max(1, int(limits.cpu_seconds))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash dump would hold plaintext
-    from sealbox.scrub.registry import clean
-
-    try:
-        data, options = conn.recv()
-        result = clean(data, options)
-        del data
-        conn.send(result)
-    except MemoryError:
-        conn.send(
-            CleanResult(
-                Outcome.CANNOT_CLEAN, "application/octet-stream", None, reason=Notice("memory")
-            )
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # spawn: a fresh interpreter, never a fork of a server that may be running threads.
+        ctx = multiprocessing.get_context("spawn")
+        self.proc = ctx.Process(
+            target=zygote.main, args=(theirs,), daemon=True, name="sealbox-scrub-zygote"
         )
-    finally:
-        conn.close()
+        self.proc.start()
+        theirs.close()
+        self.ctrl = ours
+        self.owner = os.getpid()
+        self.lock = threading.Lock()
+
+    def alive(self) -> bool:
+        return self.owner == os.getpid() and self.proc.is_alive()
+
+    def job(self, limits: WorkerLimits) -> tuple[socket.socket, int]:
+        """A socket connected to a freshly forked child, and the child's pid."""
+        ours, theirs = socket.socketpair()
+        try:
+            msg = b"J" + zygote.pack_limits(
+                limits.memory_bytes, max(1, int(limits.cpu_seconds)), limits.wall_seconds
+            )
+            with self.lock:
+                socket.send_fds(self.ctrl, [msg], [theirs.fileno()])
+                reply = self.ctrl.recv(16)
+        except OSError:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        if len(reply) != 4:
+            ours.close()
+            raise OSError("the cleaning worker is gone")
+        return ours, int.from_bytes(reply, "big", signed=True)
+
+    def kill(self, pid: int) -> None:
+        try:
+            with self.lock:
+                self.ctrl.send(b"K" + pid.to_bytes(4, "big", signed=True))
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.ctrl.close()
+        self.proc.join(2)
+        if self.proc.is_alive():
+            self.proc.kill()
+
+
+_zygote: _Zygote | None = None
+_zygote_lock = threading.Lock()
+
+
+def _job(limits: WorkerLimits) -> tuple[_Zygote, socket.socket, int]:
+    global _zygote
+    for attempt in range(2):
+        with _zygote_lock:
+            if _zygote is None or not _zygote.alive():
+                _zygote = _Zygote()
+            current = _zygote
+        try:
+            sock, pid = current.job(limits)
+            return current, sock, pid
+        except OSError:
+            with _zygote_lock:
+                if _zygote is current:
+                    _zygote = None
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+class _ResultUnpickler(pickle.Unpickler):
+    """Only the result types: a compromised child must not get to run code in this process."""
+
+    _ALLOWED = {"CleanResult", "Finding", "Notice", "Outcome"}
+
+    def find_class(self, module: str, name: str):  # type: ignore[override]
+        if module == "sealbox.scrub.model" and name in self._ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not a cleaning result")
 
 
 def clean_isolated(
@@ -78,33 +128,44 @@ def clean_isolated(
     """
     options = options or CleanOptions()
     limits = limits or WorkerLimits()
-    parent, child = _ctx().Pipe()
-    proc = _ctx().Process(target=_child, args=(child, limits), daemon=True)
-    proc.start()
-    child.close()
     try:
-        parent.send((data, options))
-        if parent.poll(limits.wall_seconds):
-            return parent.recv()
-        return _failed(proc, data, timed_out=True)
-    except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
-        return _failed(proc, data, timed_out=False)
-    finally:
-        parent.close()
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        proc.close()
+        owner, sock, pid = _job(limits)
+    except OSError:
+        return _failed(data, None, timed_out=False)
+    deadline = time.monotonic() + limits.wall_seconds + 1.0
+    code: int | None = None
+    with sock:
+        try:
+            sock.settimeout(limits.wall_seconds + 1.0)
+            zygote.send_frame(sock, b"D", pickle.dumps((data, options), pickle.HIGHEST_PROTOCOL))
+        except TimeoutError:
+            owner.kill(pid)
+            return _failed(data, None, timed_out=True)
+        except OSError:
+            pass  # the child died before reading everything; its exit code says why
+        try:
+            while code is None:
+                sock.settimeout(max(0.01, deadline - time.monotonic()))
+                tag, payload = zygote.recv_frame(sock)
+                if tag == b"R":
+                    result = _ResultUnpickler(io.BytesIO(payload)).load()
+                    if isinstance(result, CleanResult):
+                        return result
+                    break
+                if tag == b"X":
+                    code = int.from_bytes(payload, "big", signed=True)
+        except TimeoutError:
+            owner.kill(pid)
+            return _failed(data, None, timed_out=True)
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError):
+            pass
+    return _failed(data, code, timed_out=False)
 
 
-def _failed(proc: multiprocessing.process.BaseProcess, data: bytes, timed_out: bool) -> CleanResult:
-    if proc.is_alive():
-        proc.kill()
-    proc.join(5)
-    code = proc.exitcode
-    if timed_out or code in (-signal.SIGXCPU, -signal.SIGKILL):
+def _failed(data: bytes, code: int | None, timed_out: bool) -> CleanResult:
+    if timed_out or code in (-signal.SIGXCPU, -signal.SIGKILL, -signal.SIGALRM):
         reason = Notice("timeout")
-    elif code == -signal.SIGSEGV or code == -signal.SIGABRT:
+    elif code in (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
         reason = Notice("crashed")
     else:
         # Most other deaths under RLIMIT_AS are allocation failures inside a C library.
