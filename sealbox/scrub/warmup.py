@@ -6,8 +6,11 @@ with the lazy parts of Pillow, pikepdf, lxml and zipfile already loaded (a cold 
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from collections.abc import Iterator
+
+log = logging.getLogger(__name__)
 
 _CT = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
@@ -89,5 +92,5 @@ def warm() -> None:
     try:
         for data in samples():
             clean(data)
-    except Exception:  # noqa: BLE001 - warming is best effort
-        pass
+    except Exception:  # warming is best effort: a cold child is only slower
+        log.debug("scrub warm-up incomplete", exc_info=True)
