@@ -13,14 +13,19 @@ from sealbox import settings as settings_mod
 from sealbox.cases.errors import SealboxError
 from sealbox.crypto import CryptoError
 
-app = typer.Typer(help="Sealbox: a whistleblowing platform that cannot leak what it cannot read.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Sealbox: a whistleblowing platform that cannot leak what it cannot read.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 user_app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
 channel_app = typer.Typer(help="Manage channels.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(channel_app, name="channel")
 
-DataDir = typer.Option(None, "--data-dir", "-d", help="Data directory (default: $SEALBOX_DATA_DIR or ./data).")
+DataDir = typer.Option(
+    None, "--data-dir", "-d", help="Data directory (default: $SEALBOX_DATA_DIR or ./data)."
+)
 
 
 def _settings(data_dir: Path | None):
@@ -56,7 +61,9 @@ def _print_credentials(new_user, show_password: bool = True) -> None:
     typer.echo(f"  TOTP secret: {new_user.totp_secret}")
     typer.echo(f"  TOTP URI:    {new_user.otpauth_uri()}")
     if user.offline:
-        typer.echo(f"  public key:  {user.public_key} (offline: reports open only with its identity)")
+        typer.echo(
+            f"  public key:  {user.public_key} (offline: reports open only with its identity)"
+        )
     typer.echo("  Scan this code with an authenticator app:")
     segno.make(new_user.otpauth_uri(), error="l").terminal(compact=True)
 
@@ -65,7 +72,9 @@ def _print_credentials(new_user, show_password: bool = True) -> None:
 def init(data_dir: Path | None = DataDir) -> None:
     """Create the data directory, the database schema and this instance's secrets."""
     svc = _services(data_dir)
-    typer.echo(f"Sealbox is ready in {svc.settings.data_dir.resolve()} ({svc.db.engine.dialect.name}).")
+    typer.echo(
+        f"Sealbox is ready in {svc.settings.data_dir.resolve()} ({svc.db.engine.dialect.name})."
+    )
 
 
 @app.command()
@@ -119,7 +128,9 @@ def demo(
     data_dir: Path | None = DataDir,
     host: str | None = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port to listen on (default 8080)."),
-    no_serve: bool = typer.Option(False, "--no-serve", help="Set up the demo but do not start the server."),
+    no_serve: bool = typer.Option(
+        False, "--no-serve", help="Set up the demo but do not start the server."
+    ),
 ) -> None:
     """Set up a demo channel and handler (credentials printed once), then serve."""
     from sealbox.cases import channels, staff
@@ -128,7 +139,9 @@ def demo(
     with svc.db.transaction() as session:
         existing = staff.get_user(session, "demo-handler")
         if existing is None:
-            new_user = staff.create_user(session, svc.clock, svc.settings.kdf, "demo-handler", "handler")
+            new_user = staff.create_user(
+                session, svc.clock, svc.settings.kdf, "demo-handler", "handler"
+            )
             channels.create_channel(
                 session,
                 "demo",
@@ -153,9 +166,16 @@ def user_add(
     username: str,
     role: str = typer.Option("handler", help="admin, handler, custodian or auditor."),
     offline_key: str | None = typer.Option(
-        None, "--offline-key", help="Register only this age public key (age1...): the private key never touches the server."
+        None,
+        "--offline-key",
+        help="Register only this age public key (age1...); the private key never touches "
+        "the server.",
     ),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input instead of generating one."),
+    password_stdin: bool = typer.Option(
+        False,
+        "--password-stdin",
+        help="Read the password from standard input instead of generating one.",
+    ),
     email: str | None = typer.Option(
         None, "--email", help="Address for notifications (new reports, reminders, alerts)."
     ),
@@ -196,12 +216,18 @@ def channel_add(
             channels.create_channel(session, slug, name, description, handlers=handler)
     except SealboxError as exc:
         _fail(exc.message)
-    typer.echo(f"Added channel {slug}." + ("" if handler else " It accepts reports once it has a handler."))
+    typer.echo(
+        f"Added channel {slug}." + ("" if handler else " It accepts reports once it has a handler.")
+    )
 
 
 @app.command("keygen")
-def keygen(output: Path = typer.Option(..., "-o", "--output", help="Where to write the new identity file.")) -> None:
-    """Make an age identity for an offline-key handler; register its public key with `user add --offline-key`."""
+def keygen(
+    output: Path = typer.Option(
+        ..., "-o", "--output", help="Where to write the new identity file."
+    ),
+) -> None:
+    """Make an age identity for an offline-key handler (then `user add --offline-key`)."""
     from sealbox.crypto import Identity
 
     if output.exists():
@@ -217,10 +243,12 @@ def keygen(output: Path = typer.Option(..., "-o", "--output", help="Where to wri
 def export_key(
     username: str,
     output: Path = typer.Option(..., "-o", "--output", help="Identity file to write (mode 600)."),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
     data_dir: Path | None = DataDir,
 ) -> None:
-    """Write a handler's private key as an age identity file, for `age -d -i` or `sealbox decrypt`."""
+    """Write a handler's private key as an age identity file (for `age -d -i`, `decrypt`)."""
     from sealbox import crypto
     from sealbox.cases import staff
 
@@ -239,7 +267,9 @@ def export_key(
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(identity.export())
-    typer.echo(f"Wrote the identity of {username} to {output}. Keep it offline; delete it when done.")
+    typer.echo(
+        f"Wrote the identity of {username} to {output}. Keep it offline; delete it when done."
+    )
 
 
 @app.command("export")
@@ -270,7 +300,9 @@ def export_report(
 def decrypt(
     bundle: Path = typer.Argument(..., help="An export bundle (.zip) downloaded from Sealbox."),
     identity: Path = typer.Option(..., "-i", "--identity", help="Your age identity file."),
-    output: Path = typer.Option(Path("report"), "-o", "--output", help="Directory for the decrypted report."),
+    output: Path = typer.Option(
+        Path("report"), "-o", "--output", help="Directory for the decrypted report."
+    ),
 ) -> None:
     """Open an export bundle offline with your age identity."""
     from sealbox.cases import export
@@ -280,12 +312,16 @@ def decrypt(
         _fail(f"{bundle} does not exist.", 2)
     try:
         key = Identity.parse(identity.read_text())
-        written = export.decrypt_bundle(bundle, key, output, progress=lambda m: typer.echo(m, err=True))
+        written = export.decrypt_bundle(
+            bundle, key, output, progress=lambda m: typer.echo(m, err=True)
+        )
     except OSError as exc:
         _fail(f"{exc.filename}: {exc.strerror}")
     except (SealboxError, CryptoError) as exc:
         _fail(getattr(exc, "message", str(exc)))
-    typer.echo(f"Decrypted {len(written)} file(s) into {output}/ (conversation in conversation.txt).")
+    typer.echo(
+        f"Decrypted {len(written)} file(s) into {output}/ (conversation in conversation.txt)."
+    )
 
 
 def _register_optional() -> None:

@@ -14,7 +14,9 @@ class RedactExceptions(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and record.exc_info[1] is not None:
             kind, _, tb = record.exc_info
-            record.exc_text = f"{kind.__name__} (message withheld)\n" + "".join(traceback.format_tb(tb))
+            record.exc_text = f"{kind.__name__} (message withheld)\n" + "".join(
+                traceback.format_tb(tb)
+            )
             record.exc_info = None
         return True
 
@@ -27,7 +29,11 @@ def config(level: str = "info") -> dict:
         "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
         "filters": {"redact": {"()": RedactExceptions}},
         "handlers": {
-            "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "plain",
+                "filters": ["redact"],
+            }
         },
         "loggers": {
             "uvicorn": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},

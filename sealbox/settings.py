@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from sealbox.crypto import KdfParams
+from sealbox.scrub.worker import WorkerLimits
 
 MIB = 1024 * 1024
 
@@ -31,6 +32,10 @@ class Settings:
     staff_lockout_after: int = 5
     inbox_page_size: int = 50
     kdf: KdfParams = field(default_factory=KdfParams)
+    # Files up to this size are cleaned in memory; larger ones are held as "cannot be cleaned".
+    scrub_max_bytes: int = 256 * MIB
+    scrub_worker_memory_bytes: int = 2048 * MIB
+    scrub_worker_cpu_seconds: int = 60
     log_level: str = "info"
     # Outgoing mail (notifications). An empty smtp_host keeps mail queued and says so to admins.
     smtp_host: str = ""
@@ -61,6 +66,14 @@ class Settings:
         return self.database_url or f"sqlite:///{self.data_dir / 'sealbox.db'}"
 
     @property
+    def scrub_limits(self) -> WorkerLimits:
+        return WorkerLimits(
+            memory_bytes=self.scrub_worker_memory_bytes,
+            cpu_seconds=self.scrub_worker_cpu_seconds,
+            wall_seconds=self.scrub_worker_cpu_seconds * 2.0,
+        )
+
+    @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
 
@@ -85,11 +98,15 @@ def _coerce(kind: type | str, raw: object) -> object:
     return str(raw)
 
 
-def load(config_file: Path | None = None, environ: dict[str, str] | None = None, **overrides) -> Settings:
+def load(
+    config_file: Path | None = None, environ: dict[str, str] | None = None, **overrides
+) -> Settings:
     """Settings from (lowest first) defaults, the TOML file, the environment, then `overrides`."""
     environ = dict(os.environ if environ is None else environ)
     values: dict[str, object] = {}
-    config_file = config_file or (Path(environ["SEALBOX_CONFIG"]) if "SEALBOX_CONFIG" in environ else None)
+    config_file = config_file or (
+        Path(environ["SEALBOX_CONFIG"]) if "SEALBOX_CONFIG" in environ else None
+    )
     if config_file and config_file.exists():
         values.update(tomllib.loads(config_file.read_text()))
     for f in fields(Settings):

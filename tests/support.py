@@ -27,7 +27,9 @@ class Account:
         return totp.at(services.clock.timestamp() + offset_steps * totp.interval)
 
 
-def add_user(services: Services, username: str, role: str = "handler", offline_key: str | None = None) -> Account:
+def add_user(
+    services: Services, username: str, role: str = "handler", offline_key: str | None = None
+) -> Account:
     with services.db.transaction() as session:
         new = staff.create_user(
             session, services.clock, services.settings.kdf, username, role, None, offline_key
@@ -49,7 +51,9 @@ def token(html: str, action: str | None = None) -> str:
     return match.group(1)
 
 
-def submit(client: TestClient, slug: str, text: str, files: list[tuple[str, bytes]] = (), headers=None):
+def submit(
+    client: TestClient, slug: str, text: str, files: list[tuple[str, bytes]] = (), headers=None
+):
     page = client.get(f"/submit/{slug}")
     assert page.status_code == 200, page.text
     data = {"form_token": token(page.text), "text": text}
@@ -95,3 +99,29 @@ def report_ids(html: str) -> list[str]:
 
 def file_links(html: str) -> list[str]:
     return re.findall(r'href="(/staff/reports/[0-9a-f]{32}/files/[0-9a-f]{32})"', html)
+
+
+HELD_FORM = re.compile(
+    r'action="(/files/[0-9a-f]{32}/decision)[^"]*"[^>]*>\s*'
+    r'<input type="hidden" name="form_token" value="([^"]+)">\s*'
+    r'<input type="hidden" name="report_id" value="([0-9a-f]{32})">\s*'
+    r'<input type="hidden" name="action" value="(send|remove)">'
+)
+
+
+def held_choices(html: str) -> list[tuple[str, str, str, str]]:
+    """(action URL, token, report id, action) of each send/remove form on a source page."""
+    return HELD_FORM.findall(html)
+
+
+def decide_held(client: TestClient, html: str, action: str = "send") -> int:
+    """Make the same choice for every held file on the page; returns how many."""
+    count = 0
+    for url, form_token, report_id, kind in held_choices(html):
+        if kind == action:
+            response = client.post(
+                url, data={"form_token": form_token, "report_id": report_id, "action": kind}
+            )
+            assert response.status_code == 200, response.text
+            count += 1
+    return count

@@ -97,7 +97,10 @@ def upload(instance: Instance, path: Path) -> dict[str, float]:
         form_token = token(client.get("/submit/bench").text)
     with PeakRss(instance.process.pid) as rss:
         elapsed = _curl(
-            f"{instance.url}/submit/bench", [f"form_token={form_token}", "text=benchmark"], path, None
+            f"{instance.url}/submit/bench",
+            [f"form_token={form_token}", "text=benchmark"],
+            path,
+            None,
         )
     figures = {"submit_mbs": size / elapsed, "submit_rss": (rss.peak - rss.baseline) / 1024}
     # The passphrase is not needed for the follow-up figure: a logged-in source would have it;
@@ -109,14 +112,17 @@ def upload(instance: Instance, path: Path) -> dict[str, float]:
             data={"form_token": token(page.text), "text": "opener"},
             files=[("files", ("", b"", "application/octet-stream"))],
         )
-        words = " ".join(re.findall(r'<li[^>]*>([a-z-]+)</li>', sent.text))
+        words = " ".join(re.findall(r"<li[^>]*>([a-z-]+)</li>", sent.text))
         login = client.get("/login")
         mine = client.post("/login", data={"form_token": token(login.text), "passphrase": words})
         follow_token = token(mine.text, "/report/messages")
         cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
     with PeakRss(instance.process.pid) as rss:
         elapsed = _curl(
-            f"{instance.url}/report/messages", [f"form_token={follow_token}", "text=more"], path, cookie
+            f"{instance.url}/report/messages",
+            [f"form_token={follow_token}", "text=more"],
+            path,
+            cookie,
         )
     figures.update(follow_mbs=size / elapsed, follow_rss=(rss.peak - rss.baseline) / 1024)
     return figures
@@ -136,9 +142,11 @@ def main() -> None:
         instance.cli("init")
         instance.add_handler("bench-handler")
         instance.cli("channel", "add", "bench", "--name", "Bench", "--handler", "bench-handler")
-        recipient = subprocess.run(
-            ["age-keygen"], capture_output=True, text=True, check=True
-        ).stdout.split("public key: ")[1].split()[0]
+        recipient = (
+            subprocess.run(["age-keygen"], capture_output=True, text=True, check=True)
+            .stdout.split("public key: ")[1]
+            .split()[0]
+        )
         instance.start()
         print(
             f"{'size':>8} {'age MB/s':>9} {'submit MB/s':>12} {'ratio':>6} {'RSS+ MiB':>9}"
@@ -152,7 +160,8 @@ def main() -> None:
             print(
                 f"{size:>6}Mi {reference:>9.1f} {f['submit_mbs']:>12.1f}"
                 f" {f['submit_mbs'] / reference:>6.2f} {f['submit_rss']:>9.1f}"
-                f" {f['follow_mbs']:>15.1f} {f['follow_mbs'] / reference:>6.2f} {f['follow_rss']:>9.1f}"
+                f" {f['follow_mbs']:>15.1f} {f['follow_mbs'] / reference:>6.2f}"
+                f" {f['follow_rss']:>9.1f}"
             )
             sample.unlink()
     finally:

@@ -60,7 +60,9 @@ def open_json(sealed: Sealed, identity: Identity) -> dict:
         ) from exc
 
 
-def file_meta(session: Session, report_id: str, file_id: str, identity: Identity) -> tuple[str, dict]:
+def file_meta(
+    session: Session, report_id: str, file_id: str, identity: Identity
+) -> tuple[str, dict]:
     """(blob id, opened metadata) of one attachment of `report_id`."""
     row = session.get(Attachment, file_id)
     if row is None or row.report_id != report_id or row.held:

@@ -28,7 +28,9 @@ def open_wrap(wrap: ReportKey, identity: Identity) -> Identity:
     try:
         return crypto.unwrap_identity(wrap.wrapped, identity)
     except CannotOpen as exc:
-        raise DamagedData("The key of this report could not be opened: the stored wrap is damaged.") from exc
+        raise DamagedData(
+            "The key of this report could not be opened: the stored wrap is damaged."
+        ) from exc
 
 
 def report_public_key(session: Session, report_id: str) -> str:
@@ -54,13 +56,20 @@ def bundle_plan(session: Session, user_id: str, report_id: str) -> BundlePlan:
     sealed: dict[str, Sealed] = {}
     blobs: dict[str, str] = {}
     attachments: dict[str, list[dict]] = {}
-    for row in session.scalars(select(Attachment).where(Attachment.report_id == report_id)):
+    visible = select(Attachment).where(
+        Attachment.report_id == report_id, Attachment.held.is_(False)
+    )
+    for row in session.scalars(visible):
         meta_name, content_name = f"files/{row.id}.meta.age", f"files/{row.id}.age"
         sealed[meta_name] = row.meta
         blobs[content_name] = row.blob_id
-        attachments.setdefault(row.message_id, []).append({"meta": meta_name, "content": content_name})
+        attachments.setdefault(row.message_id, []).append(
+            {"meta": meta_name, "content": content_name}
+        )
     messages = []
-    for row in session.scalars(select(Message).where(Message.report_id == report_id).order_by(Message.seq)):
+    for row in session.scalars(
+        select(Message).where(Message.report_id == report_id).order_by(Message.seq)
+    ):
         name = f"messages/{row.seq:05d}.age"
         sealed[name] = row.body
         messages.append(
@@ -86,7 +95,9 @@ def bundle_plan(session: Session, user_id: str, report_id: str) -> BundlePlan:
             "other .age member. Or: sealbox decrypt THIS.zip -i YOUR_IDENTITY"
         ),
     }
-    return BundlePlan(manifest=manifest, key=wrap.wrapped, sealed_members=sealed, blob_members=blobs)
+    return BundlePlan(
+        manifest=manifest, key=wrap.wrapped, sealed_members=sealed, blob_members=blobs
+    )
 
 
 def write_bundle(services: Services, plan: BundlePlan, sink: BinaryIO) -> None:
@@ -97,13 +108,19 @@ def write_bundle(services: Services, plan: BundlePlan, sink: BinaryIO) -> None:
         for name, value in plan.sealed_members.items():
             archive.writestr(name, value.ciphertext)
         for name, blob_id in plan.blob_members.items():
-            with services.blobs.open(blob_id) as blob, archive.open(name, "w", force_zip64=True) as out:
+            with (
+                services.blobs.open(blob_id) as blob,
+                archive.open(name, "w", force_zip64=True) as out,
+            ):
                 while chunk := blob.read(1 << 20):
                     out.write(chunk)
 
 
 def decrypt_bundle(
-    bundle: Path, identity: Identity, out_dir: Path, progress: Callable[[str], None] = lambda _: None
+    bundle: Path,
+    identity: Identity,
+    out_dir: Path,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> list[Path]:
     """Open an export bundle offline: write the conversation and files under `out_dir`."""
     try:
@@ -120,14 +137,23 @@ def decrypt_bundle(
         try:
             report_key = crypto.unwrap_identity(Sealed(archive.read(manifest["key"])), identity)
         except CannotOpen as exc:
-            raise BadInput("This identity cannot open the bundle: it was exported for someone else.") from exc
+            raise BadInput(
+                "This identity cannot open the bundle: it was exported for someone else."
+            ) from exc
         out_dir.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
-        lines = [f"Report {manifest['report_id']} ({manifest['channel']}), received {manifest['received_on']}", ""]
+        lines = [
+            f"Report {manifest['report_id']} ({manifest['channel']}), "
+            f"received {manifest['received_on']}",
+            "",
+        ]
         used: set[str] = set()
         for message in manifest["messages"]:
             body = json.loads(crypto.unseal(Sealed(archive.read(message["body"])), report_key))
-            lines += [f"--- #{message['seq']} {message['author']} on {message['sent_on']}", body["text"]]
+            lines += [
+                f"--- #{message['seq']} {message['author']} on {message['sent_on']}",
+                body["text"],
+            ]
             for item in message["files"]:
                 meta = json.loads(crypto.unseal(Sealed(archive.read(item["meta"])), report_key))
                 name = _unique(sanitise_filename(meta["display_name"]), used)

@@ -15,7 +15,7 @@ from sealbox.cases.errors import EmptyReport, TooLarge, UnknownChannel
 from sealbox.crypto import Identity, Recipient, Sealed, passphrase
 from sealbox.scrub.filenames import sanitise_filename
 from sealbox.services import Services
-from sealbox.store.models import Attachment, Message, Report, ReportKey, SourceAccess
+from sealbox.store.models import Attachment, Message, Report, ReportKey, SourceAccess, new_id
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class ReceivedFile:
     size: int
     cleaning: dict
     held: bool  # not cleaned: hidden from handlers until the source decides
+    id: str = field(default_factory=new_id)
 
 
 class _Counted:
@@ -82,6 +83,7 @@ class Draft:
     identity: Identity | None = None
     files: list[ReceivedFile] = field(default_factory=list)
     received: int = 0
+    report_id: str | None = None  # set once `submit` has created the report
 
     @property
     def limit(self) -> int:
@@ -195,6 +197,7 @@ def submit(
         )
         session.add(report)
         session.flush()
+        draft.report_id = report.id
         for user_id, recipient in handlers.items():
             wrapped = crypto.wrap_identity(draft.identity, recipient)
             session.add(ReportKey(report_id=report.id, user_id=user_id, wrapped=wrapped))
@@ -230,7 +233,9 @@ def follow_up(
     if not text and not draft.files:
         raise EmptyReport("The message is empty. Write something or attach a file.")
     if len(text) > services.settings.max_message_chars:
-        raise TooLarge(f"The text is longer than {services.settings.max_message_chars:,} characters.")
+        raise TooLarge(
+            f"The text is longer than {services.settings.max_message_chars:,} characters."
+        )
     with services.db.transaction() as session:
         report = session.get(Report, report_id, with_for_update=True)
         if report is None or report.public_key != str(draft.recipient):
@@ -257,6 +262,7 @@ def _add_message(session, report, author, staff_id, text, draft, today, answers=
     for received in draft.files:
         session.add(
             Attachment(
+                id=received.id,
                 report_id=report.id,
                 message_id=message.id,
                 blob_id=received.blob_id,

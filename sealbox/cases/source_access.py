@@ -38,12 +38,16 @@ def log_in(services: Services, entered: str) -> SourceSession:
             settings.source_login_per_second,
         )
     if not allowed:
-        raise Throttled("Too many people are trying to log in right now. Wait a minute and try again.")
+        raise Throttled(
+            "Too many people are trying to log in right now. Wait a minute and try again."
+        )
     keys = crypto.derive_source_keys(
         passphrase.normalise(entered), services.secrets.source_salt, settings.kdf
     )
     with services.db.transaction() as session:
-        access = session.scalar(select(SourceAccess).where(SourceAccess.lookup_id == keys.lookup_id))
+        access = session.scalar(
+            select(SourceAccess).where(SourceAccess.lookup_id == keys.lookup_id)
+        )
         report = session.get(Report, access.report_id) if access else None
         if access is None or report is None:
             raise LoginFailed(GENERIC_FAILURE)
@@ -80,5 +84,7 @@ def open_cookie(services: Services, value: str | None) -> SourceSession:
     except (binascii.Error, TypeError, ValueError, CannotOpen) as exc:
         raise SessionExpired("Please enter your passphrase to see your report.") from exc
     if payload["e"] < services.clock.timestamp():
-        raise SessionExpired("You were logged out after a while without activity. Enter your passphrase again.")
+        raise SessionExpired(
+            "You were logged out after a while without activity. Enter your passphrase again."
+        )
     return SourceSession(payload["r"], Identity.parse(payload["k"]), payload["p"])

@@ -58,4 +58,6 @@ def derive_password_key(password: str, salt: bytes, params: KdfParams) -> Identi
 
 def derive_session_key(secret: bytes) -> Identity:
     """The key a session's server-side state is sealed under; `secret` lives only in the cookie."""
-    return Identity.from_seed(hashlib.blake2b(secret, digest_size=32, person=b"sealbox-sess").digest())
+    return Identity.from_seed(
+        hashlib.blake2b(secret, digest_size=32, person=b"sealbox-sess").digest()
+    )

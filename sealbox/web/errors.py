@@ -56,7 +56,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "request" for e in exc.errors())
+        fields = ", ".join(
+            ".".join(str(p) for p in e["loc"][1:]) or "request" for e in exc.errors()
+        )
         return error_response(request, 400, "bad_input", f"Missing or invalid: {fields}.")
 
     @app.exception_handler(Exception)

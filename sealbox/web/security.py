@@ -36,7 +36,9 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["method"] in UNSAFE_METHODS and not _same_origin(scope):
-            response = PlainTextResponse("Cross-site form submissions are refused.", status_code=403)
+            response = PlainTextResponse(
+                "Cross-site form submissions are refused.", status_code=403
+            )
             await response(scope, receive, _with_headers(send, scope))
             return
         await self.app(scope, receive, _with_headers(send, scope))

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
+from sealbox.cases import cleaning
 from sealbox.crypto import passphrase
 from sealbox.web import formatting, i18n, labels
 
@@ -35,6 +36,7 @@ class Templates:
         self.env.filters.update(formatting.FILTERS)
         self.env.filters.update(labels.FILTERS)
         self.env.globals["passphrase_words"] = passphrase.WORD_COUNT
+        self.env.globals["describe_cleaning"] = cleaning.describe
 
     def render(
         self, request: Request, name: str, context: dict | None = None, status: int = 200

@@ -22,10 +22,10 @@ def test_age_decrypts_a_stored_attachment_blob(instance):
     password, _ = instance.add_handler("alice")
     instance.cli("channel", "add", "fraud", "--name", "Fraud", "--handler", "alice")
     instance.start()
-    evidence = b"%PDF-1.4 pretend evidence " * 1000
+    evidence = b"ledger line: 5,000 EUR to the shell company\n" * 1000
     with httpx.Client(base_url=instance.url) as source:
         assert (
-            support.submit(source, "fraud", "see file", [("evidence.pdf", evidence)]).status_code
+            support.submit(source, "fraud", "see file", [("evidence.txt", evidence)]).status_code
             == 200
         )
     report_id = _only_report_id(instance)
@@ -50,8 +50,8 @@ def test_age_decrypts_a_stored_attachment_blob(instance):
 
     out = instance.root / "out"
     done = instance.cli("decrypt", str(bundle), "-i", str(key), "-o", str(out))
-    assert "evidence.pdf" in done.stderr  # progress, per file
-    assert (out / "files" / "evidence.pdf").read_bytes() == evidence
+    assert "evidence.txt" in done.stderr  # progress, per file
+    assert (out / "files" / "evidence.txt").read_bytes() == evidence
     assert "see file" in (out / "conversation.txt").read_text()
 
 

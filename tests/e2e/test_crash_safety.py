@@ -30,10 +30,11 @@ def test_kill_during_upload(instance):
         token = support.token(source.get("/submit/fraud").text)
 
         def body():
+            disposition = f"--{boundary}\r\nContent-Disposition: form-data; name="
             yield (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="form_token"\r\n\r\n{token}\r\n'
-                f'--{boundary}\r\nContent-Disposition: form-data; name="text"\r\n\r\n{canary} text\r\n'
-                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.txt"\r\n'
+                f'{disposition}"form_token"\r\n\r\n{token}\r\n'
+                f'{disposition}"text"\r\n\r\n{canary} text\r\n'
+                f'{disposition}"files"; filename="big.txt"\r\n'
                 "Content-Type: text/plain\r\n\r\n"
             ).encode()
             for sent in range(64):

@@ -19,6 +19,10 @@ def test_source_and_handler_hold_a_conversation(services, client, other_client):
     words = support.passphrase_of(sent)
     assert len(words.split()) == 7
     assert "set-cookie" not in sent.headers, "submitting must not need or set a cookie"
+    # The CSV had nothing to remove; the unknown binary could not be cleaned and waits for
+    # the source's explicit choice before any handler can see it.
+    assert "Not sent yet" in sent.text
+    assert support.decide_held(client, sent.text, "send") == 1
 
     handler = other_client
     inbox = support.staff_login(handler, services, alice)
@@ -34,9 +38,13 @@ def test_source_and_handler_hold_a_conversation(services, client, other_client):
     assert "unread" not in handler.get("/staff/").text
 
     csrf = support.token(page.text)
-    reply = handler.post(f"/staff/reports/{report_id}/reply", data={"csrf": csrf, "text": "Which year?"})
+    reply = handler.post(
+        f"/staff/reports/{report_id}/reply", data={"csrf": csrf, "text": "Which year?"}
+    )
     assert reply.status_code == 200
-    handler.post(f"/staff/reports/{report_id}/status", data={"csrf": csrf, "status": "acknowledged"})
+    handler.post(
+        f"/staff/reports/{report_id}/status", data={"csrf": csrf, "status": "acknowledged"}
+    )
 
     mine = support.source_login(client, words)
     assert mine.status_code == 200

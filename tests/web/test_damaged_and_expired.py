@@ -1,4 +1,4 @@
-"""Damaged storage and expired staff sessions give clear errors, never tracebacks or partial data."""
+"""Damaged storage and expired staff sessions: clear errors, never tracebacks or partial data."""
 
 from __future__ import annotations
 

@@ -96,7 +96,9 @@ def test_passphrase_guessing_is_throttled_globally(services, channel):
         services.settings, source_login_burst=3, source_login_per_second=0.001
     )
     with TestClient(create_app(services), base_url="http://sealbox.test") as client:
-        statuses = [support.source_login(client, f"guess {i} a b c d e").status_code for i in range(4)]
+        statuses = [
+            support.source_login(client, f"guess {i} a b c d e").status_code for i in range(4)
+        ]
     assert statuses == [401, 401, 401, 429]
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sealbox.cases import (
     channels,
     dialog,
+    held_files,
     intake,
     questionnaire,
     reporter_identity,
@@ -77,6 +78,7 @@ def _receive(
     key: bytes,
     purpose: str,
     binding: str,
+    allow_keep: bool = False,
 ) -> None:
     """Read the form into `fields` (kept on failure): the token first, then anything."""
     for part in stream.parts():
@@ -86,9 +88,12 @@ def _receive(
             fields["form_token"] = part.text()
             check_token(key, purpose, fields["form_token"], binding)
         elif part.is_file:
-            if part.name == "files" or part.name.startswith("q"):
-                received = draft.add_file(part, part.filename or "", part.content_type)
-                if received is not None and part.name != "files":
+            # "files_keep" is the channel-allowed, explicit choice to keep a file's metadata,
+            # honoured only after the confirmation box that precedes it in the form.
+            keep = part.name == "files_keep" and fields.get("keep_confirm") == "1" and allow_keep
+            if part.name in ("files", "files_keep") or part.name.startswith("q"):
+                received = draft.add_file(part, part.filename or "", part.content_type, keep)
+                if received is not None and part.name.startswith("q"):
                     # A questionnaire's file question: its answer names the attached file.
                     fields[part.name] = received.display_name
         else:
@@ -110,7 +115,15 @@ async def submit(
 
     def handle(stream: MultipartStream) -> str:
         try:
-            _receive(stream, draft, fields, svc.secrets.form_key, "submit", "")
+            _receive(
+                stream,
+                draft,
+                fields,
+                svc.secrets.form_key,
+                "submit",
+                "",
+                channel.allow_keep_metadata,
+            )
             answers = questionnaire.answers(list(channel.questions), fields)
             reporter = reporter_identity.from_fields(fields, channel.allow_identity)
             return intake.submit(svc, draft, slug, fields.get("text", ""), answers, reporter)
@@ -136,11 +149,45 @@ async def submit(
             errors=getattr(exc, "errors", None),
         )
     context = {
+        "files": [_file_view(received) for received in draft.files],
+        "report_id": draft.report_id,
+        "held_token": _held_token(svc, draft.report_id),
         "words": words.split(),
         "digits": passphrase.to_digits(words),
         "bits": round(passphrase.entropy_bits()),
     }
     return tpl.render(request, "source/passphrase.html", context)
+
+
+def _file_view(received: intake.ReceivedFile) -> dialog.FileView:
+    return dialog.FileView(
+        received.id,
+        received.display_name,
+        received.cleaning.get("kind", ""),
+        received.size,
+        cleaning=received.cleaning,
+        held=received.held,
+    )
+
+
+def _held_token(svc: Services, report_id: str | None):
+    """Tokens for the send/remove choice of held files; only ever put in the source's pages."""
+    return lambda file_id: form_token(svc.secrets.form_key, f"held:{report_id}:{file_id}")
+
+
+@router.post("/files/{file_id}/decision")
+async def decide_held_file(
+    file_id: str,
+    request: Request,
+    svc: Services = Depends(services),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    form = await small_form(request)
+    report_id = form.get("report_id", "")
+    check_token(svc.secrets.form_key, f"held:{report_id}:{file_id}", form.get("form_token", ""))
+    send = form.get("action") == "send"
+    held_files.decide(svc, report_id, file_id, send=send)
+    return tpl.render(request, "source/decided.html", {"sent": send})
 
 
 @router.get("/login")
@@ -192,12 +239,13 @@ def report(
         return response
     with svc.db.transaction() as session:
         conversation = dialog.conversation(
-            session, source.report_id, source.identity, show_staff_names=False
+            session, source.report_id, source.identity, show_staff_names=False, include_held=True
         )
     cookie = source_access.seal_cookie(svc, source)
     context = {
         "conversation": conversation,
         "token": form_token(svc.secrets.form_key, "follow-up", _binding(cookie)),
+        "held_token": _held_token(svc, source.report_id),
         "logout_token": form_token(svc.secrets.form_key, "logout", _binding(cookie)),
         "error": request.query_params.get("error"),
         "sent": request.query_params.get("sent") == "1",
@@ -232,12 +280,17 @@ async def follow_up(
             raise
         with svc.db.transaction() as session:
             conversation = dialog.conversation(
-                session, source.report_id, source.identity, show_staff_names=False
+                session,
+                source.report_id,
+                source.identity,
+                show_staff_names=False,
+                include_held=True,
             )
         cookie = request.cookies.get(COOKIE)
         context = {
             "conversation": conversation,
             "token": form_token(svc.secrets.form_key, "follow-up", binding),
+            "held_token": _held_token(svc, source.report_id),
             "logout_token": form_token(svc.secrets.form_key, "logout", _binding(cookie)),
             "error": exc.message,
             "text": fields.get("text", ""),
@@ -253,7 +306,12 @@ async def logout(
     request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
 ) -> Response:
     form = await small_form(request)
-    check_token(svc.secrets.form_key, "logout", form.get("form_token", ""), _binding(request.cookies.get(COOKIE)))
+    check_token(
+        svc.secrets.form_key,
+        "logout",
+        form.get("form_token", ""),
+        _binding(request.cookies.get(COOKIE)),
+    )
     response = tpl.render(request, "source/logged_out.html")
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -370,6 +370,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.String(length=32), nullable=False),
         sa.Column("blob_id", sa.String(length=64), nullable=False),
         sa.Column("meta", sealbox.store.types.SealedColumn(), nullable=False),
+        sa.Column("held", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["message_id"],
             ["messages.id"],

@@ -1,0 +1,115 @@
+"""Cleaning at intake: a file's metadata is removed before the file is sealed and stored.
+
+A file whose type can be cleaned is read into memory (never to disk), cleaned in a
+resource-limited worker, and only the clean copy is sealed. A file that cannot be cleaned is
+sealed as it is but *held*: handlers do not see it until the source, told why, chooses to
+send it anyway (or removes it).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from sealbox.scrub import CleanOptions, CleanResult, Notice, Outcome, WorkerLimits, clean_isolated
+from sealbox.scrub.detect import detect
+from sealbox.scrub.registry import supported_kinds
+
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """What intake seals: the bytes (or a stream, for files it does not clean) and the report."""
+
+    stream: BinaryIO
+    report: dict
+    held: bool
+
+
+def _notices(items) -> list[dict]:
+    return [{"code": n.code, "count": n.count, "subject": n.subject} for n in items]
+
+
+def report_of(result: CleanResult, kept: bool = False) -> dict:
+    """The cleaning report sealed with the file's name: codes only, translated when shown."""
+    return {
+        "outcome": "kept" if kept else result.outcome.value,
+        "kind": result.kind,
+        "removed": _notices(result.removed),
+        "residual": _notices(result.residual),
+        "reason": None if result.reason is None else _notices([result.reason])[0],
+    }
+
+
+def describe(report: dict | None, gettext) -> dict:
+    """Sentences for a stored cleaning report, in the reader's language."""
+    if not report:
+        return {"outcome": "unknown", "summary": "", "residual": [], "reason": ""}
+
+    def text(item: dict) -> str:
+        return Notice(item["code"], item.get("count"), item.get("subject")).text(gettext)
+
+    removed = [text(item) for item in report.get("removed", [])]
+    return {
+        "outcome": report["outcome"],
+        "removed": removed,
+        "residual": [text(item) for item in report.get("residual", [])],
+        "reason": text(report["reason"]) if report.get("reason") else "",
+    }
+
+
+class _Prefixed:
+    """A reader that yields `head` and then the rest of `tail`."""
+
+    def __init__(self, head: bytes, tail: BinaryIO) -> None:
+        self._head = io.BytesIO(head)
+        self._tail = tail
+
+    def read(self, n: int = -1) -> bytes:
+        chunk = self._head.read(n)
+        return chunk if chunk else self._tail.read(n)
+
+
+def _read_up_to(reader: BinaryIO, limit: int) -> Iterator[bytes]:
+    total = 0
+    while total <= limit:
+        chunk = reader.read(1 << 16)
+        if not chunk:
+            return
+        total += len(chunk)
+        yield chunk
+
+
+def clean_upload(
+    reader: BinaryIO, max_bytes: int, keep_metadata: bool, limits: WorkerLimits
+) -> Cleaned:
+    """Decide how one upload is stored. Reads at most `max_bytes` into memory."""
+    head = b""
+    while len(head) < SNIFF_BYTES:
+        chunk = reader.read(SNIFF_BYTES - len(head))
+        if not chunk:
+            break
+        head += chunk
+    kind = detect(head, deep=False)
+    if keep_metadata:
+        result = CleanResult(Outcome.NOTHING_TO_REMOVE, kind, None)
+        return Cleaned(_Prefixed(head, reader), report_of(result, kept=True), held=False)
+    cleanable = kind in supported_kinds() or kind == "application/zip"
+    if not cleanable:
+        reason = Notice("unsupported", subject=kind)
+        result = CleanResult(Outcome.CANNOT_CLEAN, kind, None, reason=reason)
+        return Cleaned(_Prefixed(head, reader), report_of(result), held=True)
+    body = bytearray(head)
+    for chunk in _read_up_to(reader, max_bytes - len(head)):
+        body += chunk
+    if len(body) > max_bytes:
+        result = CleanResult(Outcome.CANNOT_CLEAN, kind, None, reason=Notice("too_large"))
+        return Cleaned(_Prefixed(bytes(body), reader), report_of(result), held=True)
+    result = clean_isolated(bytes(body), CleanOptions(), limits)
+    if result.outcome is Outcome.CANNOT_CLEAN or result.data is None:
+        return Cleaned(io.BytesIO(bytes(body)), report_of(result), held=True)
+    del body
+    return Cleaned(io.BytesIO(result.data), report_of(result), held=False)
