@@ -1,13 +1,14 @@
-"""Audio. FLAC is rebuilt from its own blocks (audio frames copied byte for byte); MP3, Ogg,
-WAV and M4A are remuxed by ffmpeg without re-encoding and without any tag (ID3v1/v2, APEv2,
-Vorbis comments, RIFF INFO, MP4 atoms) or cover picture.
+"""Audio. FLAC is rebuilt from its own blocks and MP3 cut out of its tags (audio frames copied
+byte for byte, see `mp3`); M4A is rebuilt from its boxes (see `isobmff`). What the native paths
+cannot vouch for, and Ogg and WAV, are remuxed by ffmpeg without re-encoding and without any
+tag (ID3v1/v2, APEv2, Vorbis comments, RIFF INFO, MP4 atoms) or cover picture.
 """
 
 from __future__ import annotations
 
 import struct
 
-from sealbox.scrub import remux
+from sealbox.scrub import mp3, remux
 from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import damaged
 from sealbox.scrub.model import Finding, Notice
@@ -28,6 +29,13 @@ def _kind(data: bytes) -> str:
     from sealbox.scrub.detect import detect
 
     return detect(data)
+
+
+def _native(data: bytes, kind: str) -> tuple[bytes, list[Finding]] | None:
+    """A clean copy made without ffmpeg, or None where only a remux can vouch for the result."""
+    if kind == "audio/mpeg":
+        return mp3.strip(data)
+    return None
 
 
 def _flac_blocks(data: bytes) -> tuple[list[tuple[int, bytes]], int, int]:
@@ -83,6 +91,9 @@ def inspect(data: bytes, ctx: Context) -> tuple[Finding, ...]:
     if kind == "audio/flac":
         blocks, _, id3 = _flac_blocks(data)
         return tuple(_flac_findings(blocks, id3, data[-256:]))
+    native = _native(data, kind)
+    if native is not None:
+        return tuple(native[1])
     return tuple(remux.findings(remux.probe(data, kind)))
 
 
@@ -91,6 +102,9 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
     kind = _kind(data)
     if kind == "audio/flac":
         return _clean_flac(data)
+    native = _native(data, kind)
+    if native is not None:
+        return Cleaned(native[0], tuple(native[1]), RESIDUAL)
     found = remux.findings(remux.probe(data, kind))
     fmt, extra = _FORMATS[kind]
     return Cleaned(remux.remux(data, kind, fmt, video=False, extra=extra), tuple(found), RESIDUAL)

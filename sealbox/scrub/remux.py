@@ -13,32 +13,11 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 
+from sealbox.scrub.avtags import classify
 from sealbox.scrub.errors import CannotClean
 from sealbox.scrub.model import Finding
 
 TIMEOUT = 90
-_NOT_METADATA = {
-    "major_brand",
-    "minor_version",
-    "compatible_brands",
-    "language",
-    "handler_name",
-    "vendor_id",
-    "duration",
-    "encoder",
-    "_statistics_tags",
-    "_statistics_writing_app",
-    "_statistics_writing_date_utc",
-    "number_of_frames",
-    "number_of_bytes",
-    "bps",
-}
-_LOCATION = ("location", "com.apple.quicktime.location", "gps", "xyz")
-_CAMERA = ("make", "model", "com.apple.quicktime.make", "com.apple.quicktime.model")
-_DATES = ("creation_time", "date", "com.apple.quicktime.creationdate", "year", "tdrc", "tyer")
-_SOFTWARE = ("software", "com.apple.quicktime.software", "encoded_by", "encoder")
-
-
 def tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -119,25 +98,15 @@ def findings(info: dict) -> list[Finding]:
             data_tracks += 1
         for key, value in (stream.get("tags", {}) or {}).items():
             tags.setdefault(f"stream:{key}", value)
-    counted = 0
+    keys = []
     for raw_key, value in tags.items():
         key = raw_key.removeprefix("stream:").lower()
-        if key in _NOT_METADATA or key.startswith("_statistics") or not str(value).strip():
+        if not str(value).strip():
             continue
         if key == "creation_time" and str(value).startswith(("1970-01-01", "1904-01-01")):
             continue
-        if key.startswith(_LOCATION):
-            out.append(Finding("location"))
-        elif key.startswith(_CAMERA):
-            out.append(Finding("camera"))
-        elif key.startswith(_DATES):
-            out.append(Finding("dates", 1))
-        elif key.startswith(_SOFTWARE):
-            out.append(Finding("software"))
-        else:
-            counted += 1
-    if counted:
-        out.append(Finding("tags", counted))
+        keys.append(key)
+    out += classify(keys)
     if data_tracks:
         out.append(Finding("data_tracks", data_tracks))
     if info.get("chapters"):
