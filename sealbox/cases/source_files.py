@@ -1,8 +1,15 @@
-"""The source's choice about a file that could not be cleaned: send it as it is, or remove it."""
+"""What a source may do with their own files: decide about a file that could not be cleaned
+(send it as it is, or remove it) and rename a file."""
 
 from __future__ import annotations
 
+import json
+
+from sealbox import crypto
+from sealbox.cases.dialog import open_json
 from sealbox.cases.errors import NotFound
+from sealbox.crypto import Identity
+from sealbox.scrub.filenames import sanitise_filename
 from sealbox.services import Services
 from sealbox.store.models import Attachment, Report
 
@@ -22,3 +29,18 @@ def decide(services: Services, report_id: str, file_id: str, send: bool) -> None
         blob_id = row.blob_id
         session.delete(row)
     services.blobs.delete(blob_id)
+
+
+def rename(
+    services: Services, report_id: str, file_id: str, identity: Identity, new_name: str
+) -> str:
+    """Give one of the source's files another display name (sanitised); returns the name."""
+    name = sanitise_filename(new_name)
+    with services.db.transaction() as session:
+        row = session.get(Attachment, file_id)
+        if row is None or row.report_id != report_id:
+            raise NotFound("This file does not exist.")
+        meta = open_json(row.meta, identity)
+        meta["display_name"] = name
+        row.meta = crypto.seal(json.dumps(meta).encode(), identity.recipient)
+    return name

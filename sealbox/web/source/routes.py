@@ -10,11 +10,11 @@ from fastapi.responses import RedirectResponse, Response
 from sealbox.cases import (
     channels,
     dialog,
-    held_files,
     intake,
     questionnaire,
     reporter_identity,
     source_access,
+    source_files,
 )
 from sealbox.cases.errors import Forbidden, SealboxError, SessionExpired
 from sealbox.crypto import passphrase
@@ -186,8 +186,20 @@ async def decide_held_file(
     report_id = form.get("report_id", "")
     check_token(svc.secrets.form_key, f"held:{report_id}:{file_id}", form.get("form_token", ""))
     send = form.get("action") == "send"
-    held_files.decide(svc, report_id, file_id, send=send)
+    source_files.decide(svc, report_id, file_id, send=send)
     return tpl.render(request, "source/decided.html", {"sent": send})
+
+
+@router.post("/report/files/{file_id}/name")
+async def rename_file(
+    file_id: str, request: Request, svc: Services = Depends(services)
+) -> Response:
+    source = _source(request, svc)
+    form = await small_form(request)
+    binding = _binding(request.cookies.get(COOKIE))
+    check_token(svc.secrets.form_key, "rename", form.get("form_token", ""), binding)
+    source_files.rename(svc, source.report_id, file_id, source.identity, form.get("name", ""))
+    return RedirectResponse(i18n.local_url(i18n.choice_of(request), "/report"), status_code=303)
 
 
 @router.get("/login")
@@ -246,6 +258,7 @@ def report(
         "conversation": conversation,
         "token": form_token(svc.secrets.form_key, "follow-up", _binding(cookie)),
         "held_token": _held_token(svc, source.report_id),
+        "rename_token": form_token(svc.secrets.form_key, "rename", _binding(cookie)),
         "logout_token": form_token(svc.secrets.form_key, "logout", _binding(cookie)),
         "error": request.query_params.get("error"),
         "sent": request.query_params.get("sent") == "1",
@@ -291,6 +304,7 @@ async def follow_up(
             "conversation": conversation,
             "token": form_token(svc.secrets.form_key, "follow-up", binding),
             "held_token": _held_token(svc, source.report_id),
+            "rename_token": form_token(svc.secrets.form_key, "rename", binding),
             "logout_token": form_token(svc.secrets.form_key, "logout", _binding(cookie)),
             "error": exc.message,
             "text": fields.get("text", ""),
