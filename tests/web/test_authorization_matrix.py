@@ -126,7 +126,9 @@ def app_routes(app) -> list[tuple[str, str]]:
     found = []
     for route in app.routes:
         contexts = (
-            route.effective_route_contexts() if hasattr(route, "effective_route_contexts") else [route]
+            route.effective_route_contexts()
+            if hasattr(route, "effective_route_contexts")
+            else [route]
         )
         for context in contexts:
             methods = getattr(context, "methods", None) or {"GET"}
