@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import struct
 
-from sealbox.scrub import mp3, remux
+from sealbox.scrub import isobmff, mp3, remux
 from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import damaged
 from sealbox.scrub.model import Finding, Notice
@@ -35,6 +35,8 @@ def _native(data: bytes, kind: str) -> tuple[bytes, list[Finding]] | None:
     """A clean copy made without ffmpeg, or None where only a remux can vouch for the result."""
     if kind == "audio/mpeg":
         return mp3.strip(data)
+    if kind == "audio/mp4":
+        return isobmff.rebuild(data)
     return None
 
 
