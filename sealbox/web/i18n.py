@@ -159,10 +159,18 @@ def template_context(request: Request) -> dict:
         # (a passphrase shown once), so those pages offer no switcher.
         "languages": switcher(request, choice) if request.method == "GET" else [],
         "url": lambda path: local_url(choice, path),
+        # A GET form's action loses its query string, so such forms carry the language here.
+        "lang_field": _lang_field(choice),
         # For Python code that takes a gettext function (file-cleaning reports, say).
         "gettext_plain": lambda message: translate(language.code, message),
         **gettext_callables(language.code),
     }
+
+
+def _lang_field(choice: Choice) -> Markup:
+    if not choice.explicit:
+        return Markup("")
+    return Markup('<input type="hidden" name="{}" value="{}">').format(PARAM, choice.language.tag)
 
 
 class LanguageMiddleware:

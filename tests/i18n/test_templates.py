@@ -17,8 +17,8 @@ HOLE = " \u2063 "  # where a {{ ... }} or {% ... %} stood: not a letter, not a t
 # Blocks that hold a value, not text: a CSS class, say.
 VALUE_BLOCKS = {"body_class"}
 PATHS = re.compile(r"/[\w\-/.]*")  # an address shown as text, like /submit/fraud
-# Names and notation that read the same in every language.
-ALLOWED_TEXT = {"Sealbox", "MB", "KB", "GPS", "TOTP", "age", "·", "←", "→", "(", ")", ":"}
+# Names and notation that read the same in every language ("report:" is audit filter syntax).
+ALLOWED_TEXT = {"report", "Sealbox", "MB", "KB", "GPS", "TOTP", "age", "·", "←", "→", "(", ")", ":"}
 TEXT_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder", "label"}
 LINK_ATTRIBUTES = {"href", "action", "formaction"}
 LETTERS = re.compile(r"[^\W\d_]{2,}")

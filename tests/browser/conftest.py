@@ -1,0 +1,88 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real `sealbox serve`.
+
+Playwright never downloads a browser here (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 in
+scripts/install-test-deps); the flags below are documented in DEVELOPERS.md."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.running_sealbox import RunningSealbox
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+LANGUAGES = ["en", "zh-Hans", "zh-Hant", "ug"]
+PHONE = {"width": 360, "height": 740}
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        "/usr/bin/chromium is missing: run scripts/install-test-deps (Debian package chromium)",
+        allow_module_level=True,
+    )
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+# Who works on the test instance: name -> role. Each test finds its own reports by their text.
+STAFF = {
+    "alice": "handler",  # answers sources in the source flow
+    "bob": "handler",  # also reads "fraud"; the accessibility checks use his pages
+    "carol": "handler",  # alone on "tips": the staff flow's inbox holds only its report
+    "ada": "admin",
+    "cus": "custodian",
+    "aud": "auditor",
+}
+
+
+@pytest.fixture(scope="session")
+def sealbox(tmp_path_factory):
+    """One server for the whole browser run, set up with the CLI as an operator would."""
+    server = RunningSealbox(tmp_path_factory.mktemp("sealbox") / "data")
+    server.init()
+    server.accounts = server.add_users(STAFF)
+    server.add_channel(
+        "fraud", "Fraud and bribery", "Payments, contracts, favours.", ["alice", "bob"]
+    )
+    server.add_channel("tips", "Tips", "Anything else.", ["carol"])
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def no_js(browser, sealbox):
+    """A fresh browser profile with JavaScript off, like Tor Browser at "Safest", phone-sized."""
+    context = browser.new_context(
+        java_script_enabled=False, viewport=PHONE, base_url=sealbox.url, locale="en-US"
+    )
+    yield context
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

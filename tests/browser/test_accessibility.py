@@ -1,0 +1,98 @@
+"""axe-core in each source page in each language and in each staff page: no serious or critical
+violations. axe comes from the npm registry (scripts/install-test-deps)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sealbox.web.i18n import with_lang
+from tests.browser.conftest import AXE, LANGUAGES, PHONE
+from tests.browser.running_sealbox import StaffAccount
+
+SERIOUS = ("serious", "critical")
+# Links that download or change things rather than show a page.
+NOT_PAGES = re.compile(r"/files/|/export|/logout|\.json|\.jsonl")
+
+if not AXE.exists():
+    pytest.skip(f"{AXE} is missing: run scripts/install-test-deps", allow_module_level=True)
+
+
+def _violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+@pytest.fixture
+def axe_context(browser, sealbox):
+    # The page's Content-Security-Policy forbids injected scripts; axe is the only exception.
+    context = browser.new_context(base_url=sealbox.url, bypass_csp=True, viewport=PHONE)
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_source_pages_have_no_serious_violations(axe_context, lang):
+    page = axe_context.new_page()
+    found = []
+    for path in ("/", "/submit/fraud", "/login", "/no-such-page"):
+        page.goto(f"{path}?lang={lang}")
+        found += _violations(page)
+
+    page.goto(f"/submit/fraud?lang={lang}")
+    page.fill("#text", "Accessibility check.")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    found += _violations(page)  # the passphrase page
+    words = page.locator("ol.passphrase:not(.digits) li").all_inner_texts()
+
+    page.goto(f"/login?lang={lang}")
+    page.fill("#passphrase", " ".join(words))
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    found += _violations(page)  # the report page
+    with page.expect_navigation():
+        page.click("form[action^='/logout'] button")
+    found += _violations(page)  # logged out
+    assert found == []
+
+
+def _log_in(page, account: StaffAccount, lang: str) -> None:
+    page.goto(f"/staff/login?lang={lang}")
+    page.fill("#username", account.username)
+    page.fill("#password", account.password)
+    page.fill("#totp", account.code())
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+
+
+def _staff_pages(page) -> list[str]:
+    """The role's home page and every staff page it links to (one level deep)."""
+    urls = [page.url]
+    for href in page.eval_on_selector_all("a[href^='/staff']", "as => as.map(a => a.href)"):
+        if href not in urls and not NOT_PAGES.search(href):
+            urls.append(href)
+    return urls
+
+
+@pytest.mark.parametrize("username", ["bob", "ada", "cus", "aud"])
+def test_staff_pages_have_no_serious_violations(browser, sealbox, username):
+    context = browser.new_context(
+        base_url=sealbox.url, bypass_csp=True, viewport={"width": 1100, "height": 800}
+    )
+    page = context.new_page()
+    page.goto("/staff/login?lang=ug")
+    found = _violations(page)
+    _log_in(page, sealbox.accounts[username], "en")
+    for url in _staff_pages(page):
+        for lang in ("en", "ug"):
+            page.goto(with_lang(url, lang))
+            found += _violations(page)
+    context.close()
+    assert found == []
