@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import struct
 
+from mutagen.id3 import ID3
+
 from sealbox.scrub.avtags import classify
 from sealbox.scrub.model import Finding
 
@@ -152,8 +154,6 @@ def _findings(tags: list[tuple[str, bytes]], lame: bool) -> list[Finding]:
 
 def _id3_keys(blob: bytes, out: list[Finding]) -> list[str]:
     try:
-        from mutagen.id3 import ID3
-
         tags = ID3(io.BytesIO(blob))
     except Exception:  # an unreadable tag is still removed; say so without detail
         return ["id3v2"]

@@ -2,8 +2,9 @@
 process (see `isobmff`); the rest, and whatever that rebuild cannot vouch for, are remuxed by
 ffmpeg without re-encoding.
 
-Either way only video and audio streams are kept (timed GPS, data and subtitle tracks, cover pictures
-and chapters are dropped); global and per-stream metadata go; container dates become zero.
+Either way only video and audio streams are kept (timed GPS, data and subtitle tracks, cover
+pictures and chapters are dropped); global and per-stream metadata go; container dates become
+zero.
 """
 
 from __future__ import annotations

@@ -51,8 +51,8 @@ class _Zygote:
     def alive(self) -> bool:
         return self.owner == os.getpid() and self.proc.is_alive()
 
-    def job(self, limits: WorkerLimits) -> tuple[socket.socket, int]:
-        """A socket connected to a freshly forked child, and the child's pid."""
+    def job(self, limits: WorkerLimits) -> socket.socket:
+        """A socket connected to a child being forked for one file."""
         ours, theirs = socket.socketpair()
         try:
             msg = b"J" + zygote.pack_limits(
@@ -60,16 +60,12 @@ class _Zygote:
             )
             with self.lock:
                 socket.send_fds(self.ctrl, [msg], [theirs.fileno()])
-                reply = self.ctrl.recv(16)
         except OSError:
             ours.close()
             raise
         finally:
             theirs.close()
-        if len(reply) != 4:
-            ours.close()
-            raise OSError("the cleaning worker is gone")
-        return ours, int.from_bytes(reply, "big", signed=True)
+        return ours
 
     def kill(self, pid: int) -> None:
         try:
@@ -89,7 +85,7 @@ _zygote: _Zygote | None = None
 _zygote_lock = threading.Lock()
 
 
-def _job(limits: WorkerLimits) -> tuple[_Zygote, socket.socket, int]:
+def _job(limits: WorkerLimits) -> tuple[_Zygote, socket.socket]:
     global _zygote
     for attempt in range(2):
         with _zygote_lock:
@@ -97,8 +93,7 @@ def _job(limits: WorkerLimits) -> tuple[_Zygote, socket.socket, int]:
                 _zygote = _Zygote()
             current = _zygote
         try:
-            sock, pid = current.job(limits)
-            return current, sock, pid
+            return current, current.job(limits)
         except OSError:
             with _zygote_lock:
                 if _zygote is current:
@@ -129,21 +124,16 @@ def clean_isolated(
     options = options or CleanOptions()
     limits = limits or WorkerLimits()
     try:
-        owner, sock, pid = _job(limits)
+        owner, sock = _job(limits)
     except OSError:
         return _failed(data, None, timed_out=False)
     deadline = time.monotonic() + limits.wall_seconds + 1.0
     code: int | None = None
+    pid: int | None = None
     with sock:
         try:
             sock.settimeout(limits.wall_seconds + 1.0)
             zygote.send_frame(sock, b"D", pickle.dumps((data, options), pickle.HIGHEST_PROTOCOL))
-        except TimeoutError:
-            owner.kill(pid)
-            return _failed(data, None, timed_out=True)
-        except OSError:
-            pass  # the child died before reading everything; its exit code says why
-        try:
             while code is None:
                 sock.settimeout(max(0.01, deadline - time.monotonic()))
                 tag, payload = zygote.recv_frame(sock)
@@ -152,13 +142,16 @@ def clean_isolated(
                     if isinstance(result, CleanResult):
                         return result
                     break
-                if tag == b"X":
+                if tag == b"P":
+                    pid = int.from_bytes(payload, "big", signed=True)
+                elif tag == b"X":
                     code = int.from_bytes(payload, "big", signed=True)
         except TimeoutError:
-            owner.kill(pid)
+            if pid is not None:
+                owner.kill(pid)
             return _failed(data, None, timed_out=True)
         except (EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError):
-            pass
+            pass  # e.g. the child died before reading everything; its exit code says why
     return _failed(data, code, timed_out=False)
 
 

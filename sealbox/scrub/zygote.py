@@ -7,9 +7,11 @@ reads a file; it only reaps its children and reports how each one ended, on the 
 A fork of an already-warm process costs a few milliseconds, against tens for a
 multiprocessing start (which re-imports the main module in every child).
 
-Frames on a job socket: b"P" + pid (zygote), b"R" + pickled result (child), b"X" + exit code
-(zygote, after the child is reaped). Control messages: b"J" + limits, with the job socket
-passed as SCM_RIGHTS; b"K" + pid asks the zygote to kill a child that outlived its deadline.
+Frames on a job socket: b"D" + pickled request (parent, sent at once: the kernel buffers it
+until the child reads), b"P" + pid (zygote), b"R" + pickled result (child), b"X" + exit code
+(zygote, after the child is reaped), in whatever order they come. Control messages: b"J" +
+limits, with the job socket passed as SCM_RIGHTS; b"K" + pid asks the zygote to kill a child
+that outlived its deadline.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ PRELOAD = (
     "sealbox.scrub.text",
     "sealbox.scrub.audio",
     "sealbox.scrub.video",
+    "sealbox.scrub.mp3",
+    "sealbox.scrub.isobmff",
 )
 _LIMITS = struct.Struct(">QQd")  # memory bytes, cpu seconds, wall seconds
 _PID = struct.Struct(">i")
@@ -117,7 +121,8 @@ def _control(ctrl: socket.socket, sel: selectors.BaseSelector, jobs: dict) -> bo
     pidfd = os.pidfd_open(pid)
     jobs[pidfd] = (job, pid)
     sel.register(pidfd, selectors.EVENT_READ)
-    ctrl.sendall(_PID.pack(pid))
+    with contextlib.suppress(OSError):
+        send_frame(job, b"P", _PID.pack(pid))
     return True
 
 
