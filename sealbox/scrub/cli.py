@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +25,13 @@ def output_path(source: Path, output_dir: Path | None) -> Path:
     return source.with_name(f"{source.stem}.clean{source.suffix}")
 
 
-def scrub(files: list[Path], output_dir: Path | None, as_json: bool, strict: bool = False) -> int:
+def scrub(
+    files: list[Path],
+    output_dir: Path | None,
+    as_json: bool,
+    strict: bool = False,
+    jobs: int | None = None,
+) -> int:
     """Clean each file into a copy and print what was removed; returns the exit code."""
     missing = [f for f in files if not f.is_file()]
     if not files or missing:
@@ -39,30 +47,42 @@ def scrub(files: list[Path], output_dir: Path | None, as_json: bool, strict: boo
             print(f"sealbox scrub: cannot create {output_dir}: {exc.strerror}", file=sys.stderr)
             return EXIT_USAGE
     options = CleanOptions(strict_images=strict)
-    reports, status = [], EXIT_OK
-    for source in files:
-        try:
-            data = source.read_bytes()
-        except OSError as exc:
-            print(f"sealbox scrub: cannot read {source}: {exc.strerror}", file=sys.stderr)
+    # Each file is cleaned in its own isolated worker; several at a time, like MAT2's pool.
+    workers = max(1, jobs or os.cpu_count() or 1)
+    with ThreadPoolExecutor(workers) as pool:
+        done = list(pool.map(lambda f: _one(f, output_dir, options), files))
+    status = EXIT_OK
+    for source, target, result, error in done:
+        if error:
+            print(f"sealbox scrub: {error}", file=sys.stderr)
             return EXIT_USAGE
-        result = clean_isolated(data, options)
-        target = None
-        if result.data is not None:
-            target = output_path(source, output_dir)
-            try:
-                target.write_bytes(result.data)
-            except OSError as exc:
-                print(f"sealbox scrub: cannot write {target}: {exc.strerror}", file=sys.stderr)
-                return EXIT_USAGE
-        else:
+        if result.data is None:
             status = EXIT_CANNOT_CLEAN
-        reports.append((source, target, result))
         if not as_json:
             _print_human(source, target, result)
     if as_json:
-        print(json.dumps([_json(s, t, r) for s, t, r in reports], indent=2, ensure_ascii=False))
+        print(json.dumps([_json(s, t, r) for s, t, r, _ in done], indent=2, ensure_ascii=False))
     return status
+
+
+def _one(
+    source: Path, output_dir: Path | None, options: CleanOptions
+) -> tuple[Path, Path | None, CleanResult | None, str | None]:
+    """Read, clean and write one file; an OSError becomes the message to print."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        return source, None, None, f"cannot read {source}: {exc.strerror}"
+    result = clean_isolated(data, options)
+    del data
+    target = None
+    if result.data is not None:
+        target = output_path(source, output_dir)
+        try:
+            target.write_bytes(result.data)
+        except OSError as exc:
+            return source, target, result, f"cannot write {target}: {exc.strerror}"
+    return source, target, result, None
 
 
 def _json(source: Path, target: Path | None, result: CleanResult) -> dict:
@@ -103,9 +123,15 @@ def register(app: typer.Typer) -> None:
         strict: Annotated[
             bool, typer.Option("--strict", help="Re-render every picture (slower, lossy).")
         ] = False,
+        jobs: Annotated[
+            int | None,
+            typer.Option(
+                "--jobs", "-j", min=1, help="Files cleaned at once (default: one per CPU)."
+            ),
+        ] = None,
     ) -> None:
         """Remove identifying metadata (GPS, camera serials, authors, dates...) from files.
 
         Exit status: 0 all cleaned, 1 some file cannot be cleaned, 2 usage error.
         """
-        raise typer.Exit(scrub(files, output_dir, as_json, strict))
+        raise typer.Exit(scrub(files, output_dir, as_json, strict, jobs))
