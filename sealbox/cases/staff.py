@@ -118,7 +118,8 @@ def authenticate(
     password_ok = crypto.verify_password(user.password_hash if user else None, password)
     # An account whose authenticator is not enrolled yet logs in to the enrolment page only.
     enrolling = user is not None and not user.totp_confirmed
-    totp_ok = user is not None and (enrolling or _check_totp(user, totp_code, now))
+    # The code is only checked (and so used up) once the password is right.
+    totp_ok = user is not None and password_ok and (enrolling or _check_totp(user, totp_code, now))
     if user is None or not user.active or not password_ok or not totp_ok:
         if user is not None:
             user.failed_logins += 1
