@@ -8,12 +8,14 @@ itself never reads it.
 
 from __future__ import annotations
 
+import atexit
 import io
-import multiprocessing
 import os
 import pickle
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -37,19 +39,22 @@ class _Zygote:
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        # spawn: a fresh interpreter, never a fork of a server that may be running threads.
-        ctx = multiprocessing.get_context("spawn")
-        self.proc = ctx.Process(
-            target=zygote.main, args=(theirs,), daemon=True, name="sealbox-scrub-zygote"
+        # A fresh interpreter, never a fork of a server that may be running threads; started
+        # directly rather than by multiprocessing, which would re-import the caller's __main__.
+        code = (
+            f"import sys; sys.path[:0] = {sys.path!r}; "
+            f"from sealbox.scrub.zygote import serve_fd; serve_fd({theirs.fileno()})"
         )
-        self.proc.start()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code], pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL
+        )
         theirs.close()
         self.ctrl = ours
         self.owner = os.getpid()
         self.lock = threading.Lock()
 
     def alive(self) -> bool:
-        return self.owner == os.getpid() and self.proc.is_alive()
+        return self.owner == os.getpid() and self.proc.poll() is None
 
     def job(self, limits: WorkerLimits) -> socket.socket:
         """A socket connected to a child being forked for one file."""
@@ -75,14 +80,25 @@ class _Zygote:
             pass
 
     def close(self) -> None:
-        self.ctrl.close()
-        self.proc.join(2)
-        if self.proc.is_alive():
+        self.ctrl.close()  # the zygote exits when its control socket closes
+        try:
+            self.proc.wait(2)
+        except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
 
 
 _zygote: _Zygote | None = None
 _zygote_lock = threading.Lock()
+
+
+@atexit.register
+def _shutdown() -> None:
+    global _zygote
+    with _zygote_lock:
+        if _zygote is not None and _zygote.owner == os.getpid():
+            _zygote.close()
+        _zygote = None
 
 
 def _job(limits: WorkerLimits) -> tuple[_Zygote, socket.socket]:

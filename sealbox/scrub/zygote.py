@@ -74,6 +74,12 @@ def recv_frame(sock: socket.socket) -> tuple[bytes, bytes]:
     return head[:1], recv_exact(sock, size)
 
 
+def serve_fd(fd: int) -> None:
+    """Entry point of the zygote process: serve on the inherited control socket `fd`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which closes us
+    main(socket.socket(fileno=fd))
+
+
 def main(ctrl: socket.socket) -> None:
     """Serve jobs until the control socket closes (the parent is gone)."""
     for name in PRELOAD:
