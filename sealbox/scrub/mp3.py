@@ -2,9 +2,10 @@
 
 Removed: ID3v2 tags in front (and appended ones with a footer), APEv2, Lyrics3v2 and ID3v1
 (+ extended) tags at the end; the encoder name in a Xing/Info LAME header becomes the neutral
-"Lavf" (with the header's checksum recomputed) so the gapless-playback data stays. The stream
-must be an unbroken chain of frames; anything else (free-format bitrate, junk between frames,
-a cut-off last frame) returns None and the caller falls back to an ffmpeg remux.
+"Lavf" (with the header's checksum recomputed) so the gapless-playback data stays. Only the
+frames are copied: bytes between them (where data can be hidden) and a cut-off last frame are
+dropped, which a remux would keep. A file with no run of frames of one stream (free-format
+bitrate, not MPEG audio at all) returns None and the caller falls back to an ffmpeg remux.
 """
 
 from __future__ import annotations
@@ -89,16 +90,42 @@ def _trailing_tags(data: bytes, end: int, start: int, tags: list[tuple[str, byte
     return end
 
 
-def _frames_end(data: bytes, start: int, end: int) -> bool:
-    """True when [start, end) is exactly a chain of frames of one stream."""
-    pos, kind = start, None
+def _frames(data: bytes, start: int, end: int) -> tuple[list[tuple[int, int]], int] | None:
+    """Spans of the MPEG frames in [start, end) and how many stretches of other bytes lay
+    between them; None when there is no run of frames of one stream to hold on to."""
+    spans: list[tuple[int, int]] = []
+    kind, pos, junk, chained = None, start, 0, False
     while pos < end:
         found = _frame(data, pos)
-        if found is None or (kind is not None and found[1] != kind) or found[0] < 4:
-            return False
-        kind = found[1]
-        pos += found[0]
-    return pos == end and kind is not None
+        ok = found is not None and found[0] >= 4 and kind in (None, found[1])
+        if ok and not chained and pos + found[0] < end:
+            # Sync words occur by chance in other bytes: after a gap, trust a header only when
+            # the next one follows where it says (or it is the last frame).
+            following = _frame(data, pos + found[0])
+            ok = following is not None and following[1] == found[1]
+        if ok and pos + found[0] <= end:
+            kind = found[1]
+            spans.append((pos, pos + found[0]))
+            pos += found[0]
+            chained = True
+            continue
+        chained = False
+        # Not a frame: bytes hidden between frames, or a cut-off last frame. Skip to the next
+        # header; the skipped bytes are dropped.
+        nxt = data.find(b"\xff", pos + 1, end)
+        while nxt != -1 and not (
+            (f := _frame(data, nxt)) is not None
+            and kind in (None, f[1])
+            and (nxt + f[0] == end or (g := _frame(data, nxt + f[0])) is not None and g[1] == f[1])
+        ):
+            nxt = data.find(b"\xff", nxt + 1, end)
+        junk += 1
+        if nxt == -1:
+            break
+        pos = nxt
+    if not spans or kind is None:
+        return None
+    return spans, junk
 
 
 def _neutral_lame(data: bytearray, start: int) -> bool:
@@ -196,8 +223,14 @@ def strip(data: bytes) -> tuple[bytes, list[Finding]] | None:
         return None
     while start < end and data[start] == 0:  # padding some taggers leave after the ID3 tag
         start += 1
-    if not _frames_end(data, start, end):
+    found = _frames(data, start, end)
+    if found is None:
         return None
-    out = bytearray(data[start:end])
+    spans, junk = found
+    view = memoryview(data)
+    out = bytearray().join(view[s:e] for s, e in spans)
     lame = _neutral_lame(out, 0)
-    return bytes(out), _findings(tags, lame)
+    findings = _findings(tags, lame)
+    if junk:
+        findings.append(Finding("unknown_blocks", junk))
+    return bytes(out), findings
