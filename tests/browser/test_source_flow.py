@@ -8,6 +8,7 @@ import re
 import pytest
 
 from sealbox.locale import BY_TAG, translations
+from sealbox.locale.extract import read
 from tests.browser.conftest import LANGUAGES, PHONE, screenshot
 from tests.browser.page_watch import PageWatch, overflows
 from tests.browser.running_sealbox import token
@@ -50,8 +51,24 @@ def _submit(page, selector: str) -> None:
         page.click(selector)
 
 
+def _english_sentences() -> list[str]:
+    """The catalogue's English sentences that a translated page must not show."""
+    return [
+        m.id
+        for m in read("en")
+        if isinstance(m.id, str) and " " in m.id and len(m.id) >= 12 and "%(" not in m.id
+    ]
+
+
+ENGLISH = _english_sentences()
+
+
 def _check_page(page, lang: str) -> None:
     language = BY_TAG[lang.lower()]
+    if lang != "en":
+        shown = page.locator("body").inner_text()
+        left = [sentence for sentence in ENGLISH if sentence in shown]
+        assert left == [], f"{page.url} shows English: {left}"
     html = page.locator("html")
     assert html.get_attribute("lang") == lang
     assert html.get_attribute("dir") == language.direction
