@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from sealbox import services as services_mod
 from sealbox import settings as settings_mod
 from sealbox.clock import Clock
+from sealbox.crypto import KdfParams
 from sealbox.web.app import create_app
 
 PG_URL = os.environ.get("SEALBOX_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -54,9 +55,16 @@ def database_url(backend, tmp_path):
     admin.dispose()
 
 
+# One Argon2id pass instead of three keeps the suite fast; memory stays at the 64 MiB floor,
+# and every code path is the production one.
+TEST_KDF = KdfParams(iterations=1)
+
+
 @pytest.fixture
 def settings(tmp_path, database_url):
-    return settings_mod.load(environ={}, data_dir=tmp_path / "data", database_url=database_url)
+    return settings_mod.load(
+        environ={}, data_dir=tmp_path / "data", database_url=database_url, kdf=TEST_KDF
+    )
 
 
 @pytest.fixture

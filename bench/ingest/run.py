@@ -137,7 +137,7 @@ def main() -> None:
         raise SystemExit("the age CLI is needed as the reference (apt-get install age)")
     root = Path(tempfile.mkdtemp(prefix="sealbox-bench-"))
     os.environ["SEALBOX_MAX_SUBMISSION_BYTES"] = str(4096 * MIB)
-    instance = Instance(root=root, database_url="")
+    instance = Instance(root=root, database_url="", fast_kdf=False)
     try:
         instance.cli("init")
         instance.add_handler("bench-handler")

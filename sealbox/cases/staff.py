@@ -79,7 +79,7 @@ def create_user(
     user = User(
         username=username,
         role=role,
-        password_hash=crypto.hash_password(password),
+        password_hash=crypto.hash_password(password, kdf),
         totp_secret=pyotp.random_base32(),
         created_at=clock.now(),
         must_change_password=must_change_password,
@@ -115,7 +115,7 @@ def authenticate(
     now = clock.timestamp()
     if user is not None and user.locked_until > now:
         return Throttled("Too many failed attempts for this account. Try again in a few minutes.")
-    password_ok = crypto.verify_password(user.password_hash if user else None, password)
+    password_ok = crypto.verify_password(user.password_hash if user else None, password, kdf)
     # An account whose authenticator is not enrolled yet logs in to the enrolment page only.
     enrolling = user is not None and not user.totp_confirmed
     # The code is only checked (and so used up) once the password is right.
@@ -171,7 +171,7 @@ def change_password(
         user.key_salt = secrets.token_bytes(16)
         wrapping = crypto.derive_password_key(new, user.key_salt, kdf)
         user.wrapped_private_key = crypto.wrap_identity(identity, wrapping.recipient)
-    user.password_hash = crypto.hash_password(new)
+    user.password_hash = crypto.hash_password(new, kdf)
     user.must_change_password = False
 
 

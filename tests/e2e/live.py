@@ -30,6 +30,8 @@ class Instance:
     process: subprocess.Popen | None = None
     port: int = 0
     logs: list[Path] = field(default_factory=list)
+    # Tests use one Argon2id pass (memory stays at 64 MiB); benchmarks use the real defaults.
+    fast_kdf: bool = True
 
     @property
     def data_dir(self) -> Path:
@@ -50,6 +52,10 @@ class Instance:
             SEALBOX_DATABASE_URL=self.database_url,
             TMPDIR=str(self.tmp_dir),
         )
+        if self.fast_kdf:
+            config = self.root / "sealbox.toml"
+            config.write_text("[kdf]\niterations = 1\n")
+            env["SEALBOX_CONFIG"] = str(config)
         return env
 
     def cli(
