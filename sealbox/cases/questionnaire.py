@@ -20,14 +20,15 @@ import json
 from dataclasses import dataclass, field
 
 from sealbox.cases.errors import BadInput
+from sealbox.locale import N_
 
 KINDS = {
-    "text": "a short text",
-    "long": "a long text",
-    "choice": "one choice of several",
-    "multi": "any number of choices",
-    "date": "a date",
-    "file": "a file",
+    "text": N_("a short text"),
+    "long": N_("a long text"),
+    "choice": N_("one choice of several"),
+    "multi": N_("any number of choices"),
+    "date": N_("a date"),
+    "file": N_("a file"),
 }
 MAX_QUESTIONS = 40
 MAX_SHORT = 1_000

@@ -4,6 +4,7 @@ the role only decides which pages a staff member is shown."""
 from __future__ import annotations
 
 from sealbox.cases.errors import Forbidden, NotFound
+from sealbox.locale import N_
 
 ADMIN = "admin"
 HANDLER = "handler"
@@ -12,10 +13,10 @@ AUDITOR = "auditor"
 ROLES = (ADMIN, HANDLER, CUSTODIAN, AUDITOR)
 
 ROLE_NAMES = {
-    ADMIN: "Administrator (users, channels; reads no reports)",
-    HANDLER: "Case handler (reads the reports of their channels)",
-    CUSTODIAN: "Identity custodian (decides disclosure requests; reads no reports)",
-    AUDITOR: "Auditor (reads the audit log; reads no reports)",
+    ADMIN: N_("Administrator (users, channels; reads no reports)"),
+    HANDLER: N_("Case handler (reads the reports of their channels)"),
+    CUSTODIAN: N_("Identity custodian (decides disclosure requests; reads no reports)"),
+    AUDITOR: N_("Auditor (reads the audit log; reads no reports)"),
 }
 
 

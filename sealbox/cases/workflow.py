@@ -14,21 +14,22 @@ from sealbox.cases import deadlines, inbox
 from sealbox.cases.errors import BadInput
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.clock import Clock
+from sealbox.locale import N_
 from sealbox.store.models import Report, ReportLabel
 
 STATUSES = ("new", "acknowledged", "in_progress", "closed")
 STATUS_NAMES = {
-    "new": "New",
-    "acknowledged": "Acknowledged",
-    "in_progress": "In progress",
-    "closed": "Closed",
+    "new": N_("New"),
+    "acknowledged": N_("Acknowledged"),
+    "in_progress": N_("In progress"),
+    "closed": N_("Closed"),
 }
 OUTCOMES = {
-    "substantiated": "Substantiated: action taken",
-    "not_substantiated": "Not substantiated",
-    "referred": "Referred to a competent authority",
-    "out_of_scope": "Outside this channel's scope",
-    "withdrawn": "Withdrawn or no reply from the source",
+    "substantiated": N_("Substantiated: action taken"),
+    "not_substantiated": N_("Not substantiated"),
+    "referred": N_("Referred to a competent authority"),
+    "out_of_scope": N_("Outside this channel's scope"),
+    "withdrawn": N_("Withdrawn or no reply from the source"),
 }
 _LABEL = re.compile(r"^[\w][\w .-]{0,39}$")
 MAX_LABELS = 20
