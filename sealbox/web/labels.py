@@ -1,4 +1,7 @@
-"""Names of fixed values (report statuses, staff roles) as people read them, in any language."""
+"""Short names of staff roles as people read them next to a username, in any language.
+
+(Report statuses and outcomes are named in `sealbox.cases.workflow`, roles' longer
+descriptions in `sealbox.cases.roles`; both are marked for translation there.)"""
 
 from __future__ import annotations
 
@@ -7,13 +10,6 @@ from jinja2 import pass_context
 from sealbox.locale import N_
 from sealbox.web.i18n import translate
 
-STATUS = {
-    "new": N_("new"),
-    "acknowledged": N_("acknowledged"),
-    "in_progress": N_("in progress"),
-    "waiting": N_("waiting"),
-    "closed": N_("closed"),
-}
 ROLE = {
     "admin": N_("administrator"),
     "handler": N_("case handler"),
@@ -22,18 +18,9 @@ ROLE = {
 }
 
 
-def _label(table: dict[str, str], code: str, value: str) -> str:
-    return translate(code, table.get(value, value.replace("_", " ")))
-
-
-@pass_context
-def status_label(context, value: str) -> str:
-    return _label(STATUS, context.get("locale") or "en", value)
-
-
 @pass_context
 def role_label(context, value: str) -> str:
-    return _label(ROLE, context.get("locale") or "en", value)
+    return translate(context.get("locale") or "en", ROLE.get(value, value))
 
 
-FILTERS = {"status_label": status_label, "role_label": role_label}
+FILTERS = {"role_label": role_label}
