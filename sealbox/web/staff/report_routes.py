@@ -32,15 +32,6 @@ from sealbox.web.templating import Templates
 router = APIRouter()
 
 
-def _note_access(session, svc: Services, ctx: StaffContext, report_id: str) -> None:
-    """Record the view; the audit module also raises the bulk-access alert when due."""
-    note = getattr(audit, "note_report_access", None)
-    if note is not None:
-        note(session, svc.clock, svc.settings, ctx.username, report_id)
-    else:
-        audit.record(session, svc.clock, ctx.username, "report_viewed", f"report:{report_id}")
-
-
 @router.get("/reports/{report_id}")
 def report_page(
     report_id: str,
@@ -75,7 +66,8 @@ def report_page(
             "outcomes": workflow.OUTCOMES,
         }
         inbox.mark_read(session, ctx.user_id, report_id)
-        _note_access(session, svc, ctx, report_id)
+        # Audited as "report_viewed"; also raises the bulk-access alert when due.
+        audit.note_report_access(session, svc.clock, svc.settings, ctx.username, report_id)
     return tpl.render(request, "staff/report.html", context)
 
 
