@@ -1,14 +1,15 @@
-"""Audio. FLAC is rebuilt from its own blocks and MP3 cut out of its tags (audio frames copied
-byte for byte, see `mp3`); M4A is rebuilt from its boxes (see `isobmff`). What the native paths
-cannot vouch for, and Ogg and WAV, are remuxed by ffmpeg without re-encoding and without any
-tag (ID3v1/v2, APEv2, Vorbis comments, RIFF INFO, MP4 atoms) or cover picture.
+"""Audio. FLAC is rebuilt from its own blocks, MP3 cut out of its tags (see `mp3`) and WAV
+reduced to its format and data chunks (see `wav`), audio copied byte for byte; M4A is rebuilt
+from its boxes (see `isobmff`). What the native paths cannot vouch for, and Ogg, are remuxed
+by ffmpeg without re-encoding and without any tag (ID3v1/v2, APEv2, Vorbis comments, RIFF
+INFO, MP4 atoms) or cover picture.
 """
 
 from __future__ import annotations
 
 import struct
 
-from sealbox.scrub import isobmff, mp3, remux
+from sealbox.scrub import isobmff, mp3, remux, wav
 from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import damaged
 from sealbox.scrub.model import Finding, Notice
@@ -37,6 +38,8 @@ def _native(data: bytes, kind: str) -> tuple[bytes, list[Finding]] | None:
         return mp3.strip(data)
     if kind == "audio/mp4":
         return isobmff.rebuild(data)
+    if kind == "audio/wav":
+        return wav.strip(data)
     return None
 
 

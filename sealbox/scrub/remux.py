@@ -18,6 +18,8 @@ from sealbox.scrub.errors import CannotClean
 from sealbox.scrub.model import Finding
 
 TIMEOUT = 90
+
+
 def tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:

@@ -43,6 +43,7 @@ PRELOAD = (
     "sealbox.scrub.video",
     "sealbox.scrub.mp3",
     "sealbox.scrub.isobmff",
+    "sealbox.scrub.wav",
 )
 _LIMITS = struct.Struct(">QQd")  # memory bytes, cpu seconds, wall seconds
 _PID = struct.Struct(">i")
