@@ -1,15 +1,15 @@
-"""Audio. FLAC is rebuilt from its own blocks, MP3 cut out of its tags (see `mp3`) and WAV
-reduced to its format and data chunks (see `wav`), audio copied byte for byte; M4A is rebuilt
-from its boxes (see `isobmff`). What the native paths cannot vouch for, and Ogg, are remuxed
-by ffmpeg without re-encoding and without any tag (ID3v1/v2, APEv2, Vorbis comments, RIFF
-INFO, MP4 atoms) or cover picture.
+"""Audio, cleaned in process with the sound copied byte for byte: FLAC rebuilt from its own
+blocks, MP3 cut out of its tags (`mp3`), WAV reduced to its format and data chunks (`wav`),
+Ogg Vorbis/Opus with an empty comment header (`ogg`), M4A rebuilt from its boxes (`isobmff`).
+What these native paths cannot vouch for is remuxed by ffmpeg without re-encoding and without
+any tag (ID3v1/v2, APEv2, Vorbis comments, RIFF INFO, MP4 atoms) or cover picture.
 """
 
 from __future__ import annotations
 
 import struct
 
-from sealbox.scrub import isobmff, mp3, remux, wav
+from sealbox.scrub import isobmff, mp3, ogg, remux, wav
 from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import damaged
 from sealbox.scrub.model import Finding, Notice
@@ -40,6 +40,8 @@ def _native(data: bytes, kind: str) -> tuple[bytes, list[Finding]] | None:
         return isobmff.rebuild(data)
     if kind == "audio/wav":
         return wav.strip(data)
+    if kind == "audio/ogg":
+        return ogg.strip(data)
     return None
 
 

@@ -44,6 +44,7 @@ PRELOAD = (
     "sealbox.scrub.mp3",
     "sealbox.scrub.isobmff",
     "sealbox.scrub.wav",
+    "sealbox.scrub.ogg",
 )
 _LIMITS = struct.Struct(">QQd")  # memory bytes, cpu seconds, wall seconds
 _PID = struct.Struct(">i")
