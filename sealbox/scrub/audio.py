@@ -34,15 +34,18 @@ def _kind(data: bytes) -> str:
 
 def _native(data: bytes, kind: str) -> tuple[bytes, list[Finding]] | None:
     """A clean copy made without ffmpeg, or None where only a remux can vouch for the result."""
-    if kind == "audio/mpeg":
-        return mp3.strip(data)
-    if kind == "audio/mp4":
-        return isobmff.rebuild(data)
-    if kind == "audio/wav":
-        return wav.strip(data)
-    if kind == "audio/ogg":
-        return ogg.strip(data)
-    return None
+    strip = {
+        "audio/mpeg": mp3.strip,
+        "audio/mp4": isobmff.rebuild,
+        "audio/wav": wav.strip,
+        "audio/ogg": ogg.strip,
+    }.get(kind)
+    if strip is None:
+        return None
+    try:
+        return strip(data)
+    except (struct.error, ValueError, IndexError):  # an odd layout: let ffmpeg judge the file
+        return None
 
 
 def _flac_blocks(data: bytes) -> tuple[list[tuple[int, bytes]], int, int]:

@@ -68,3 +68,36 @@ def test_mutated_files_never_raise_across_the_worker(data):
 @given(st.binary(max_size=2048))
 def test_random_bytes_never_raise(data):
     _sane(clean(data))
+
+
+@cache
+def av_seeds() -> tuple[bytes, ...]:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp)
+        opus = builders.ffmpeg(
+            [*builders._lavfi(False, 0.3), *builders._AV_META, "-c:a", "libopus"], path / "a.ogg"
+        )
+        wav = builders.ffmpeg(
+            [*builders._lavfi(False, 0.1), *builders._AV_META, "-c:a", "pcm_s16le"], path / "a.wav"
+        )
+        return (builders.mp3(path), builders.m4a(path), opus, wav)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_native_audio_paths_never_raise_on_mutated_files(data):
+    from sealbox.scrub import isobmff, mp3, ogg, wav
+
+    source = bytearray(data.draw(st.sampled_from(av_seeds())))
+    for _ in range(data.draw(st.integers(1, 8))):
+        pos = data.draw(st.integers(0, len(source) - 1))
+        if data.draw(st.booleans()):
+            source[pos] ^= data.draw(st.integers(1, 255))
+        else:
+            del source[pos : pos + data.draw(st.integers(1, 300))]
+    for strip in (mp3.strip, isobmff.rebuild, wav.strip, ogg.strip):
+        out = strip(bytes(source))
+        assert out is None or isinstance(out[0], bytes)
