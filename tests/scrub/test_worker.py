@@ -82,3 +82,40 @@ def test_names_never_reach_the_cleaner(name):
 
     safe = sanitise_filename(name)
     assert "/" not in safe and "\x00" not in safe and "\u202e" not in safe
+
+
+def test_files_cleaned_at_once_each_get_their_own_result():
+    from concurrent.futures import ThreadPoolExecutor
+
+    inputs = [builders.jpeg((16 + i, 12)) for i in range(6)] + [b"plain words\n"] * 6
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda d: clean_isolated(d, CleanOptions(), LIMITS), inputs))
+    assert [r.kind for r in results] == ["image/jpeg"] * 6 + ["text/plain"] * 6
+    assert results[-1].data == b"plain words\n"
+
+
+def test_a_dead_zygote_is_replaced():
+    from sealbox.scrub import worker
+
+    clean_isolated(b"warm up", CleanOptions(), LIMITS)
+    old = worker._zygote
+    old.proc.kill()
+    old.proc.wait()
+    result = clean_isolated(builders.jpeg(), CleanOptions(), LIMITS)
+    assert result.outcome is Outcome.CLEANED
+    assert worker._zygote is not old
+
+
+def test_a_result_from_a_child_cannot_carry_code():
+    import io
+    import os
+    import pickle
+
+    from sealbox.scrub.worker import _ResultUnpickler
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("true",))
+
+    with pytest.raises(pickle.UnpicklingError):
+        _ResultUnpickler(io.BytesIO(pickle.dumps(Evil()))).load()
