@@ -72,10 +72,13 @@ class InboxPage:
     pages: int
     total: int
     capped: bool = False  # more than COUNT_CAP: `total` and `pages` are lower bounds
+    page_size: int = 0
 
     @property
     def has_next(self) -> bool:
-        return (self.capped and len(self.items) > 0) or self.page < self.pages
+        if self.capped:
+            return len(self.items) == self.page_size
+        return self.page < self.pages
 
 
 def inbox(
@@ -158,7 +161,7 @@ def inbox(
         )
         for report, channel_name, seen in rows
     )
-    return InboxPage(items, page, pages, total, capped=capped)
+    return InboxPage(items, page, pages, total, capped=capped, page_size=page_size)
 
 
 def channels_of(session: Session, user_id: str) -> list[tuple[str, str]]:

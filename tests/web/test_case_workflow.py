@@ -135,6 +135,25 @@ def test_inbox_paginates(services, client, other_client):
     assert page.status_code == 200 and len(support.report_ids(page.text)) == 3
 
 
+def test_a_capped_count_still_pages_on(services, client, other_client, monkeypatch):
+    from sealbox.cases import inbox
+
+    hana = staff_kit.account(services, "hana", "handler")
+    staff_kit.channel(services, "fraud", ["hana"])
+    for n in range(3):
+        support.submit(client, "fraud", f"report {n}")
+    monkeypatch.setattr(inbox, "COUNT_CAP", 1)
+    with services.db.transaction() as session:
+        first = inbox.inbox(session, _hana_id(services), 1, 2)
+        second = inbox.inbox(session, _hana_id(services), 2, 2)
+        third = inbox.inbox(session, _hana_id(services), 3, 2)
+    assert first.capped and first.has_next and len(first.items) == 2
+    assert len(second.items) == 1 and not second.has_next and not third.items
+    support.staff_login(other_client, services, hana)
+    page = other_client.get("/staff/")
+    assert "1+" in page.text and "Page 1<" in page.text and 'rel="next"' in page.text
+
+
 def _hana_id(services):
     from sealbox.store.models import User
 
