@@ -152,6 +152,8 @@ class Report(Base):
         # The inbox's orderings and filters (bench/inbox): newest first, by status, overdue.
         Index("ix_reports_received", "received_on", "id"),
         Index("ix_reports_status_received", "status", "received_on", "id"),
+        # Lets PostgreSQL count a status filter by merging with report_keys in id order.
+        Index("ix_reports_status_id", "status", "id"),
         Index("ix_reports_closed_on", "closed_on"),
         Index("ix_reports_due", "due_on", "id"),
         Index("ix_reports_flagged", "flagged", "received_on", "id"),

@@ -167,6 +167,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_reports_due", ["due_on", "id"], unique=False)
         batch_op.create_index("ix_reports_flagged", ["flagged", "received_on", "id"], unique=False)
         batch_op.create_index("ix_reports_received", ["received_on", "id"], unique=False)
+        batch_op.create_index("ix_reports_status_id", ["status", "id"], unique=False)
         batch_op.create_index(
             "ix_reports_status_received", ["status", "received_on", "id"], unique=False
         )
@@ -426,6 +427,7 @@ def downgrade() -> None:
     op.drop_table("staff_sessions")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_index("ix_reports_status_received")
+        batch_op.drop_index("ix_reports_status_id")
         batch_op.drop_index("ix_reports_received")
         batch_op.drop_index("ix_reports_flagged")
         batch_op.drop_index("ix_reports_due")
