@@ -102,6 +102,7 @@ EXPECTED: dict[str, object] = {
     "POST /staff/admin/mail/send": only("admin"),
     "POST /staff/admin/mail/test": only("admin"),
     "GET /staff/disclosures": only("custodian"),
+    "POST /staff/disclosures/share": only("custodian"),
     "GET /staff/disclosures/{request_id}": only("custodian"),
     "POST /staff/disclosures/{request_id}/approve": only("custodian"),
     "POST /staff/disclosures/{request_id}/deny": only("custodian"),

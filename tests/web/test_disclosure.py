@@ -137,3 +137,33 @@ def test_a_channel_without_identity_refuses_it(services, client):
     sent = staff_kit.submit_form(client, "city", {"text": "x", "identity_name": NAME})
     assert sent.status_code == 400
     assert staff_kit.report_id_of(services, "city") is None
+
+
+def test_a_later_custodian_gets_the_key_from_an_earlier_one(services, client):
+    hana, cora, _, report_id = _setup(services, client)
+    dora = staff_kit.account(services, "dora", "custodian")
+    cora_id, dora_id = _ids(services, "cora", "dora")
+    assert _wraps(services, IdentityKey, report_id) == {cora_id}
+    with staff_kit.browser(services) as handler, staff_kit.browser(services) as late:
+        support.staff_login(handler, services, hana)
+        staff_kit.post(
+            handler,
+            f"/staff/reports/{report_id}/disclosure",
+            reason="Needed to arrange protection.",
+        )
+        support.staff_login(late, services, dora)
+        queue = late.get("/staff/disclosures")
+        assert "1 identity key wraps are missing" in queue.text
+        [request_id] = staff_kit.request_ids(queue.text)
+        cannot = late.get(f"/staff/disclosures/{request_id}")
+        assert cannot.status_code == 403 and "Another custodian can decide" in cannot.text
+        # dora holds nothing to pass on; cora does.
+        staff_kit.post(late, "/staff/disclosures/share")
+        assert _wraps(services, IdentityKey, report_id) == {cora_id}
+    with staff_kit.browser(services) as early:
+        support.staff_login(early, services, cora)
+        staff_kit.post(early, "/staff/disclosures/share")
+    assert _wraps(services, IdentityKey, report_id) == {cora_id, dora_id}
+    with staff_kit.browser(services) as late:
+        support.staff_login(late, services, dora, offset_steps=1)
+        assert NAME in late.get(f"/staff/disclosures/{request_id}").text

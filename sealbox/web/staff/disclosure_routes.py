@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.cases import disclosure
+from sealbox.cases import custody, disclosure
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
@@ -25,9 +25,22 @@ def queue(
     with svc.db.transaction() as session:
         pending = disclosure.queue(session, "pending")
         decided = disclosure.queue(session, "approved") + disclosure.queue(session, "denied")
+        unshared = custody.missing_count(session)
     decided.sort(key=lambda r: (r.decided_on, r.id), reverse=True)
-    context = {"ctx": ctx, "pending": pending, "decided": decided}
+    context = {"ctx": ctx, "pending": pending, "decided": decided, "unshared": unshared}
     return tpl.render(request, "staff/disclosures.html", context)
+
+
+@router.post("/share")
+def share_keys(
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(custodian),
+    form: dict = Depends(checked_form),
+) -> Response:
+    """Pass identity keys on to custodians added after the reports arrived."""
+    with svc.db.transaction() as session:
+        custody.share(session, svc.clock, ctx)
+    return RedirectResponse("/staff/disclosures", status_code=303)
 
 
 @router.get("/{request_id}")
