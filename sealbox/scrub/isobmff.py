@@ -26,7 +26,7 @@ _STBL_KEEP = {
     b"stsd", b"stts", b"ctts", b"cslg", b"stss", b"stps", b"sdtp", b"stsc", b"stsz", b"sgpd",
     b"sbgp",
 }  # fmt: skip
-_EPOCHS_ZERO = b"\x00" * 8
+_XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
 
 
 class Unsupported(Exception):
@@ -306,6 +306,7 @@ def rebuild(data: bytes) -> tuple[bytes, list[Finding]] | None:
 def _rebuild(data: bytes) -> tuple[bytes, list[Finding]]:
     ftyp = moov = None
     mdats: list[tuple[int, int]] = []
+    top: list[Finding] = []
     for kind, s, e in _boxes(data, 0, len(data)):
         if kind == b"ftyp" and ftyp is None:
             ftyp = data[s - 8 : e] if data[s - 8 : s - 4] != b"\x00\x00\x00\x01" else None
@@ -313,6 +314,10 @@ def _rebuild(data: bytes) -> tuple[bytes, list[Finding]]:
             moov = (s, e)
         elif kind == b"mdat":
             mdats.append((s, e))
+        elif kind == b"uuid":
+            top.append(Finding("xmp") if data[s : s + 16] == _XMP_UUID else Finding("metadata"))
+        elif kind == b"meta":
+            top.append(Finding("metadata"))
         elif kind not in _TOP_DROP:
             raise Unsupported(f"top-level {kind!r}")  # moof (fragments), a second moov, ...
     if ftyp is None or moov is None:
@@ -348,7 +353,7 @@ def _rebuild(data: bytes) -> tuple[bytes, list[Finding]]:
     dates = min(found.count("date"), 1) + found.count("\xa9day")
     found = [k for k in found if k not in ("date", "\xa9day")]
     out = _assemble(data, ftyp, head, kept, mdats)
-    findings = classify(found, skip_technical=False) + extra
+    findings = classify(found, skip_technical=False) + extra + top
     if dates:
         findings.append(Finding("dates", dates))
     return out, findings
@@ -366,6 +371,8 @@ def _assemble(
         if not any(s <= off and off + length <= e for s, e in mdats):
             raise Unsupported("chunk outside mdat")
     payload = sum(length for _, length, _, _ in order)
+    if payload > sum(e - s for s, e in mdats):
+        raise Unsupported("chunks overlap")  # would expand the file: not a normal layout
     large = payload + len(data) >= 1 << 32
     # Tables have a fixed width, so the moov's size is known before the offsets are.
     moov_size = 8 + sum(map(len, head))

@@ -114,3 +114,12 @@ def test_mutated_boxes_never_raise(clips, data):
         source[pos] ^= data.draw(st.integers(1, 255))
     out = isobmff.rebuild(bytes(source))
     assert out is None or isinstance(out[0], bytes)
+
+
+def test_xmp_in_a_top_level_uuid_box_goes(clips, tmp_path, no_ffmpeg):
+    xmp = f'<x:xmpmeta xmlns:x="adobe:ns:meta/">{builders.marker("XMPUUID")}</x:xmpmeta>'.encode()
+    uuid = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
+    data = clips["m4a"] + struct.pack(">I4s", 24 + len(xmp), b"uuid") + uuid + xmp
+    result = clean(data)
+    assert "xmp" in {f.code for f in result.removed}
+    check_clean(result.data, tmp_path, ".m4a")
