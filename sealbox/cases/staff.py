@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from sealbox import crypto
 from sealbox.cases import password_policy
 from sealbox.cases.errors import BadInput, Conflict, LoginFailed, SealboxError, Throttled
-from sealbox.cases.roles import ROLES
+from sealbox.cases.roles import ADMIN, AUDITOR, ROLES
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, KdfParams, Recipient
 from sealbox.store.models import User
 
 TOTP_ISSUER = "Sealbox"
+KEYLESS_ROLES = (ADMIN, AUDITOR)
 MIN_PASSWORD_LENGTH = password_policy.MIN_LENGTH
 
 
@@ -85,7 +86,11 @@ def create_user(
         must_change_password=must_change_password,
         totp_confirmed=totp_confirmed,
     )
-    if offline_public_key:
+    if role in KEYLESS_ROLES:
+        # Admins and auditors never receive a key wrap, so they get no key pair at all.
+        if offline_public_key:
+            raise BadInput(f"An {role} holds no key; an offline key is only for handlers.")
+    elif offline_public_key:
         user.public_key = str(Recipient.parse(offline_public_key))
     else:
         identity = Identity.generate()

@@ -75,7 +75,8 @@ class User(Base):
 
     @property
     def offline(self) -> bool:
-        return self.wrapped_private_key is None
+        """A public key only (the private key never touches the server); keyless roles are not."""
+        return self.wrapped_private_key is None and self.public_key is not None
 
 
 class StaffSession(Base):
@@ -272,7 +273,9 @@ class IdentityKey(Base):
     report_id: Mapped[str] = mapped_column(
         ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     wrapped: Mapped[Sealed] = mapped_column(SealedColumn)
 
 

@@ -275,6 +275,9 @@ def test_admins_hold_no_key_and_see_no_content(services, world):
     people, targets = world
     admin_id = _user_id(services, people["admin"].username)
     with services.db.transaction() as session:
+        for name in (people["admin"].username, people["auditor"].username):
+            user = session.scalar(select(User).where(User.username == name))
+            assert user.public_key is None and user.wrapped_private_key is None, "no key pair"
         for model in (ReportKey, IdentityKey):
             held = session.scalar(
                 select(func.count()).select_from(model).where(model.user_id == admin_id)
