@@ -173,13 +173,13 @@ def submit(
     if not text and not draft.files and not answers:
         raise EmptyReport("The report is empty. Write what happened, attach a file, or both.")
     if len(text) > services.settings.max_message_chars:
-        raise TooLarge(
-            f"The text is longer than {services.settings.max_message_chars:,} characters. "
-            "Attach it as a file instead."
-        )
+        raise TooLarge("The text is too long for one message. Attach it as a file instead.")
     assert draft.identity is not None, "a new report's draft carries its key"
     words = passphrase.generate()
-    keys = crypto.derive_source_keys(words, services.secrets.source_salt, services.settings.kdf)
+    # Derived from the phrase as a login will see it ("t-shirt" is typed back as "t shirt").
+    keys = crypto.derive_source_keys(
+        passphrase.normalise(words), services.secrets.source_salt, services.settings.kdf
+    )
     today = services.clock.today()
     with services.db.transaction() as session:
         channel = channels.open_channel(session, channel_slug)
@@ -233,9 +233,7 @@ def follow_up(
     if not text and not draft.files:
         raise EmptyReport("The message is empty. Write something or attach a file.")
     if len(text) > services.settings.max_message_chars:
-        raise TooLarge(
-            f"The text is longer than {services.settings.max_message_chars:,} characters."
-        )
+        raise TooLarge("The text is too long for one message. Attach it as a file instead.")
     with services.db.transaction() as session:
         report = session.get(Report, report_id, with_for_update=True)
         if report is None or report.public_key != str(draft.recipient):

@@ -60,3 +60,15 @@ def test_passphrase_page_shows_both_forms_and_the_digits_log_in(services, client
     report = support.source_login(client, " ".join(groups))
     assert report.status_code == 200
     assert "A report." in report.text
+
+
+def test_words_with_hyphens_open_the_report_in_both_forms(services, client, monkeypatch):
+    support.add_user(services, "alice")
+    support.add_channel(services, "fraud", ["alice"])
+    phrase = "t-shirt drop-down yo-yo felt-tip abacus zoom unwind"
+    monkeypatch.setattr(passphrase, "generate", lambda words=7: phrase)
+    sent = support.submit(client, "fraud", "Hyphens.", [("a.txt", b"a")])
+    assert DIGIT_GROUPS.findall(sent.text) == passphrase.to_digits(phrase)
+    for typed in (phrase, " ".join(passphrase.to_digits(phrase))):
+        client.cookies.clear()
+        assert "Hyphens." in support.source_login(client, typed).text
