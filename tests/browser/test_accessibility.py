@@ -73,13 +73,9 @@ def _log_in(page, account: StaffAccount, lang: str) -> None:
         page.click("main form button[type=submit]")
 
 
-def _staff_pages(page) -> list[str]:
-    """The role's home page and every staff page it links to (one level deep)."""
-    urls = {_kind(page.url): page.url}
-    for href in page.eval_on_selector_all("a[href^='/staff']", "as => as.map(a => a.href)"):
-        if not NOT_PAGES.search(href):
-            urls.setdefault(_kind(href), href)
-    return list(urls.values())
+def _staff_links(page) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href^='/staff']", "as => as.map(a => a.href)")
+    return [href for href in hrefs if not NOT_PAGES.search(href)]
 
 
 def _kind(url: str) -> str:
@@ -96,9 +92,17 @@ def test_staff_pages_have_no_serious_violations(browser, sealbox, username):
     page.goto("/staff/login?lang=ug")
     found = _violations(page)
     _log_in(page, sealbox.accounts[username], "en")
-    for url in _staff_pages(page):
+    # Every kind of page the role can reach by following links, in English and in Uyghur.
+    seen, queue = {_kind(page.url)}, [page.url]
+    while queue:
+        url = queue.pop(0)
         for lang in ("en", "ug"):
             page.goto(with_lang(url, lang))
             found += _violations(page)
+        for href in _staff_links(page):
+            if _kind(href) not in seen:
+                seen.add(_kind(href))
+                queue.append(href)
     context.close()
+    assert len(seen) >= 2
     assert found == []
