@@ -106,6 +106,7 @@ def test_source_reports_comes_back_and_answers_with_javascript_off(no_js, sealbo
     assert len(words) == len(digits) == 7
     assert all(re.fullmatch(r"\d{4}", group) for group in digits)
     screenshot(page, f"source-passphrase-{lang}")
+    assert no_js.cookies() == [], "choosing a language or reporting must not set a cookie"
     page.emulate_media(media="print")
     screenshot(page, f"source-passphrase-print-{lang}")
     assert not page.locator("header.site").is_visible()
