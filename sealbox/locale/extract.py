@@ -7,10 +7,13 @@ committed catalogues hold every message the code can show).
 from __future__ import annotations
 
 import ast
+import io
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.frontend import parse_mapping_cfg
@@ -126,13 +129,34 @@ def update() -> dict[str, int]:
         # No fuzzy matching: a guessed translation would show a wrong sentence silently.
         catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
         catalog.obsolete.clear()
+        _describe(catalog, Locale.parse(language.code).english_name)
         _write(path, catalog)
         if language.code != "en":
             untranslated[language.code] = sum(1 for m in catalog if m.id and not m.string)
     return untranslated
 
 
+def _describe(catalog: Catalog, name: str) -> None:
+    catalog.header_comment = (
+        f"# Sealbox in {name}.\n"
+        "# A careful first version: corrections are welcome, see DEVELOPERS.md (Languages).\n"
+        "# This file is distributed under the same license as Sealbox (AGPL-3.0-or-later)."
+    )
+    catalog.project, catalog.version = "Sealbox", "1"
+    catalog.msgid_bugs_address = ""
+    catalog.last_translator = "Sealbox contributors"
+    catalog.language_team = f"{name} <DEVELOPERS.md>"
+
+
 def _write(path: Path, catalog: Catalog) -> None:
+    """Write `catalog`, unless only its timestamps would change (keeps diffs to real changes)."""
+    out = io.BytesIO()
+    write_po(out, catalog, width=100, omit_header=False, include_previous=False)
+    if path.exists() and _without_dates(path.read_bytes()) == _without_dates(out.getvalue()):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
-        write_po(handle, catalog, width=100, omit_header=False, include_previous=False)
+    path.write_bytes(out.getvalue())
+
+
+def _without_dates(po: bytes) -> bytes:
+    return re.sub(rb'^"(POT-Creation|PO-Revision)-Date: .*$', b"", po, flags=re.MULTILINE)
