@@ -117,3 +117,13 @@ def test_the_check_catches_bare_text_and_bare_links(tmp_path):
     findings = _findings(page)
     assert findings.bare == ["Not translated", 'a title="Go"']
     assert findings.links == ['a href="/login"']
+
+
+GET_FORM = re.compile(r"<form\b[^>]*\bmethod=\"get\"[^>]*>(?!\{\{ lang_field \}\})", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(WEB)))
+def test_get_forms_keep_the_language(path):
+    # A GET form replaces its action's query string, ?lang= included: it carries it itself.
+    forms = GET_FORM.findall(path.read_text())
+    assert not forms, f"put {{{{ lang_field }}}} right after: {forms}"
