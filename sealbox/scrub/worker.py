@@ -106,6 +106,7 @@ def _job(limits: WorkerLimits) -> tuple[_Zygote, socket.socket]:
     for attempt in range(2):
         with _zygote_lock:
             if _zygote is None or not _zygote.alive():
+                _retire(_zygote)
                 _zygote = _Zygote()
             current = _zygote
         try:
@@ -113,10 +114,21 @@ def _job(limits: WorkerLimits) -> tuple[_Zygote, socket.socket]:
         except OSError:
             with _zygote_lock:
                 if _zygote is current:
+                    _retire(current)
                     _zygote = None
             if attempt:
                 raise
     raise AssertionError("unreachable")
+
+
+def _retire(old: _Zygote | None) -> None:
+    """Let go of a zygote that died, or that belongs to the process this one was forked from."""
+    if old is None:
+        return
+    if old.owner == os.getpid():
+        old.close()
+    else:
+        old.ctrl.close()  # our copy only: the parent process keeps using its zygote
 
 
 class _ResultUnpickler(pickle.Unpickler):
