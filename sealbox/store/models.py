@@ -80,7 +80,10 @@ class User(Base):
 
 
 class StaffSession(Base):
-    """Server-side staff sessions; the unwrapped key is sealed under a secret only the cookie has."""
+    """Server-side staff sessions; the unwrapped key is sealed under a secret only the cookie holds.
+
+    Several workers share them through the database.
+    """
 
     __tablename__ = "staff_sessions"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -118,7 +121,9 @@ class ChannelHandler(Base):
     channel_id: Mapped[str] = mapped_column(
         ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class Report(Base):
@@ -168,7 +173,9 @@ class ReportKey(Base):
     report_id: Mapped[str] = mapped_column(
         ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     wrapped: Mapped[Sealed] = mapped_column(SealedColumn)
 
     __table_args__ = (Index("ix_report_keys_user", "user_id", "report_id"),)
@@ -220,7 +227,9 @@ class ReadMark(Base):
     report_id: Mapped[str] = mapped_column(
         ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     seen_seq: Mapped[int] = mapped_column(Integer, default=0)
 
 
