@@ -1,11 +1,14 @@
 """`python -m sealbox.scrub FILE...`: the scrub command on its own."""
 
-import typer
-
-from sealbox.scrub.cli import register
+from sealbox.scrub.worker import prestart
 
 
 def main() -> None:
+    prestart()  # the cleaning worker loads its libraries while the command line is parsed
+    import typer
+
+    from sealbox.scrub.cli import register
+
     app = typer.Typer(add_completion=False, no_args_is_help=True)
     register(app)
 
@@ -16,5 +19,5 @@ def main() -> None:
     app(args=["scrub", *__import__("sys").argv[1:]], prog_name="python -m sealbox.scrub")
 
 
-if __name__ == "__main__":  # the worker's fork server re-imports this module: keep the guard
+if __name__ == "__main__":
     main()

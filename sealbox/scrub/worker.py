@@ -101,14 +101,24 @@ def _shutdown() -> None:
         _zygote = None
 
 
+def prestart() -> None:
+    """Start the worker process now, so that its imports overlap with the caller's start-up."""
+    _current()
+
+
+def _current() -> _Zygote:
+    global _zygote
+    with _zygote_lock:
+        if _zygote is None or not _zygote.alive():
+            _retire(_zygote)
+            _zygote = _Zygote()
+        return _zygote
+
+
 def _job(limits: WorkerLimits) -> tuple[_Zygote, socket.socket]:
     global _zygote
     for attempt in range(2):
-        with _zygote_lock:
-            if _zygote is None or not _zygote.alive():
-                _retire(_zygote)
-                _zygote = _Zygote()
-            current = _zygote
+        current = _current()
         try:
             return current, current.job(limits)
         except OSError:
