@@ -9,12 +9,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sealbox import audit, crypto
-from sealbox.cases import export, inbox
+from sealbox.cases import export, inbox, notes
 from sealbox.cases.errors import BadInput, Forbidden
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.clock import Clock
 from sealbox.crypto import Recipient
-from sealbox.store.models import IdentityKey, ReadMark, ReportKey, User
+from sealbox.store.models import IdentityKey, NoteKey, ReadMark, ReportKey, User
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,23 @@ def add_handler(
     if session.get(ReportKey, (report_id, user_id)) is not None:
         raise BadInput(f"{user.username} already handles this report.")
     report_identity = export.open_wrap(wrap, ctx.identity)
-    wrapped = crypto.wrap_identity(report_identity, Recipient.parse(user.public_key))
-    session.add(ReportKey(report_id=report_id, user_id=user_id, wrapped=wrapped))
+    recipient = Recipient.parse(user.public_key)
+    session.add(
+        ReportKey(
+            report_id=report_id,
+            user_id=user_id,
+            wrapped=crypto.wrap_identity(report_identity, recipient),
+        )
+    )
+    notes_key = notes.notes_key(session, report_id, ctx.user_id, ctx.identity)
+    if notes_key is not None:
+        session.add(
+            NoteKey(
+                report_id=report_id,
+                user_id=user_id,
+                wrapped=crypto.wrap_identity(notes_key, recipient),
+            )
+        )
     audit.record(
         session,
         clock,
@@ -85,7 +100,7 @@ def remove_handler(
     )
     if count <= 1:
         raise BadInput("A report needs at least one handler; add another one first.")
-    for model in (ReportKey, IdentityKey, ReadMark):
+    for model in (ReportKey, IdentityKey, NoteKey, ReadMark):
         session.execute(delete(model).where(model.report_id == report_id, model.user_id == user_id))
     user = session.get(User, user_id)
     audit.record(

@@ -152,6 +152,9 @@ class Report(Base):
     # The reporter's identity is sealed to this key, wrapped to custodians only (IdentityKey).
     identity_public_key: Mapped[str | None] = mapped_column(String(128))
     identity_disclosed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Internal notes are sealed to this key, wrapped to the report's handlers only (NoteKey):
+    # the source holds the report key, so notes must not be sealed to that.
+    notes_public_key: Mapped[str | None] = mapped_column(String(128))
 
     __table_args__ = (
         Index("ix_reports_channel_received", "channel_id", "received_on", "id"),
@@ -263,6 +266,19 @@ class Note(Base):
     author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     written_on: Mapped[dt.date] = mapped_column(Date)
     body: Mapped[Sealed] = mapped_column(SealedColumn)
+
+
+class NoteKey(Base):
+    """The report's notes key wrapped to one of its handlers (never to the source)."""
+
+    __tablename__ = "note_keys"
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    wrapped: Mapped[Sealed] = mapped_column(SealedColumn)
 
 
 class ReporterIdentity(Base):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import select
 
 from sealbox.audit.models import AuditEntry
@@ -178,6 +179,20 @@ def test_notes_are_sealed_and_never_shown_to_the_source(services, client, other_
         assert b"NOTECANARY" not in note.body.ciphertext
         details = " ".join(session.scalars(select(AuditEntry.details)))
     assert "NOTECANARY" not in details
+    # Sealed to the notes key, which only the handlers hold: the source's key cannot open it.
+    from sealbox import crypto
+    from sealbox.cases import source_access
+    from sealbox.crypto import CannotOpen
+    from sealbox.store.models import NoteKey
+
+    source_key = source_access.log_in(services, words).identity
+    with pytest.raises(CannotOpen):
+        crypto.unseal(note.body, source_key)
+    with services.db.transaction() as session:
+        holders = set(
+            session.scalars(select(NoteKey.user_id).where(NoteKey.report_id == report_id))
+        )
+    assert holders == {_hana_id(services)}
     assert "NOTECANARY" not in support.source_login(client, words).text
     assert re.search(r"note_added", " ".join(_actions(services)))
 

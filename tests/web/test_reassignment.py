@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from sealbox.store.models import Message, ReportKey, User
+from sealbox.store.models import Message, NoteKey, ReportKey, User
 from tests import support
 from tests.web import staff_kit
 
@@ -40,6 +40,7 @@ def test_adding_and_removing_a_handler(services, client):
 
         page = h.get(f"/staff/reports/{report_id}")
         assert "Add handler" in page.text
+        staff_kit.post(h, f"/staff/reports/{report_id}/notes", text="NOTEFORIVAN check the ledger")
         staff_kit.post(
             h, f"/staff/reports/{report_id}/handlers", user_id=_user_id(services, "ivan")
         )
@@ -50,7 +51,8 @@ def test_adding_and_removing_a_handler(services, client):
         assert holders == {_user_id(services, "hana"), _user_id(services, "ivan")}
         assert _sealed_state(services, report_id) == before, "no re-encryption of content"
 
-        assert "REASSIGN" in i.get(f"/staff/reports/{report_id}").text
+        shared = i.get(f"/staff/reports/{report_id}").text
+        assert "REASSIGN" in shared and "NOTEFORIVAN" in shared, "the notes key follows"
         assert report_id in i.get("/staff/").text
         [link] = support.file_links(i.get(f"/staff/reports/{report_id}").text)
         assert i.get(link).content == b"evidence A"
@@ -62,6 +64,10 @@ def test_adding_and_removing_a_handler(services, client):
         assert i.get(f"/staff/reports/{report_id}").status_code == 404
         assert i.get(link).status_code == 404
         assert i.get(f"/staff/reports/{report_id}/export").status_code == 404
+        with services.db.transaction() as session:
+            ivan_id = _user_id(services, "ivan")
+            assert session.get(NoteKey, (report_id, ivan_id)) is None
+            assert session.get(ReportKey, (report_id, ivan_id)) is None
         assert report_id not in i.get("/staff/").text
 
         last = staff_kit.post(

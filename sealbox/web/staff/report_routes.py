@@ -58,7 +58,7 @@ def report_page(
             "feedback_by": deadlines.feedback_by(report),
             "overdue": report.due_on is not None and report.due_on < svc.clock.today(),
             "labels": workflow.labels(session, report_id),
-            "notes": notes.notes(session, report_id, report_identity),
+            "notes": notes.notes(session, report_id, ctx.user_id, ctx.identity),
             "holders": assignment.holders(session, report_id),
             "candidates": assignment.candidates(session, report_id),
             "identity": disclosure.for_handler(session, ctx, report_id),

@@ -153,6 +153,7 @@ def upgrade() -> None:
         sa.Column("due_on", sa.Date(), nullable=True),
         sa.Column("identity_public_key", sa.String(length=128), nullable=True),
         sa.Column("identity_disclosed_on", sa.Date(), nullable=True),
+        sa.Column("notes_public_key", sa.String(length=128), nullable=True),
         sa.ForeignKeyConstraint(
             ["channel_id"], ["channels.id"], name=op.f("fk_reports_channel_id_channels")
         ),
@@ -266,6 +267,22 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
         sa.UniqueConstraint("report_id", "seq", name=op.f("uq_messages_report_id")),
+    )
+    op.create_table(
+        "note_keys",
+        sa.Column("report_id", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("wrapped", sealbox.store.types.SealedColumn(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["reports.id"],
+            name=op.f("fk_note_keys_report_id_reports"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_note_keys_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("report_id", "user_id", name=op.f("pk_note_keys")),
     )
     op.create_table(
         "notes",
@@ -414,6 +431,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_notes_report_id"))
 
     op.drop_table("notes")
+    op.drop_table("note_keys")
     op.drop_table("messages")
     op.drop_table("identity_keys")
     with op.batch_alter_table("disclosure_requests", schema=None) as batch_op:
