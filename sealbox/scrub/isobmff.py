@@ -265,18 +265,14 @@ def _tag_keys(data: bytes, start: int, end: int, kind: bytes) -> list[str]:
     keys: list[str] = []
     try:
         if kind == b"meta":
-            # ISO meta is a full box; QuickTime's is not. Tell them apart by what follows.
-            if data[start + 4 : start + 8] in (b"hdlr", b"keys", b"ilst"):
-                pass
-            else:
+            # ISO meta is a full box (4 bytes of version and flags first); QuickTime's is not.
+            if data[start + 4 : start + 8] not in (b"hdlr", b"keys", b"ilst"):
                 start += 4
-            names: list[str] = []
+            names: list[str] = []  # mdta keys: ilst items refer to them by index
             for child, s, e in _boxes(data, start, end):
                 if child == b"keys":
-                    (n,) = struct.unpack_from(">I", data, s + 4)
                     for _, ks, ke in _boxes(data, s + 8, e):
                         names.append(data[ks:ke].decode("utf-8", "replace"))
-                    del n
                 elif child == b"ilst":
                     for item, _, _ in _boxes(data, s, e):
                         index = int.from_bytes(item, "big")
@@ -337,8 +333,8 @@ def _rebuild(data: bytes) -> tuple[bytes, list[Finding]]:
         elif kind in (b"mvex", b"cmov", b"rmra"):
             raise Unsupported(kind.decode("latin-1"))
     kept = [t for t in tracks if t.handler in _KEPT_HANDLERS]
-    if not kept:
-        raise Unsupported("no audio or video track")
+    if not kept or len(head) != 1:
+        raise Unsupported("no movie header, or no audio or video track")
     chapters = set().union(*(t.chapter_ids for t in tracks))
     dropped = [t for t in tracks if t.handler not in _KEPT_HANDLERS]
     if any(t.track_id in chapters for t in dropped) or "chpl" in found:
