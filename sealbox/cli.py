@@ -179,6 +179,11 @@ def user_add(
     email: str | None = typer.Option(
         None, "--email", help="Address for notifications (new reports, reminders, alerts)."
     ),
+    temporary: bool = typer.Option(
+        False,
+        "--temporary-password",
+        help="Make the user choose a new password at first login (for a password you hand on).",
+    ),
     data_dir: Path | None = DataDir,
 ) -> None:
     """Add a staff account; prints its password (unless given) and TOTP enrolment."""
@@ -190,7 +195,14 @@ def user_add(
     try:
         with svc.db.transaction() as session:
             new_user = staff.create_user(
-                session, svc.clock, svc.settings.kdf, username, role, password, offline_key
+                session,
+                svc.clock,
+                svc.settings.kdf,
+                username,
+                role,
+                password,
+                offline_key,
+                must_change_password=temporary,
             )
             new_user.user.email = normalise_email(email)
     except (SealboxError, CryptoError) as exc:

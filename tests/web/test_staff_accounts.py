@@ -167,3 +167,24 @@ def test_idle_sessions_expire(services, client):
     support.staff_login(client, services, alice)
     services.clock.advance(services.settings.staff_session_idle_minutes * 60 + 1)
     assert client.get("/staff/").status_code == 401
+
+
+def test_cli_temporary_password_forces_a_change(services, client):
+    from typer.testing import CliRunner
+
+    from sealbox.cli import app as cli_app
+
+    config = services.settings.data_dir.parent / "sealbox.toml"
+    config.write_text(f"[kdf]\niterations = {services.settings.kdf.iterations}\n")
+    env = {"SEALBOX_DATABASE_URL": services.settings.database_url, "SEALBOX_CONFIG": str(config)}
+    args = ["user", "add", "tess", "--role", "custodian", "--temporary-password"]
+    result = CliRunner().invoke(
+        cli_app, [*args, "--data-dir", str(services.settings.data_dir)], env=env
+    )
+    assert result.exit_code == 0, result.output
+    password = re.search(r"password:\s+(\S+)", result.output).group(1)
+    secret = re.search(r"TOTP secret:\s+(\S+)", result.output).group(1)
+    page = _login(
+        client, services, "tess", password, pyotp.TOTP(secret).at(services.clock.timestamp())
+    )
+    assert page.url.path == "/staff/account/password"
