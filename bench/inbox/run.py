@@ -176,8 +176,8 @@ def fill_postgresql(svc, generator) -> None:
             raw.commit()
         # The steady state autovacuum reaches: statistics and a visibility map, so that
         # index-only scans stay index-only. (Timed straight after COPY they are not.)
-        raw.autocommit = True
-        cursor.execute("VACUUM ANALYZE")
+        raw.driver_connection.autocommit = True
+        raw.driver_connection.execute("VACUUM ANALYZE")
     finally:
         raw.close()
 
