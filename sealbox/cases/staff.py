@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from sealbox import crypto
 from sealbox.cases import password_policy
-from sealbox.cases.errors import BadInput, Conflict, LoginFailed, SealboxError, Throttled
+from sealbox.cases.errors import (
+    BadInput,
+    Conflict,
+    DamagedData,
+    LoginFailed,
+    SealboxError,
+    Throttled,
+)
 from sealbox.cases.roles import ADMIN, AUDITOR, ROLES
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, KdfParams, Recipient
@@ -136,7 +143,13 @@ def authenticate(
     identity = None
     if user.wrapped_private_key is not None:
         wrapping = crypto.derive_password_key(password, user.key_salt or b"", kdf)
-        identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
+        try:
+            identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
+        except crypto.CannotOpen:
+            return DamagedData(
+                "Your password is right, but your key could not be opened: the stored key is "
+                "damaged or the server's key settings (kdf) changed. Ask an administrator."
+            )
     return StaffLogin(user=user, identity=identity, pending=pending_step(user))
 
 
