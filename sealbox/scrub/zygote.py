@@ -125,6 +125,7 @@ def _control(ctrl: socket.socket, sel: selectors.BaseSelector, jobs: dict) -> bo
             os.close(other.detach())
         for pidfd in jobs:
             os.close(pidfd)
+        sel.close()
         _child(job, memory, cpu, wall)
     pidfd = os.pidfd_open(pid)
     jobs[pidfd] = (job, pid)

@@ -119,3 +119,41 @@ def test_a_result_from_a_child_cannot_carry_code():
 
     with pytest.raises(pickle.UnpicklingError):
         _ResultUnpickler(io.BytesIO(pickle.dumps(Evil()))).load()
+
+
+def test_a_child_holds_no_other_files_socket():
+    from sealbox.scrub import worker, zygote
+
+    owner = worker._Zygote()
+    try:
+        first, second = owner.job(LIMITS), owner.job(LIMITS)
+        pids = []
+        for sock in (first, second):
+            tag, payload = zygote.recv_frame(sock)
+            assert tag == b"P"
+            pids.append(int.from_bytes(payload, "big", signed=True))
+        # The second child was forked while the first job's socket was open in the zygote; it
+        # closes everything but its own before it reads a byte.
+        deadline = time.monotonic() + 5
+        while True:
+            fds = _open_files(pids[1])
+            others = [fd for fd, name in fds.items() if name.startswith(("socket", "anon_inode"))]
+            if len(others) == 1 or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        assert len(others) == 1, fds
+        first.close()
+        second.close()
+    finally:
+        owner.close()
+
+
+def _open_files(pid: int) -> dict[str, str]:
+    import contextlib
+    import os
+
+    out = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        with contextlib.suppress(FileNotFoundError):  # closed while we looked
+            out[fd] = os.readlink(f"/proc/{pid}/fd/{fd}")
+    return out
