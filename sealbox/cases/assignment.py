@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from sealbox import audit, crypto
@@ -14,7 +14,14 @@ from sealbox.cases.errors import BadInput, Forbidden
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.clock import Clock
 from sealbox.crypto import Recipient
-from sealbox.store.models import IdentityKey, NoteKey, ReadMark, ReportKey, User
+from sealbox.store.models import (
+    DisclosureRequest,
+    IdentityKey,
+    NoteKey,
+    ReadMark,
+    ReportKey,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,16 @@ def remove_handler(
         raise BadInput("A report needs at least one handler; add another one first.")
     for model in (ReportKey, IdentityKey, NoteKey, ReadMark):
         session.execute(delete(model).where(model.report_id == report_id, model.user_id == user_id))
+    # A request of someone who no longer handles the report must not be approved later.
+    session.execute(
+        update(DisclosureRequest)
+        .where(
+            DisclosureRequest.report_id == report_id,
+            DisclosureRequest.handler_id == user_id,
+            DisclosureRequest.state == "pending",
+        )
+        .values(state="withdrawn")
+    )
     user = session.get(User, user_id)
     audit.record(
         session,

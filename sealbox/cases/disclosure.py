@@ -17,7 +17,14 @@ from sealbox.cases.reporter_identity import Details
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, Recipient, Sealed
-from sealbox.store.models import Channel, DisclosureRequest, IdentityKey, Report, User
+from sealbox.store.models import (
+    Channel,
+    DisclosureRequest,
+    IdentityKey,
+    Report,
+    ReportKey,
+    User,
+)
 
 MIN_REASON = 20
 MAX_REASON = 5_000
@@ -195,6 +202,8 @@ def decide(
     if approve:
         if handler is None or not handler.active or not handler.public_key:
             raise Conflict("The handler who asked no longer has an active account.")
+        if session.get(ReportKey, (row.report_id, handler.id)) is None:
+            raise Conflict("The handler who asked no longer handles this report.")
         if session.get(IdentityKey, (row.report_id, handler.id)) is None:
             wrapped = crypto.wrap_identity(key, Recipient.parse(handler.public_key))
             session.add(IdentityKey(report_id=row.report_id, user_id=handler.id, wrapped=wrapped))

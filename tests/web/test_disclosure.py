@@ -167,3 +167,23 @@ def test_a_later_custodian_gets_the_key_from_an_earlier_one(services, client):
     with staff_kit.browser(services) as late:
         support.staff_login(late, services, dora, offset_steps=1)
         assert NAME in late.get(f"/staff/disclosures/{request_id}").text
+
+
+def test_a_removed_handlers_request_cannot_be_approved(services, client):
+    hana, cora, _, report_id = _setup(services, client)
+    ivan = staff_kit.account(services, "ivan", "handler")
+    hana_id, ivan_id = _ids(services, "hana", "ivan")
+    with staff_kit.browser(services) as h, staff_kit.browser(services) as i:
+        support.staff_login(h, services, hana)
+        staff_kit.post(h, f"/staff/reports/{report_id}/handlers", user_id=ivan_id)
+        support.staff_login(i, services, ivan)
+        staff_kit.post(
+            i, f"/staff/reports/{report_id}/disclosure", reason="Needed for the interview plan."
+        )
+        with staff_kit.browser(services) as c:
+            support.staff_login(c, services, cora)
+            [request_id] = staff_kit.request_ids(c.get("/staff/disclosures").text)
+            staff_kit.post(h, f"/staff/reports/{report_id}/handlers/remove", user_id=ivan_id)
+            late = staff_kit.post(c, f"/staff/disclosures/{request_id}/approve")
+            assert late.status_code == 409
+    assert ivan_id not in _wraps(services, IdentityKey, report_id)
