@@ -100,6 +100,8 @@ def test_questions_render_validate_and_seal(services, client, other_client):
     )
     assert sent.status_code == 200, sent.text
     report_id = staff_kit.report_id_of(services, "hr")
+    mine = support.source_login(source, support.passphrase_of(sent))
+    assert "Logistics" in mine.text and "Your department" in mine.text
     with services.db.transaction() as session:
         body = session.scalar(select(Message.body).where(Message.report_id == report_id))
     assert b"Logistics" not in body.ciphertext and b"QCANARY" not in body.ciphertext
