@@ -89,6 +89,10 @@ def serve(
     from sealbox import logs
     from sealbox.web.app import create_app
 
+    from sealbox.scrub import worker
+
+    # Fork the cleaning worker before any thread starts (a fork copies only the calling thread).
+    worker.prestart()
     svc = _services(data_dir)
     swept = svc.blobs.sweep_temp()
     if swept:
