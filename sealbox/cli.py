@@ -87,9 +87,8 @@ def serve(
     import uvicorn
 
     from sealbox import logs
-    from sealbox.web.app import create_app
-
     from sealbox.scrub import worker
+    from sealbox.web.app import create_app
 
     # Fork the cleaning worker before any thread starts (a fork copies only the calling thread).
     worker.prestart()
