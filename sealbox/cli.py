@@ -264,7 +264,7 @@ def export_key(
     data_dir: Path | None = DataDir,
 ) -> None:
     """Write a handler's private key as an age identity file (for `age -d -i`, `decrypt`)."""
-    from sealbox import crypto
+    from sealbox import audit, crypto
     from sealbox.cases import staff
 
     svc = _services(data_dir)
@@ -277,6 +277,7 @@ def export_key(
             _fail("The password is not right.")
         wrapping = crypto.derive_password_key(password, user.key_salt, svc.settings.kdf)
         identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
+        audit.record(session, svc.clock, username, "key_exported", f"user:{username}", via="cli")
     if output.exists():
         _fail(f"{output} exists; refusing to overwrite a key.")
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -295,6 +296,7 @@ def export_report(
     data_dir: Path | None = DataDir,
 ) -> None:
     """Write a report's encrypted export bundle for one handler (nothing is decrypted)."""
+    from sealbox import audit
     from sealbox.cases import export, staff
 
     svc = _services(data_dir)
@@ -304,6 +306,8 @@ def export_report(
             if account is None:
                 _fail(f"No user {user!r}.")
             plan = export.bundle_plan(session, account.id, report_id)
+            target = f"report:{report_id}"
+            audit.record(session, svc.clock, "cli", "report_exported", target, for_user=user)
     except SealboxError as exc:
         _fail(exc.message)
     with open(output, "wb") as sink:

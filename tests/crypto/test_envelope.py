@@ -67,13 +67,15 @@ def test_passphrases_are_seven_words_from_the_eff_long_list():
     assert passphrase.normalise("  Abacus\tABDOMEN-x ") == "abacus abdomen x"
 
 
-@pytest.mark.skipif(AGE is None, reason="the age CLI is not installed (scripts/install-test-deps installs it)")
+@pytest.mark.skipif(AGE is None, reason="no age CLI (scripts/install-test-deps installs it)")
 def test_age_cli_opens_what_we_seal_with_a_derived_identity(tmp_path):
     identity = Identity.from_seed(os.urandom(32))
     (tmp_path / "key.txt").write_text(identity.export())
     (tmp_path / "blob.age").write_bytes(crypto.seal(b"interop", identity.recipient).ciphertext)
     result = subprocess.run(
-        [AGE, "-d", "-i", tmp_path / "key.txt", tmp_path / "blob.age"], capture_output=True, check=True
+        [AGE, "-d", "-i", tmp_path / "key.txt", tmp_path / "blob.age"],
+        capture_output=True,
+        check=True,
     )
     assert result.stdout == b"interop"
     # And the other way: age encrypts to our recipient, we open it.

@@ -22,9 +22,11 @@ def test_blob_store_refuses_anything_but_a_sealed_stream(services):
 
 def test_sealed_columns_refuse_bytes(services):
     # SQLAlchemy wraps the TypeError raised while binding the value.
-    with pytest.raises(StatementError, match="only Sealed"):
-        with services.db.transaction() as session:
-            session.add(SourceAccess(lookup_id="x" * 64, report_id="r", wrapped=b"plaintext"))
+    with (
+        pytest.raises(StatementError, match="only Sealed"),
+        services.db.transaction() as session,
+    ):
+        session.add(SourceAccess(lookup_id="x" * 64, report_id="r", wrapped=b"plaintext"))
 
 
 def test_blob_files_are_ciphertext_dated_to_the_day(services):

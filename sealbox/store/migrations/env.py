@@ -2,15 +2,16 @@
 
 from alembic import context
 
-from sealbox.store.db import make_engine
 from sealbox.store.all_models import Base
+from sealbox.store.db import make_engine
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def run_migrations_online() -> None:
-    engine = config.attributes.get("engine") or make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = config.attributes.get("engine")
+    engine = engine or make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
         context.configure(
             connection=connection,
