@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pyotp
 
 
 def free_port() -> int:
@@ -82,6 +83,25 @@ class Instance:
         password = re.search(r"password:\s+(\S+)", out).group(1)
         secret = re.search(r"TOTP secret:\s+(\S+)", out).group(1)
         return password, secret
+
+    def staff_login(
+        self, username: str, password: str, totp_secret: str
+    ) -> tuple[httpx.Client, str]:
+        """A logged-in staff browser and the page it landed on (the inbox)."""
+        client = httpx.Client(base_url=self.url, follow_redirects=True)
+        login = client.get("/staff/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', login.text).group(1)
+        landed = client.post(
+            "/staff/login",
+            data={
+                "csrf": token,
+                "username": username,
+                "password": password,
+                "totp": pyotp.TOTP(totp_secret).now(),
+            },
+        )
+        assert landed.status_code == 200, landed.text
+        return client, landed.text
 
     def start(self) -> None:
         self.tmp_dir.mkdir(parents=True, exist_ok=True)

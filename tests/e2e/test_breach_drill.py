@@ -12,7 +12,6 @@ import shutil
 import subprocess
 
 import httpx
-import pyotp
 import pytest
 
 from tests import support
@@ -62,18 +61,8 @@ def test_nothing_planted_survives_at_rest(instance, backend, database_url):
         assert sent.status_code == 200, sent.text
         words = support.passphrase_of(sent)
 
-    handler = httpx.Client(base_url=instance.url, follow_redirects=True)
-    login = handler.get("/staff/login")
-    inbox = handler.post(
-        "/staff/login",
-        data={
-            "csrf": support.token(login.text),
-            "username": "alice",
-            "password": password,
-            "totp": pyotp.TOTP(totp_secret).now(),
-        },
-    )
-    [report_id] = support.report_ids(inbox.text)
+    handler, inbox = instance.staff_login("alice", password, totp_secret)
+    [report_id] = support.report_ids(inbox)
     page = handler.get(f"/staff/reports/{report_id}")
     assert c["text"] in page.text and c["filename"] in page.text
     [link] = support.file_links(page.text)

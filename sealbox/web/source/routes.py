@@ -249,22 +249,39 @@ def report(
         )
         response.delete_cookie(COOKIE, path="/")
         return response
+    sent = request.query_params.get("sent") == "1"
+    return _render_report(request, svc, tpl, source, sent=sent)
+
+
+def _render_report(
+    request: Request,
+    svc: Services,
+    tpl: Templates,
+    source: source_access.SourceSession,
+    sent: bool = False,
+    error: str | None = None,
+    text: str = "",
+    status: int = 200,
+) -> Response:
+    """The source's conversation, with forms bound to a freshly sealed (renewed) cookie."""
     with svc.db.transaction() as session:
         conversation = dialog.conversation(
             session, source.report_id, source.identity, show_staff_names=False, include_held=True
         )
     cookie = source_access.seal_cookie(svc, source)
+    key, binding = svc.secrets.form_key, _binding(cookie)
     context = {
         "conversation": conversation,
-        "token": form_token(svc.secrets.form_key, "follow-up", _binding(cookie)),
+        "token": form_token(key, "follow-up", binding),
         "held_token": _held_token(svc, source.report_id),
-        "rename_token": form_token(svc.secrets.form_key, "rename", _binding(cookie)),
-        "logout_token": form_token(svc.secrets.form_key, "logout", _binding(cookie)),
-        "error": request.query_params.get("error"),
-        "sent": request.query_params.get("sent") == "1",
+        "rename_token": form_token(key, "rename", binding),
+        "logout_token": form_token(key, "logout", binding),
+        "error": error,
+        "text": text,
+        "sent": sent,
         "max_mib": svc.settings.max_submission_bytes // (1024 * 1024),
     }
-    response = tpl.render(request, "source/report.html", context)
+    response = tpl.render(request, "source/report.html", context, status=status)
     _set_cookie(response, cookie)
     return response
 
@@ -291,28 +308,13 @@ async def follow_up(
     except SealboxError as exc:
         if isinstance(exc, Forbidden):
             raise
-        with svc.db.transaction() as session:
-            conversation = dialog.conversation(
-                session,
-                source.report_id,
-                source.identity,
-                show_staff_names=False,
-                include_held=True,
-            )
-        cookie = request.cookies.get(COOKIE)
-        context = {
-            "conversation": conversation,
-            "token": form_token(svc.secrets.form_key, "follow-up", binding),
-            "held_token": _held_token(svc, source.report_id),
-            "rename_token": form_token(svc.secrets.form_key, "rename", binding),
-            "logout_token": form_token(svc.secrets.form_key, "logout", _binding(cookie)),
-            "error": exc.message,
-            "text": fields.get("text", ""),
-            "sent": False,
-            "max_mib": svc.settings.max_submission_bytes // (1024 * 1024),
-        }
-        return tpl.render(request, "source/report.html", context, status=exc.status)
-    return RedirectResponse("/report?sent=1", status_code=303)
+        # Give back what they wrote, so a refused file does not cost them their message.
+        text = fields.get("text", "")
+        return _render_report(
+            request, svc, tpl, source, error=exc.message, text=text, status=exc.status
+        )
+    done = i18n.local_url(i18n.choice_of(request), "/report?sent=1")
+    return RedirectResponse(done, status_code=303)
 
 
 @router.post("/logout")
