@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealbox import crypto
+from sealbox.cases import channels
 from sealbox.cases.errors import DamagedData, NotFound
 from sealbox.crypto import CannotOpen, Identity, Sealed
 from sealbox.store.models import Attachment, Channel, Message, Report, User
@@ -76,6 +77,7 @@ def conversation(
     identity: Identity,
     show_staff_names: bool,
     include_held: bool = False,
+    lang: str = "en",
 ) -> Conversation:
     """Decrypt a report's messages and file names in memory.
 
@@ -120,7 +122,7 @@ def conversation(
         )
     return Conversation(
         report_id=report.id,
-        channel_name=channel.name if channel else "",
+        channel_name=channels.view(channel, lang).name if channel else "",
         received_on=report.received_on,
         status=report.status,
         acknowledged_on=report.acknowledged_on,

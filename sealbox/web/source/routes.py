@@ -266,7 +266,12 @@ def _render_report(
     """The source's conversation, with forms bound to a freshly sealed (renewed) cookie."""
     with svc.db.transaction() as session:
         conversation = dialog.conversation(
-            session, source.report_id, source.identity, show_staff_names=False, include_held=True
+            session,
+            source.report_id,
+            source.identity,
+            show_staff_names=False,
+            include_held=True,
+            lang=i18n.language_of(request).code,
         )
     cookie = source_access.seal_cookie(svc, source)
     key, binding = svc.secrets.form_key, _binding(cookie)
