@@ -84,6 +84,18 @@ class Instance:
         secret = re.search(r"TOTP secret:\s+(\S+)", out).group(1)
         return password, secret
 
+    def sql(self, statement: str, **params: object) -> None:
+        """Change the instance's database directly (settings a test needs but does not test)."""
+        from sqlalchemy import text
+
+        from sealbox.store.db import make_engine
+
+        url = self.database_url or f"sqlite:///{self.data_dir / 'sealbox.db'}"
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text(statement), params)
+        engine.dispose()
+
     def staff_login(
         self, username: str, password: str, totp_secret: str
     ) -> tuple[httpx.Client, str]:

@@ -7,6 +7,7 @@ logs and (on PostgreSQL) a pg_dump is searched for them in UTF-8, UTF-16 and bas
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 import subprocess
@@ -24,7 +25,14 @@ def _canary(name: str) -> str:
 
 def test_nothing_planted_survives_at_rest(instance, backend, database_url):
     password, totp_secret = instance.add_handler("alice")
+    instance.cli("user", "add", "carla", "--role", "custodian")
     instance.cli("channel", "add", "fraud", "--name", "Fraud", "--handler", "alice")
+    # The channel asks one question and lets sources give their identity (an admin's settings).
+    instance.sql(
+        "update channels set allow_identity = :yes, questions = :questions",
+        yes=True,
+        questions=json.dumps([{"kind": "text", "label": "Where?", "required": False}]),
+    )
     instance.start()
 
     c = {
@@ -39,6 +47,11 @@ def test_nothing_planted_survives_at_rest(instance, backend, database_url):
             "ip",
             "agent",
             "referer",
+            "answer",
+            "name",
+            "contact",
+            "note",
+            "reason",
         ]
     }
     c["ip"] = f"203.0.113.{secrets.randbelow(200) + 20}"
@@ -55,7 +68,13 @@ def test_nothing_planted_survives_at_rest(instance, backend, database_url):
         page = source.get("/submit/fraud")
         sent = source.post(
             "/submit/fraud",
-            data={"form_token": support.token(page.text), "text": f"Report {c['text']} details"},
+            data={
+                "form_token": support.token(page.text),
+                "text": f"Report {c['text']} details",
+                "q0": c["answer"],
+                "identity_name": c["name"],
+                "identity_contact": c["contact"],
+            },
             files=[("files", (f"{c['filename']}.txt", payload, "text/plain"))],
         )
         assert sent.status_code == 200, sent.text
@@ -63,6 +82,15 @@ def test_nothing_planted_survives_at_rest(instance, backend, database_url):
 
     handler, inbox = instance.staff_login("alice", password, totp_secret)
     [report_id] = support.report_ids(inbox)
+    csrf = support.token(handler.get(f"/staff/reports/{report_id}").text)
+    for path, field, canary in [("notes", "text", "note"), ("disclosure", "reason", "reason")]:
+        done = handler.post(
+            f"/staff/reports/{report_id}/{path}", data={"csrf": csrf, field: c[canary]}
+        )
+        assert done.status_code == 200, done.text
+    page = handler.get(f"/staff/reports/{report_id}")
+    assert c["note"] in page.text and c["answer"] in page.text
+    assert c["name"] not in page.text, "the identity needs a custodian's approval"
     page = handler.get(f"/staff/reports/{report_id}")
     assert c["text"] in page.text and c["filename"] in page.text
     [link] = support.file_links(page.text)
