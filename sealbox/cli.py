@@ -324,14 +324,14 @@ def decrypt(
     ),
 ) -> None:
     """Open an export bundle offline with your age identity."""
-    from sealbox.cases import export
+    from sealbox.cases import offline
     from sealbox.crypto import Identity
 
     if not bundle.is_file():
         _fail(f"{bundle} does not exist.", 2)
     try:
         key = Identity.parse(identity.read_text())
-        written = export.decrypt_bundle(
+        written = offline.decrypt_bundle(
             bundle, key, output, progress=lambda m: typer.echo(m, err=True)
         )
     except OSError as exc:
@@ -343,19 +343,11 @@ def decrypt(
     )
 
 
-def _register_optional() -> None:
-    try:
-        from sealbox.scrub import cli as scrub_cli
-    except ImportError:
-        return
-    if hasattr(scrub_cli, "register"):
-        scrub_cli.register(app)
-
-
-_register_optional()
 from sealbox.audit import cli as _audit_cli  # noqa: E402
 from sealbox.jobs import cli as _jobs_cli  # noqa: E402
+from sealbox.scrub import cli as _scrub_cli  # noqa: E402
 
+_scrub_cli.register(app)
 _audit_cli.register(app)
 _jobs_cli.register(app)
 

@@ -93,6 +93,10 @@ def clean_upload(
         if not chunk:
             break
         head += chunk
+    if not head:
+        # An empty file holds nothing to remove; no worker is needed to say so.
+        result = CleanResult(Outcome.NOTHING_TO_REMOVE, "application/x-empty", b"")
+        return Cleaned(io.BytesIO(b""), report_of(result), held=False)
     kind = detect(head, deep=False)
     if keep_metadata:
         result = CleanResult(Outcome.NOTHING_TO_REMOVE, kind, None)
@@ -102,14 +106,13 @@ def clean_upload(
         reason = Notice("unsupported", subject=kind)
         result = CleanResult(Outcome.CANNOT_CLEAN, kind, None, reason=reason)
         return Cleaned(_Prefixed(head, reader), report_of(result), held=True)
-    body = bytearray(head)
-    for chunk in _read_up_to(reader, max_bytes - len(head)):
-        body += chunk
+    # Joined once: a file near the limit must not be held in memory twice over.
+    body = b"".join([head, *_read_up_to(reader, max_bytes - len(head))])
     if len(body) > max_bytes:
         result = CleanResult(Outcome.CANNOT_CLEAN, kind, None, reason=Notice("too_large"))
-        return Cleaned(_Prefixed(bytes(body), reader), report_of(result), held=True)
-    result = clean_isolated(bytes(body), CleanOptions(), limits)
+        return Cleaned(_Prefixed(body, reader), report_of(result), held=True)
+    result = clean_isolated(body, CleanOptions(), limits)
     if result.outcome is Outcome.CANNOT_CLEAN or result.data is None:
-        return Cleaned(io.BytesIO(bytes(body)), report_of(result), held=True)
+        return Cleaned(io.BytesIO(body), report_of(result), held=True)
     del body
     return Cleaned(io.BytesIO(result.data), report_of(result), held=False)

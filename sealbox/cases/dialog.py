@@ -103,7 +103,13 @@ def conversation(
                 held=row.held,
             )
         )
-    names = dict(session.execute(select(User.id, User.username)).all()) if show_staff_names else {}
+    # Only the authors of this report's replies, not every account on the instance.
+    authors = select(Message.staff_id).where(Message.report_id == report_id)
+    names = (
+        dict(session.execute(select(User.id, User.username).where(User.id.in_(authors))).all())
+        if show_staff_names
+        else {}
+    )
     messages = []
     for row in session.scalars(
         select(Message).where(Message.report_id == report_id).order_by(Message.seq)

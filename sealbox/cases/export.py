@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -15,9 +13,8 @@ from sqlalchemy.orm import Session
 
 from sealbox import crypto
 from sealbox.cases import inbox
-from sealbox.cases.errors import BadInput, DamagedData, NotFound
+from sealbox.cases.errors import DamagedData, NotFound
 from sealbox.crypto import CannotOpen, Identity, Sealed
-from sealbox.scrub.filenames import sanitise_filename
 from sealbox.services import Services
 from sealbox.store.models import Attachment, Channel, Message, Report, ReportKey
 
@@ -114,68 +111,3 @@ def write_bundle(services: Services, plan: BundlePlan, sink: BinaryIO) -> None:
             ):
                 while chunk := blob.read(1 << 20):
                     out.write(chunk)
-
-
-def decrypt_bundle(
-    bundle: Path,
-    identity: Identity,
-    out_dir: Path,
-    progress: Callable[[str], None] = lambda _: None,
-) -> list[Path]:
-    """Open an export bundle offline: write the conversation and files under `out_dir`."""
-    try:
-        archive = zipfile.ZipFile(bundle)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise BadInput(f"{bundle} is not a Sealbox export bundle (not a zip file).") from exc
-    with archive:
-        try:
-            manifest = json.loads(archive.read("manifest.json"))
-        except (KeyError, ValueError) as exc:
-            raise BadInput(f"{bundle} has no readable manifest.json.") from exc
-        if manifest.get("format") != FORMAT:
-            raise BadInput(f"{bundle} is in an unknown format {manifest.get('format')!r}.")
-        try:
-            report_key = crypto.unwrap_identity(Sealed(archive.read(manifest["key"])), identity)
-        except CannotOpen as exc:
-            raise BadInput(
-                "This identity cannot open the bundle: it was exported for someone else."
-            ) from exc
-        out_dir.mkdir(parents=True, exist_ok=True)
-        written: list[Path] = []
-        lines = [
-            f"Report {manifest['report_id']} ({manifest['channel']}), "
-            f"received {manifest['received_on']}",
-            "",
-        ]
-        used: set[str] = set()
-        for message in manifest["messages"]:
-            body = json.loads(crypto.unseal(Sealed(archive.read(message["body"])), report_key))
-            lines += [
-                f"--- #{message['seq']} {message['author']} on {message['sent_on']}",
-                body["text"],
-            ]
-            for item in message["files"]:
-                meta = json.loads(crypto.unseal(Sealed(archive.read(item["meta"])), report_key))
-                name = _unique(sanitise_filename(meta["display_name"]), used)
-                progress(f"decrypting {name} ({meta['size']:,} bytes)")
-                target = out_dir / "files" / name
-                target.parent.mkdir(exist_ok=True)
-                with archive.open(item["content"]) as source, open(target, "wb") as sink:
-                    crypto.unseal_stream(source, sink, report_key)
-                written.append(target)
-                lines.append(f"[file: files/{name}]")
-            lines.append("")
-        conversation = out_dir / "conversation.txt"
-        conversation.write_text("\n".join(lines), encoding="utf-8")
-        written.insert(0, conversation)
-        return written
-
-
-def _unique(name: str, used: set[str]) -> str:
-    candidate, n = name, 1
-    while candidate in used:
-        stem, dot, ext = name.rpartition(".")
-        candidate = f"{stem or ext}-{n}{dot}{ext if stem else ''}"
-        n += 1
-    used.add(candidate)
-    return candidate

@@ -84,8 +84,8 @@ class Instance:
         secret = re.search(r"TOTP secret:\s+(\S+)", out).group(1)
         return password, secret
 
-    def sql(self, statement: str, **params: object) -> None:
-        """Change the instance's database directly (settings a test needs but does not test)."""
+    def sql(self, statement: str, **params: object) -> list:
+        """Run SQL on the instance's database (settings a test needs, ids it looks up)."""
         from sqlalchemy import text
 
         from sealbox.store.db import make_engine
@@ -93,8 +93,10 @@ class Instance:
         url = self.database_url or f"sqlite:///{self.data_dir / 'sealbox.db'}"
         engine = make_engine(url)
         with engine.begin() as connection:
-            connection.execute(text(statement), params)
+            result = connection.execute(text(statement), params)
+            rows = result.scalars().all() if result.returns_rows else []
         engine.dispose()
+        return rows
 
     def staff_login(
         self, username: str, password: str, totp_secret: str

@@ -87,13 +87,29 @@ def test_offline_key_handler_reads_only_offline(instance):
 
 
 def _only_report_id(instance) -> str:
-    from sqlalchemy import create_engine, text
-
-    from sealbox.store.db import make_engine
-
-    url = instance.database_url or f"sqlite:///{instance.data_dir / 'sealbox.db'}"
-    engine = make_engine(url) if instance.database_url else create_engine(url)
-    with engine.connect() as connection:
-        [report_id] = connection.execute(text("select id from reports")).scalars().all()
-    engine.dispose()
+    [report_id] = instance.sql("select id from reports")
     return report_id
+
+
+def test_decrypt_leaves_no_truncated_file_from_a_damaged_bundle(instance):
+    password, _ = instance.add_handler("alice")
+    instance.cli("channel", "add", "fraud", "--name", "Fraud", "--handler", "alice")
+    instance.start()
+    with httpx.Client(base_url=instance.url) as source:
+        support.submit(source, "fraud", "see file", [("notes.txt", b"words " * 50_000)])
+    key = instance.root / "alice.key"
+    instance.cli("export-key", "alice", "-o", str(key), "--password-stdin", input=password + "\n")
+    bundle = instance.root / "bundle.zip"
+    instance.cli("export", _only_report_id(instance), "--user", "alice", "-o", str(bundle))
+    damaged = instance.root / "damaged.zip"
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(damaged, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("files/") and not info.filename.endswith(".meta.age"):
+                data = data[: len(data) // 2] + bytes(len(data) - len(data) // 2)
+            target.writestr(info, data)
+    out = instance.root / "out"
+    result = instance.cli("decrypt", str(damaged), "-i", str(key), "-o", str(out), check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert not (out / "files" / "notes.txt").exists()
