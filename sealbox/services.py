@@ -25,9 +25,10 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     clock = clock or Clock()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     db = Database(settings.db_url)
+    # Secrets first: an older schema still holds them in the database, and the migration that
+    # drops that table refuses while it is not empty.
+    secrets = instance.load(settings.secrets_path, db.engine)
     if migrate:
         db.migrate()
-    with db.transaction() as session:
-        secrets = instance.ensure(session)
     blobs = BlobStore(settings.blob_dir, settings.tmp_dir, clock)
     return Services(settings=settings, db=db, blobs=blobs, clock=clock, secrets=secrets)

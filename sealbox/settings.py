@@ -19,6 +19,10 @@ class Settings:
 
     data_dir: Path = Path("data")
     database_url: str = ""
+    # Instance secrets (passphrase salt, cookie, form, second-factor and audit keys), mode 0600.
+    # Default: `secrets.toml` in the data directory; put it on another volume (or a systemd
+    # credential) so that a copy of the data directory alone opens nothing.
+    secrets_file: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8080
     # Per submission (all files and text of one request together).
@@ -74,6 +78,10 @@ class Settings:
         )
 
     @property
+    def secrets_path(self) -> Path:
+        return self.secrets_file or self.data_dir / "secrets.toml"
+
+    @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
 
@@ -85,6 +93,7 @@ class Settings:
 
 def _coerce(kind: type | str, raw: object) -> object:
     kind_name = kind if isinstance(kind, str) else kind.__name__
+    kind_name = kind_name.removesuffix(" | None")
     if kind_name == "bool":
         if isinstance(raw, bool):
             return raw

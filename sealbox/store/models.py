@@ -42,14 +42,6 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class InstanceSecret(Base):
-    """Per-instance random values made by `sealbox init` (the KDF salt, the cookie key)."""
-
-    __tablename__ = "instance_secrets"
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[bytes] = mapped_column(LargeBinary)
-
-
 class User(Base):
     __tablename__ = "users"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
