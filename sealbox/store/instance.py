@@ -71,8 +71,7 @@ def _read(path: Path) -> dict[str, bytes]:
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise SecretsFileError(
-            f"{path} can be read by other users (mode {stat.filemode(mode)}); "
-            f"run: chmod 600 {path}"
+            f"{path} can be read by other users (mode {stat.filemode(mode)}); run: chmod 600 {path}"
         )
     try:
         raw = tomllib.loads(path.read_text(encoding="ascii"))
