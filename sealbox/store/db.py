@@ -49,6 +49,24 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
+    def forget(self, *tables: str) -> bool:
+        """Make deleted rows unrecoverable from the database files; True when it fully ran.
+
+        SQLite overwrites deleted cells (secure_delete) but older page images stay in the WAL
+        until a checkpoint, so the WAL is checkpointed and truncated to zero bytes; that fails
+        (False) while another connection is reading, and the next call catches up. PostgreSQL
+        leaves deleted tuples in the table files until the table is rewritten: VACUUM FULL
+        rewrites each named table into new files.
+        """
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as connection:
+                busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+                return busy == 0
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in tables:
+                connection.exec_driver_sql(f'VACUUM FULL "{table}"')
+        return True
+
     def migrate(self) -> None:
         """Bring the schema to the newest revision (Alembic)."""
         command.upgrade(alembic_config(self.url, self.engine), "head")
