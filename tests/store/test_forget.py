@@ -6,7 +6,6 @@ import secrets
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import text
 
 
