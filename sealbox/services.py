@@ -28,7 +28,14 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     # Secrets first: an older schema still holds them in the database, and the migration that
     # drops that table refuses while it is not empty.
     secrets = instance.load(settings.secrets_path, db.engine)
+    # Every audit entry written through this database is keyed with it (sealbox.audit.log).
+    db.session_info["audit_key"] = secrets.audit_key
+    blobs = BlobStore(settings.blob_dir, settings.tmp_dir, clock)
+    services = Services(settings=settings, db=db, blobs=blobs, clock=clock, secrets=secrets)
     if migrate:
         db.migrate()
-    blobs = BlobStore(settings.blob_dir, settings.tmp_dir, clock)
-    return Services(settings=settings, db=db, blobs=blobs, clock=clock, secrets=secrets)
+        from sealbox.audit import anchor
+
+        # Once per instance: its first signed anchor (and keys a log that predates keying).
+        anchor.adopt(services)
+    return services

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -23,6 +24,8 @@ class Settings:
     # Default: `secrets.toml` in the data directory; put it on another volume (or a systemd
     # credential) so that a copy of the data directory alone opens nothing.
     secrets_file: Path | None = None
+    # The server's newest signed audit anchor (default: `audit-anchor.json` in the data directory).
+    audit_anchor_file: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8080
     # Per submission (all files and text of one request together).
@@ -31,8 +34,17 @@ class Settings:
     # Passphrase logins: one global bucket, because sources' addresses are never known.
     source_login_burst: int = 30
     source_login_per_second: float = 2.0
+    # Source sessions end after this many minutes without a request, and at the latest after
+    # source_session_max_minutes, whatever happens; logging out ends them at once.
     source_session_minutes: int = 30
+    source_session_max_minutes: int = 120
     staff_session_idle_minutes: int = 30
+    staff_session_max_hours: int = 12
+    # Cookies get `Secure` when the request came over HTTPS: directly, or through a reverse proxy
+    # listed in trusted_proxies (addresses or networks, comma-separated) that says so with
+    # `X-Forwarded-Proto: https`. No one else's header is believed. secure_cookies forces it.
+    secure_cookies: bool = False
+    trusted_proxies: str = ""
     staff_lockout_after: int = 5
     inbox_page_size: int = 50
     kdf: KdfParams = field(default_factory=KdfParams)
@@ -63,7 +75,18 @@ class Settings:
     job_retention_seconds: int = 3600
     job_reminders_seconds: int = 3600
     job_sessions_seconds: int = 300
+    # The audit log's signed head is mailed to the auditors once a day.
+    job_anchor_seconds: int = 86400
     reminder_days_ahead: int = 2
+
+    def __post_init__(self) -> None:
+        for name in self.trusted_proxies.replace(",", " ").split():
+            try:
+                ipaddress.ip_network(name, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {name!r} is not an IP address or network"
+                ) from None
 
     @property
     def db_url(self) -> str:
@@ -80,6 +103,16 @@ class Settings:
     @property
     def secrets_path(self) -> Path:
         return self.secrets_file or self.data_dir / "secrets.toml"
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        return self.audit_anchor_file or self.data_dir / "audit-anchor.json"
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """The reverse proxies whose X-Forwarded-Proto is believed."""
+        names = self.trusted_proxies.replace(",", " ").split()
+        return tuple(ipaddress.ip_network(name, strict=False) for name in names)
 
     @property
     def blob_dir(self) -> Path:
@@ -104,6 +137,8 @@ def _coerce(kind: type | str, raw: object) -> object:
         return int(raw)  # type: ignore[arg-type]
     if kind_name == "float":
         return float(raw)  # type: ignore[arg-type]
+    if isinstance(raw, list | tuple):  # a TOML list for a comma-separated setting
+        return ",".join(str(item) for item in raw)
     return str(raw)
 
 

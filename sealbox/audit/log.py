@@ -1,4 +1,9 @@
-"""Appending to the audit log. Entries never hold report content or anything about a source."""
+"""Appending to the audit log. Entries never hold report content or anything about a source.
+
+Each entry carries the SHA-256 of its fields and of the entry before it (the chain anyone can
+recompute from an export) and a keyed digest of that hash under the instance's audit key, which
+lives in the secrets file: with a copy of the database alone, a rewritten chain cannot be keyed.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,18 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sealbox import crypto
 from sealbox.audit.models import AuditEntry
 from sealbox.clock import Clock
 
 GENESIS = "0" * 64
+# Where `record` finds the audit key: every session of `services.db` carries it (services.build).
+KEY_INFO = "audit_key"
+MAC_PURPOSE = "sealbox-audit-entry"
+
+
+class AuditKeyMissing(RuntimeError):
+    """A session without the audit key: writing an unkeyed entry would weaken the whole log."""
 
 
 def canonical(
@@ -41,6 +54,11 @@ def entry_hash(entry: AuditEntry) -> str:
     ).hexdigest()
 
 
+def entry_mac(audit_key: bytes, entry_hash_hex: str) -> str:
+    """The keyed digest of an entry's hash; it covers the whole chain up to that entry."""
+    return crypto.keyed_digest(audit_key, MAC_PURPOSE, entry_hash_hex.encode("ascii"))
+
+
 def record(
     session: Session,
     clock: Clock,
@@ -53,6 +71,9 @@ def record(
 
     The newest row is locked so concurrent writers take turns and the chain stays linear.
     """
+    audit_key = session.info.get(KEY_INFO)
+    if not audit_key:
+        raise AuditKeyMissing("this database session has no audit key (use services.db)")
     last = session.scalar(
         select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1).with_for_update()
     )
@@ -66,6 +87,7 @@ def record(
         prev_hash=last.hash if last else GENESIS,
     )
     entry.hash = entry_hash(entry)
+    entry.mac = entry_mac(audit_key, entry.hash)
     session.add(entry)
     session.flush()
     return entry

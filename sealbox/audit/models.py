@@ -1,4 +1,4 @@
-"""Audit entries. Each carries the hash of the one before it."""
+"""Audit entries. Each carries the hash of the one before it, and a keyed digest of its own."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON, never content
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA256 of `hash` under the audit key (secrets file). None only for entries written
+    # before the log was keyed; those form a prefix that the first keyed entry seals.
+    mac: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         # The bulk-access rule asks "what did this actor open lately"; auditors filter by both.

@@ -1,7 +1,11 @@
 """Server-side staff sessions that several workers share.
 
 The cookie holds `session id . secret`. The row holds the staff member's private key sealed to
-a key derived from the secret, so a copy of the database alone opens no session.
+a key derived from the secret, so a copy of the database alone opens no session. A session ends
+when its owner logs out, after `staff_session_idle_minutes` without a request, and at the latest
+`staff_session_max_hours` after login; its row is then deleted and the deletion made
+unrecoverable (`Database.forget`), so a captured cookie and a later copy of the server open
+nothing.
 """
 
 from __future__ import annotations
@@ -10,12 +14,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from sealbox import audit, crypto
 from sealbox.cases import staff
 from sealbox.cases.errors import BadInput, SessionExpired
-from sealbox.crypto import Identity
+from sealbox.crypto import CannotOpen, Identity
 from sealbox.services import Services
 from sealbox.store.models import StaffSession, User
 
@@ -72,6 +76,7 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
                     user_id=outcome.user.id,
                     sealed_key=sealed,
                     last_seen=services.clock.timestamp(),
+                    created=services.clock.timestamp(),
                     pending=outcome.pending,
                 )
             )
@@ -96,23 +101,48 @@ def resume(services: Services, cookie: str | None) -> StaffContext:
         secret = b""
     if not sid or len(secret) != 32:
         raise SessionExpired("Please log in.")
-    idle = services.settings.staff_session_idle_minutes * 60
     now = services.clock.timestamp()
+    context = None
     with services.db.transaction() as session:
         row = session.get(StaffSession, _session_row_id(sid))
-        if row is None or now - row.last_seen > idle:
-            if row is not None:
-                session.delete(row)
-            raise SessionExpired("Your session has expired. Please log in again.")
-        user = session.get(User, row.user_id)
-        if user is None or not user.active:
-            raise SessionExpired("Please log in.")
-        row.last_seen = now
-        identity = None
-        if row.sealed_key is not None:
-            identity = crypto.unwrap_identity(row.sealed_key, crypto.derive_session_key(secret))
-        csrf = hashlib.blake2b(secret, digest_size=16, person=b"sealbox-csrf").hexdigest()
-        return StaffContext(user.id, user.username, user.role, identity, row.id, csrf, row.pending)
+        ended = row is not None and _ended(services, row, now)
+        if ended:
+            session.delete(row)  # committed before SessionExpired is raised below
+        elif row is not None:
+            user = session.get(User, row.user_id)
+            if user is None or not user.active:
+                raise SessionExpired("Please log in.")
+            row.last_seen = now
+            identity = None
+            if row.sealed_key is not None:
+                try:
+                    key = crypto.derive_session_key(secret)
+                    identity = crypto.unwrap_identity(row.sealed_key, key)
+                except CannotOpen:
+                    raise SessionExpired("Please log in.") from None
+            csrf = hashlib.blake2b(secret, digest_size=16, person=b"sealbox-csrf").hexdigest()
+            context = StaffContext(
+                user.id, user.username, user.role, identity, row.id, csrf, row.pending
+            )
+    if ended:
+        forget(services)
+    if context is None:
+        raise SessionExpired("Your session has expired. Please log in again.")
+    return context
+
+
+def _ended(services: Services, row: StaffSession, now: float) -> bool:
+    settings = services.settings
+    idle = now - row.last_seen > settings.staff_session_idle_minutes * 60
+    return idle or now - row.created > settings.staff_session_max_hours * 3600
+
+
+def forget(services: Services) -> None:
+    """Make deleted sessions unrecoverable from the database files (see `Database.forget`).
+
+    If SQLite is busy it does not fully run; the sessions job calls it again within minutes.
+    """
+    services.db.forget("staff_sessions")
 
 
 def log_out(services: Services, context: StaffContext, everywhere: bool = False) -> None:
@@ -124,6 +154,7 @@ def log_out(services: Services, context: StaffContext, everywhere: bool = False)
             session.execute(delete(StaffSession).where(StaffSession.id == context.session_id))
         action = "logout_everywhere" if everywhere else "logout"
         audit.record(session, services.clock, context.username, action, f"user:{context.user_id}")
+    forget(services)
 
 
 def finish_totp(services: Services, context: StaffContext, code: str) -> None:
@@ -154,12 +185,25 @@ def change_password(
         )
         session.get(StaffSession, context.session_id).pending = None
         audit.record(session, services.clock, user.username, "password_changed", f"user:{user.id}")
+    forget(services)
 
 
 def sweep_expired(services: Services) -> int:
-    """Delete idle sessions (their sealed keys go with them)."""
-    cutoff = services.clock.timestamp() - services.settings.staff_session_idle_minutes * 60
+    """Delete idle and over-age sessions (their sealed keys go with them), and forget them.
+
+    It forgets even when it deleted nothing itself: sessions ended elsewhere (an account
+    deactivated, a password changed, a busy SQLite at logout) are made unrecoverable here too.
+    """
+    settings = services.settings
+    now = services.clock.timestamp()
+    idle_cutoff = now - settings.staff_session_idle_minutes * 60
+    age_cutoff = now - settings.staff_session_max_hours * 3600
     with services.db.transaction() as session:
-        rows = session.scalars(select(StaffSession.id).where(StaffSession.last_seen < cutoff)).all()
+        rows = session.scalars(
+            select(StaffSession.id).where(
+                or_(StaffSession.last_seen < idle_cutoff, StaffSession.created < age_cutoff)
+            )
+        ).all()
         session.execute(delete(StaffSession).where(StaffSession.id.in_(rows)))
-        return len(rows)
+    forget(services)
+    return len(rows)

@@ -1,6 +1,6 @@
 """The only door to the cipher: seal, unseal, wrap, unwrap, derive.
 
-Nothing outside this package imports pyrage or argon2.
+Nothing outside this package imports pyrage, argon2 or `cryptography`.
 """
 
 from sealbox.crypto.envelope import (
@@ -22,6 +22,7 @@ from sealbox.crypto.kdf import (
 from sealbox.crypto.keys import Identity, Recipient
 from sealbox.crypto.passwords import hash_password, verify_password
 from sealbox.crypto.sealed import AGE_MAGIC, Sealed, SealedStream
+from sealbox.crypto.signing import SigningKey, VerifyKey, keyed_digest, same_digest
 
 __all__ = [
     "AGE_MAGIC",
@@ -33,11 +34,15 @@ __all__ = [
     "Recipient",
     "Sealed",
     "SealedStream",
+    "SigningKey",
     "SourceKeys",
+    "VerifyKey",
     "derive_password_key",
     "derive_session_key",
     "derive_source_keys",
     "hash_password",
+    "keyed_digest",
+    "same_digest",
     "seal",
     "seal_stream",
     "unseal",

@@ -1,8 +1,8 @@
-"""Job: delete idle staff sessions (their sealed keys go with them)."""
+"""Job: end expired staff and source sessions, and make every ended session unrecoverable."""
 
 from __future__ import annotations
 
-from sealbox.cases import staff_sessions
+from sealbox.cases import source_sessions, staff_sessions
 from sealbox.services import Services
 
 NAME = "sessions"
@@ -10,4 +10,6 @@ INTERVAL = "job_sessions_seconds"
 
 
 def run(services: Services) -> str:
-    return f"ended {staff_sessions.sweep_expired(services)} idle session(s)"
+    staff = staff_sessions.sweep_expired(services)
+    sources = source_sessions.sweep_expired(services)
+    return f"ended {staff} staff and {sources} source session(s)"

@@ -41,7 +41,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Handed to every session as `session.info` (the audit key, put here by services.build).
+        self.session_info: dict[str, object] = {}
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=self.session_info)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

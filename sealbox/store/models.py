@@ -82,8 +82,28 @@ class StaffSession(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     sealed_key: Mapped[Sealed | None] = mapped_column(SealedColumn)
     last_seen: Mapped[float] = mapped_column(Float)
+    # When the session began: it ends settings.staff_session_max_hours later, used or not.
+    created: Mapped[float] = mapped_column(Float, server_default="0")
     # "password" or "totp" while the session may only finish that step; None when complete.
     pending: Mapped[str | None] = mapped_column(String(16))
+
+
+class SourceSessionRow(Base):
+    """The server's half of a source's session: without it, the cookie opens nothing.
+
+    `sealed` holds the report id and key, sealed to a key derived from a secret only the cookie
+    holds; the row names no report and carries no finer time than the hour it may be swept.
+    Logging out or expiring deletes the row and makes the deletion unrecoverable
+    (`Database.forget`). On PostgreSQL the table is UNLOGGED, so rows never reach the WAL; on
+    SQLite it has no rowid, so its order says nothing about when sessions began.
+    """
+
+    __tablename__ = "source_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's id
+    sealed: Mapped[Sealed] = mapped_column(SealedColumn)
+    expires_hour: Mapped[int] = mapped_column(Integer)  # hours since 1970 (UTC)
+
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class Channel(Base):

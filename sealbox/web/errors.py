@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 
 from sealbox.cases.errors import SealboxError, SessionExpired
 from sealbox.locale import N_
+from sealbox.web.cookies import clear_session_cookie
 
 log = logging.getLogger("sealbox.web")
 
@@ -45,8 +46,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(SealboxError)
     async def domain_error(request: Request, exc: SealboxError) -> Response:
         response = error_response(request, exc.status, exc.code, exc.message)
-        if isinstance(exc, SessionExpired) and request.url.path.startswith("/staff"):
-            response.delete_cookie("sealbox_staff", path="/staff")
+        if isinstance(exc, SessionExpired):
+            settings = request.app.state.services.settings
+            if request.url.path.startswith("/staff"):
+                clear_session_cookie(response, request, settings, "sealbox_staff", "/staff")
+            else:
+                clear_session_cookie(response, request, settings, "sealbox_source", "/")
         return response
 
     @app.exception_handler(HTTPException)

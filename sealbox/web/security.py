@@ -64,7 +64,11 @@ def _same_origin(scope: Scope) -> bool:
     if headers.get("sec-fetch-site") == "cross-site":
         return False
     origin = headers.get("origin")
-    if not origin or origin == "null":
-        # Tor Browser and privacy settings may omit or blank Origin; form tokens still apply.
+    if not origin:
+        # Privacy settings may omit Origin; form tokens still apply.
         return True
+    # "null" comes from sandboxed frames, data: and file: pages and cross-site redirects:
+    # never from a form on one of our pages, so it is refused like any other foreign origin.
+    if origin == "null":
+        return False
     return urlsplit(origin).netloc == headers.get("host", "")

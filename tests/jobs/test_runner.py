@@ -52,7 +52,7 @@ def test_the_session_sweep_ends_idle_staff_sessions(services, client):
     assert support.staff_login(client, services, alice).status_code == 200
     services.clock.advance(services.settings.staff_session_idle_minutes * 60 + 1)
     [run] = runner.run_due(services, only=["sessions"], force=True)
-    assert run.outcome == "ended 1 idle session(s)"
+    assert run.outcome == "ended 1 staff and 0 source session(s)"
 
 
 def test_cron_runs_the_due_jobs_once(services):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -15,11 +13,13 @@ from sealbox.cases import (
     reporter_identity,
     source_access,
     source_files,
+    source_sessions,
 )
 from sealbox.cases.errors import Forbidden, SealboxError, SessionExpired
 from sealbox.crypto import passphrase
 from sealbox.services import Services
 from sealbox.web import i18n
+from sealbox.web.cookies import clear_session_cookie, set_session_cookie
 from sealbox.web.deps import services, templates
 from sealbox.web.forms import check_token, form_token, small_form
 from sealbox.web.streaming import with_multipart
@@ -31,7 +31,7 @@ COOKIE = "sealbox_source"
 
 
 def _binding(cookie: str | None) -> str:
-    return hashlib.sha256((cookie or "").encode()).hexdigest()[:32]
+    return source_sessions.binding(cookie)
 
 
 @router.get("/")
@@ -194,12 +194,14 @@ async def decide_held_file(
 async def rename_file(
     file_id: str, request: Request, svc: Services = Depends(services)
 ) -> Response:
-    source = _source(request, svc)
+    resumed = _source(request, svc)
+    source = resumed.source
     form = await small_form(request)
     binding = _binding(request.cookies.get(COOKIE))
     check_token(svc.secrets.form_key, "rename", form.get("form_token", ""), binding)
     source_files.rename(svc, source.report_id, file_id, source.identity, form.get("name", ""))
-    return RedirectResponse(i18n.local_url(i18n.choice_of(request), "/report"), status_code=303)
+    done = i18n.local_url(i18n.choice_of(request), "/report")
+    return _with_cookie(RedirectResponse(done, status_code=303), request, svc, resumed.cookie)
 
 
 @router.get("/login")
@@ -224,16 +226,16 @@ async def login(
             request, "source/login.html", {"token": token, "error": exc.message}, exc.status
         )
     response = RedirectResponse("/report", status_code=303)
-    _set_cookie(response, source_access.seal_cookie(svc, source))
+    return _with_cookie(response, request, svc, source_sessions.start(svc, source))
+
+
+def _with_cookie(response: Response, request: Request, svc: Services, value: str) -> Response:
+    set_session_cookie(response, request, svc.settings, COOKIE, value, "/")
     return response
 
 
-def _set_cookie(response: Response, value: str) -> None:
-    response.set_cookie(COOKIE, value, httponly=True, samesite="strict", path="/")
-
-
-def _source(request: Request, svc: Services) -> source_access.SourceSession:
-    return source_access.open_cookie(svc, request.cookies.get(COOKIE))
+def _source(request: Request, svc: Services) -> source_sessions.Resumed:
+    return source_sessions.resume(svc, request.cookies.get(COOKIE))
 
 
 @router.get("/report")
@@ -241,29 +243,30 @@ def report(
     request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
 ) -> Response:
     try:
-        source = _source(request, svc)
+        resumed = _source(request, svc)
     except SessionExpired as exc:
         token = form_token(svc.secrets.form_key, "login")
         response = tpl.render(
             request, "source/login.html", {"token": token, "error": exc.message}, 401
         )
-        response.delete_cookie(COOKIE, path="/")
+        clear_session_cookie(response, request, svc.settings, COOKIE, "/")
         return response
     sent = request.query_params.get("sent") == "1"
-    return _render_report(request, svc, tpl, source, sent=sent)
+    return _render_report(request, svc, tpl, resumed, sent=sent)
 
 
 def _render_report(
     request: Request,
     svc: Services,
     tpl: Templates,
-    source: source_access.SourceSession,
+    resumed: source_sessions.Resumed,
     sent: bool = False,
     error: str | None = None,
     text: str = "",
     status: int = 200,
 ) -> Response:
-    """The source's conversation, with forms bound to a freshly sealed (renewed) cookie."""
+    """The source's conversation, with forms bound to the session; the cookie is renewed."""
+    source = resumed.source
     with svc.db.transaction() as session:
         conversation = dialog.conversation(
             session,
@@ -273,8 +276,7 @@ def _render_report(
             include_held=True,
             lang=i18n.language_of(request).code,
         )
-    cookie = source_access.seal_cookie(svc, source)
-    key, binding = svc.secrets.form_key, _binding(cookie)
+    key, binding = svc.secrets.form_key, _binding(resumed.cookie)
     context = {
         "conversation": conversation,
         "token": form_token(key, "follow-up", binding),
@@ -287,15 +289,15 @@ def _render_report(
         "max_mib": svc.settings.max_submission_bytes // (1024 * 1024),
     }
     response = tpl.render(request, "source/report.html", context, status=status)
-    _set_cookie(response, cookie)
-    return response
+    return _with_cookie(response, request, svc, resumed.cookie)
 
 
 @router.post("/report/messages")
 async def follow_up(
     request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
 ) -> Response:
-    source = _source(request, svc)
+    resumed = _source(request, svc)
+    source = resumed.source
     binding = _binding(request.cookies.get(COOKIE))
     draft = intake.Draft.for_report(svc, source.public_key)
     fields: dict[str, str] = {}
@@ -316,10 +318,10 @@ async def follow_up(
         # Give back what they wrote, so a refused file does not cost them their message.
         text = fields.get("text", "")
         return _render_report(
-            request, svc, tpl, source, error=exc.message, text=text, status=exc.status
+            request, svc, tpl, resumed, error=exc.message, text=text, status=exc.status
         )
     done = i18n.local_url(i18n.choice_of(request), "/report?sent=1")
-    return RedirectResponse(done, status_code=303)
+    return _with_cookie(RedirectResponse(done, status_code=303), request, svc, resumed.cookie)
 
 
 @router.post("/logout")
@@ -327,12 +329,9 @@ async def logout(
     request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
 ) -> Response:
     form = await small_form(request)
-    check_token(
-        svc.secrets.form_key,
-        "logout",
-        form.get("form_token", ""),
-        _binding(request.cookies.get(COOKIE)),
-    )
+    cookie = request.cookies.get(COOKIE)
+    check_token(svc.secrets.form_key, "logout", form.get("form_token", ""), _binding(cookie))
+    source_sessions.end(svc, cookie)
     response = tpl.render(request, "source/logged_out.html")
-    response.delete_cookie(COOKIE, path="/")
+    clear_session_cookie(response, request, svc.settings, COOKIE, "/")
     return response

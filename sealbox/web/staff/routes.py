@@ -10,6 +10,7 @@ from sealbox.cases import roles, staff_sessions
 from sealbox.cases.errors import SealboxError
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.services import Services
+from sealbox.web.cookies import clear_session_cookie, set_session_cookie
 from sealbox.web.deps import services, templates
 from sealbox.web.forms import check_token, form_token, small_form
 from sealbox.web.staff import (
@@ -56,19 +57,20 @@ async def login(
         return tpl.render(request, "staff/login.html", context, status=exc.status)
     ctx = staff_sessions.resume(svc, cookie)
     response = RedirectResponse(SETUP_PAGES.get(ctx.pending or "", "/staff/"), status_code=303)
-    response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict", path="/staff")
+    set_session_cookie(response, request, svc.settings, COOKIE, cookie, "/staff")
     return response
 
 
 @router.post("/logout")
 def logout(
+    request: Request,
     svc: Services = Depends(services),
     ctx: StaffContext = Depends(any_session),
     form: dict = Depends(checked_form),
 ) -> Response:
     staff_sessions.log_out(svc, ctx, everywhere=form.get("everywhere") == "1")
     response = RedirectResponse("/staff/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/staff")
+    clear_session_cookie(response, request, svc.settings, COOKIE, "/staff")
     return response
 
 
