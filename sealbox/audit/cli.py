@@ -1,4 +1,4 @@
-"""`sealbox audit verify | export | head`: check the chain, write it out, witness its head."""
+"""`sealbox audit verify | anchor | export | head`: check the log, sign its head, write it out."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from pathlib import Path
 
 import typer
 
-from sealbox.audit import export, verify
+from sealbox.audit import anchor, export
 from sealbox.audit.log import GENESIS
 from sealbox.audit.models import AuditEntry
 
-audit_app = typer.Typer(help="Verify, export and witness the audit log.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Verify, anchor, export and witness the audit log.", no_args_is_help=True
+)
 DataDir = typer.Option(None, "--data-dir", "-d", help="Data directory (default: ./data).")
 
 
@@ -21,19 +23,43 @@ def _services(data_dir: Path | None):
     return services.build(settings.load(**({"data_dir": data_dir} if data_dir else {})))
 
 
+def _read_anchor(path: Path) -> anchor.Anchor:
+    try:
+        return anchor.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError as exc:
+        typer.secho(f"error: {path}: {exc.strerror}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    except anchor.BadAnchor as exc:
+        typer.secho(f"error: {path}: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+
+
 @audit_app.command("verify")
 def verify_command(
     data_dir: Path | None = DataDir,
+    anchors: list[Path] = typer.Option(
+        [],
+        "--anchor",
+        help="An anchor you kept (mailed, downloaded, or from `audit anchor`); repeatable. "
+        "The server's own newest anchor is always checked.",
+    ),
     expect_head: str | None = typer.Option(
         None,
         "--expect-head",
         help="A head hash witnessed earlier; detects entries cut off the end.",
     ),
 ) -> None:
-    """Check every entry's hash and link; exit 1 and name the first broken link if any."""
+    """Check every entry's hash, link and key, and that the log still holds each anchor.
+
+    Exit 1 and name the first broken link if any.
+    """
+    extra = [_read_anchor(path) for path in anchors]
     svc = _services(data_dir)
-    with svc.db.transaction() as session:
-        verdict = verify.verify(session, expect_head)
+    try:
+        verdict = anchor.verify_instance(svc, extra, expect_head)
+    except anchor.BadAnchor as exc:
+        typer.secho(f"BROKEN: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
     if not verdict.intact:
         typer.secho(
             f"BROKEN at entry {verdict.broken_at}: {verdict.problem}.",
@@ -45,6 +71,40 @@ def verify_command(
         )
         raise typer.Exit(1)
     typer.echo(f"OK: {verdict.count} entries, chain intact. Head: {verdict.head}")
+    if verdict.legacy:
+        typer.echo(
+            f"  Entries 1-{verdict.legacy} predate the audit key; entry {verdict.keyed_from}, "
+            "which is keyed, seals them."
+        )
+    for checked in verdict.anchored:
+        typer.echo(f"  Holds the anchor of {checked.signed_at} (entry {checked.seq}).")
+
+
+@audit_app.command("anchor")
+def anchor_command(
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="Also save the anchor to this file (keep it off the server)."
+    ),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Verify the log, then sign its head now and print it (the server keeps a copy too)."""
+    svc = _services(data_dir)
+    try:
+        signed = anchor.sign_head(svc)
+    except anchor.LogBroken as exc:
+        typer.secho(
+            f"BROKEN at entry {exc.verdict.broken_at}: {exc.verdict.problem}. Nothing signed.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    except anchor.BadAnchor as exc:
+        typer.secho(f"BROKEN: {exc} Nothing signed.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    if output is not None:
+        output.write_text(signed.to_text(), encoding="ascii")
+        typer.echo(f"Saved the anchor of entry {signed.seq} to {output}.", err=True)
+    typer.echo(signed.to_text(), nl=False)
 
 
 @audit_app.command("export")

@@ -10,7 +10,8 @@ import typer
 from sealbox.jobs import runner
 
 jobs_app = typer.Typer(
-    help="Run the periodic jobs (retention, reminders, mail).", no_args_is_help=True
+    help="Run the periodic jobs (sessions, retention, reminders, audit anchor, mail).",
+    no_args_is_help=True,
 )
 DataDir = typer.Option(None, "--data-dir", "-d", help="Data directory (default: ./data).")
 

@@ -8,11 +8,11 @@ import secrets
 import socket
 from dataclasses import dataclass
 
-from sealbox.jobs import locks, mail, reminders, retention, sessions
+from sealbox.jobs import anchor, locks, mail, reminders, retention, sessions
 from sealbox.services import Services
 
 log = logging.getLogger("sealbox.jobs")
-JOBS = {job.NAME: job for job in (sessions, retention, reminders, mail)}
+JOBS = {job.NAME: job for job in (sessions, retention, reminders, anchor, mail)}
 LEASE_SECONDS = 30 * 60
 
 

@@ -1,6 +1,8 @@
 """Notifications by mail: queued in the database, sent by the mail job, never any content."""
 
 from sealbox.notify.events import (
+    audit_anchor,
+    audit_log_broken,
     bulk_access_alert,
     deadline_reminder,
     disclosure_decided,
@@ -9,6 +11,8 @@ from sealbox.notify.events import (
 )
 
 __all__ = [
+    "audit_anchor",
+    "audit_log_broken",
     "bulk_access_alert",
     "deadline_reminder",
     "disclosure_decided",

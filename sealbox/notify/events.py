@@ -123,6 +123,40 @@ def bulk_access_alert(
     )
 
 
+def audit_anchor(session: Session, clock: Clock, anchor_text: str, entries: int) -> int:
+    """Mail the auditors the audit log's signed head: their own copy, outside the server.
+
+    The mail holds the anchor and nothing else: an entry number, a hash, a time, a signature.
+    """
+    day = clock.today().isoformat()
+    return _to_role(
+        session,
+        clock,
+        "auditor",
+        "anchor",
+        f"Sealbox audit anchor {day}",
+        "The audit log's head, signed by this Sealbox instance. Keep this mail (or save the "
+        "text below as a file) somewhere other than the server. Later,\n\n"
+        "    sealbox audit verify --anchor FILE\n\n"
+        f"proves that none of the {entries} entries it covers was changed, removed or "
+        "reordered since, even by someone holding the server's keys.\n\n" + anchor_text,
+    )
+
+
+def audit_log_broken(session: Session, clock: Clock) -> int:
+    """Tell the auditors that the daily check found the audit log altered (nothing was signed)."""
+    return _to_role(
+        session,
+        clock,
+        "auditor",
+        "alert",
+        "Sealbox alert: the audit log failed verification",
+        "Today's check of the audit log failed, so no anchor was signed. Run "
+        "`sealbox audit verify --anchor FILE` with the last anchor you kept, or open the audit "
+        "log's verification page, to see which entry was altered." + SIGN_OFF,
+    )
+
+
 def _to_role(session: Session, clock: Clock, role: str, kind: str, subject: str, body: str) -> int:
     emails = session.scalars(
         select(User.email).where(User.role == role, User.active, User.email.is_not(None))

@@ -86,15 +86,16 @@ def test_editing_any_field_of_any_entry_is_detected(services, column, seq):
     assert "changed after it was written" in output
 
 
-def test_an_edit_that_also_recomputes_the_hash_breaks_the_next_link(services):
+def test_an_edit_that_also_recomputes_the_hash_is_caught_by_the_key(services):
     fill(services)
     sql(services, "update audit_log set actor = 'nobody' where seq = 3")
-    # The forger recomputes the edited entry's hash: entry 4 still points at the old one.
+    # The forger recomputes the edited entry's hash, but cannot key it without the audit key
+    # (and entry 4 still points at the old hash).
     with services.db.transaction() as session:
         entry = session.get(AuditEntry, 3)
         entry.hash = entry_hash(entry)
-    output = assert_broken_at(services, 4)
-    assert "does not follow entry 3" in output
+    output = assert_broken_at(services, 3)
+    assert "keyed digest does not match" in output
 
 
 def test_deleting_an_entry_is_detected(services):
@@ -137,8 +138,9 @@ def test_inserting_an_entry_is_detected(services):
         forged = AuditEntry(**dict(before, seq=4, actor="ghost", prev_hash=before["hash"]))
         forged.hash = entry_hash(forged)
         session.add(forged)
-    output = assert_broken_at(services, 5)
-    assert "does not follow entry 4" in output
+    # Well chained, but it carries no key (and entry 5 does not follow it either).
+    output = assert_broken_at(services, 4)
+    assert "carries no key" in output
 
 
 def test_cutting_entries_off_the_end_is_detected_against_a_witnessed_head(services):

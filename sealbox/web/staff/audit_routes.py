@@ -1,4 +1,5 @@
-"""The auditor's pages: the audit log with filters, verification and a JSON Lines download.
+"""The auditor's pages: the audit log with filters, verification, a JSON Lines download and the
+signed head (an anchor) to keep.
 
 Only the auditor role gets here; every other role is refused (403).
 """
@@ -12,9 +13,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from sealbox import audit
-from sealbox.audit import export, search, verify
+from sealbox.audit import anchor, export, search
 from sealbox.cases import roles
-from sealbox.cases.errors import BadInput
+from sealbox.cases.errors import BadInput, Conflict
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
@@ -73,13 +74,35 @@ def audit_verify(
     ctx: StaffContext = Depends(auditor),
     tpl: Templates = Depends(templates),
 ) -> Response:
+    try:
+        verdict, anchor_problem = anchor.verify_instance(svc), ""
+    except anchor.BadAnchor as exc:
+        verdict, anchor_problem = None, str(exc)
+    intact = verdict is not None and verdict.intact
     with svc.db.transaction() as session:
-        verdict = verify.verify(session)
+        audit.record(session, svc.clock, ctx.username, "audit_verified", None, intact=intact)
+    context = {"ctx": ctx, "verdict": verdict, "anchor_problem": anchor_problem}
+    return tpl.render(request, "staff/audit_verify.html", context)
+
+
+@router.get("/audit/anchor")
+def audit_anchor(
+    svc: Services = Depends(services), ctx: StaffContext = Depends(auditor)
+) -> Response:
+    """The log's head, verified and signed now, as a file for the auditor to keep elsewhere."""
     with svc.db.transaction() as session:
-        audit.record(
-            session, svc.clock, ctx.username, "audit_verified", None, intact=verdict.intact
-        )
-    return tpl.render(request, "staff/audit_verify.html", {"ctx": ctx, "verdict": verdict})
+        audit.record(session, svc.clock, ctx.username, "audit_anchor_downloaded", None)
+    try:
+        signed = anchor.sign_head(svc)
+    except (anchor.LogBroken, anchor.BadAnchor):
+        raise Conflict(
+            "The audit log failed verification, so no anchor was signed. "
+            "Open the verification page to see where."
+        ) from None
+    headers = {
+        "content-disposition": f'attachment; filename="sealbox-audit-anchor-{signed.seq}.json"'
+    }
+    return Response(signed.to_text(), media_type="application/json", headers=headers)
 
 
 @router.get("/audit/export")
