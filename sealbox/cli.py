@@ -353,4 +353,8 @@ _jobs_cli.register(app)
 
 
 def main() -> None:
+    from sealbox import logs
+
+    # Before anything can log: every logger of this process goes through the redacting handler.
+    logs.setup("warning")
     app()

@@ -4,6 +4,9 @@ from sealbox.scrub.worker import prestart
 
 
 def main() -> None:
+    from sealbox import logs
+
+    logs.setup("warning")
     prestart()  # the cleaning worker loads its libraries while the command line is parsed
     import typer
 

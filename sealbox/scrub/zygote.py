@@ -78,6 +78,11 @@ def recv_frame(sock: socket.socket) -> tuple[bytes, bytes]:
 
 def serve_fd(fd: int) -> None:
     """Entry point of the zygote process: serve on the inherited control socket `fd`."""
+    from sealbox import logs
+
+    # The libraries that parse hostile files log and warn here (and in every child forked
+    # from here): all of it goes through the redacting handler, like the server's own logs.
+    logs.setup("warning")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which closes us
     main(socket.socket(fileno=fd))
 
@@ -89,6 +94,9 @@ def main(ctrl: socket.socket) -> None:
     from sealbox.scrub import warmup
 
     warmup.warm()
+    from sealbox import logs
+
+    logs.adopt_existing()  # a library that gave itself a handler on import: back to the root
     gc.collect()
     gc.freeze()  # children share these pages instead of copying them on first touch
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
