@@ -202,7 +202,9 @@ def adopt(services: Services) -> None:
         if path.exists():
             return
         with services.db.transaction() as session:
-            keyed = session.scalar(select(AuditEntry.seq).where(AuditEntry.mac.is_not(None)).limit(1))
+            keyed = session.scalar(
+                select(AuditEntry.seq).where(AuditEntry.mac.is_not(None)).limit(1)
+            )
             if keyed is not None:
                 return
             legacy = session.scalar(select(func.count()).select_from(AuditEntry)) or 0

@@ -33,8 +33,7 @@ TAG_PURPOSE = "sealbox-source-cookie"
 LOG_IN = "Please enter your passphrase to see your report."
 IDLE = "You were logged out after a while without activity. Enter your passphrase again."
 TOO_OLD = (
-    "For your safety, a session ends after a while even when in use. "
-    "Enter your passphrase again."
+    "For your safety, a session ends after a while even when in use. Enter your passphrase again."
 )
 
 

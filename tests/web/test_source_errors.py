@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -70,21 +69,33 @@ def test_form_without_token_or_from_another_site_is_refused(client, channel):
     assert cross.status_code == 403
 
 
-def test_wrong_passphrase_gets_one_generic_message_at_the_same_cost(client, services, channel):
+def test_wrong_passphrase_gets_one_generic_message_at_the_same_cost(
+    client, services, channel, monkeypatch
+):
+    from sealbox.crypto import kdf
+
     words = support.passphrase_of(support.submit(client, channel, "report"))
+    runs: list[tuple] = []
+    real = kdf.hash_secret_raw
+
+    def counted(**kwargs):
+        # Everything that sets the cost (and the salt), but not the secret itself.
+        runs.append(tuple(sorted((k, v) for k, v in kwargs.items() if k != "secret")))
+        return real(**kwargs)
+
+    monkeypatch.setattr(kdf, "hash_secret_raw", counted)
     client.cookies.clear()
-    started = time.perf_counter()
     right = support.source_login(client, words)
-    right_time = time.perf_counter() - started
+    right_runs, runs[:] = list(runs), []
     client.cookies.clear()
     assert right.status_code == 200
-    started = time.perf_counter()
     wrong = support.source_login(client, "abacus " * 7)
-    wrong_time = time.perf_counter() - started
     assert wrong.status_code == 401
     assert "did not open a report" in wrong.text
-    # Both paths pay one Argon2id run; a missing record must not answer early.
-    assert wrong_time > 0.5 * right_time
+    # Both paths pay exactly one Argon2id run of the same cost: an unknown passphrase must not
+    # answer early, nor a known one take a second derivation.
+    assert len(right_runs) == 1
+    assert runs == right_runs
 
 
 def test_passphrase_guessing_is_throttled_globally(services, channel):
