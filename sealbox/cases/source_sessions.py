@@ -75,27 +75,26 @@ def resume(services: Services, value: str | None) -> Resumed:
     cookie = _decode(services, value)
     settings = services.settings
     now = int(services.clock.timestamp())
-    reason = ""
-    if now - cookie.last > settings.source_session_minutes * 60:
-        reason = IDLE
-    elif now - cookie.started > settings.source_session_max_minutes * 60:
-        reason = TOO_OLD
+    too_old = now - cookie.started > settings.source_session_max_minutes * 60
+    idle = now - cookie.last > settings.source_session_minutes * 60
     renewed = _Cookie(cookie.sid, cookie.secret, cookie.started, now)
-    source, deleted = None, False
+    source, ended = None, False
     with services.db.transaction() as session:
         row = session.get(SourceSessionRow, cookie.row_id)
-        if row is not None and (reason or row.expires_hour * 3600 <= now):
+        if row is not None and (too_old or idle or row.expires_hour * 3600 <= now):
             session.delete(row)
-            reason, deleted = reason or IDLE, True
+            ended = True
         elif row is not None:
             source = _open(row.sealed, cookie)
             hour = _expiry_hour(services, renewed)
             if hour != row.expires_hour:  # at most one write an hour per session
                 row.expires_hour = hour
-    if deleted:
+    if ended:
         forget(services)
-    if reason:
-        raise SessionExpired(reason)
+    if too_old:
+        raise SessionExpired(TOO_OLD)
+    if idle or ended:
+        raise SessionExpired(IDLE)
     if source is None:
         raise SessionExpired(LOG_IN)
     return Resumed(source, _encode(services, renewed))
