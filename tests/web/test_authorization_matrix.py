@@ -109,6 +109,7 @@ EXPECTED: dict[str, object] = {
     "GET /staff/audit": only("auditor"),
     "GET /staff/audit/verify": only("auditor"),
     "GET /staff/audit/export": only("auditor"),
+    "GET /staff/audit/anchor": only("auditor"),
 }
 # While a first password change (or TOTP enrolment) is due, only these pages answer.
 SETUP_ROUTES = {
