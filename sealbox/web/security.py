@@ -15,7 +15,9 @@ CSP = (
 )
 HEADERS = {
     "content-security-policy": CSP,
-    "referrer-policy": "no-referrer",
+    # No referrer ever leaves the site; within it, forms keep a real Origin header (under
+    # "no-referrer" browsers send `Origin: null` on every POST, which the check below refuses).
+    "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
     "cross-origin-opener-policy": "same-origin",
