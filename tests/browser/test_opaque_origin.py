@@ -12,9 +12,11 @@ def test_a_form_from_an_opaque_origin_is_refused(browser, sealbox):
     seen: list[tuple[str | None, int]] = []
     page.on(
         "response",
-        lambda r: seen.append((r.request.headers.get("origin"), r.status))
-        if r.request.method == "POST"
-        else None,
+        lambda r: (
+            seen.append((r.request.headers.get("origin"), r.status))
+            if r.request.method == "POST"
+            else None
+        ),
     )
     form = (
         f'<form method="post" action="{html.escape(sealbox.url)}/login">'
