@@ -14,7 +14,7 @@ from tests.browser.running_sealbox import StaffAccount
 SERIOUS = ("serious", "critical")
 # Links that download or change things rather than show a page.
 IDS = re.compile(r"[0-9a-f]{32}")
-NOT_PAGES = re.compile(r"/files/|/export|/logout|\.json|\.jsonl")
+NOT_PAGES = re.compile(r"/files/|/export|/anchor|/logout|\.json|\.jsonl")
 
 if not AXE.exists():
     pytest.skip(f"{AXE} is missing: run scripts/install-test-deps", allow_module_level=True)
