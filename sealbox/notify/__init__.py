@@ -5,7 +5,7 @@ from sealbox.notify.events import (
     deadline_reminder,
     disclosure_decided,
     disclosure_requested,
-    new_report,
+    new_reports,
 )
 
 __all__ = [
@@ -13,5 +13,5 @@ __all__ = [
     "deadline_reminder",
     "disclosure_decided",
     "disclosure_requested",
-    "new_report",
+    "new_reports",
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import Table, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,20 +52,60 @@ class Database:
     def forget(self, *tables: str) -> bool:
         """Make deleted rows unrecoverable from the database files; True when it fully ran.
 
-        SQLite overwrites deleted cells (secure_delete) but older page images stay in the WAL
-        until a checkpoint, so the WAL is checkpointed and truncated to zero bytes; that fails
-        (False) while another connection is reading, and the next call catches up. PostgreSQL
-        leaves deleted tuples in the table files until the table is rewritten: VACUUM FULL
-        rewrites each named table into new files.
+        SQLite zeroes freed cells (secure_delete), but a b-tree rebalance can leave old bytes
+        in a page, and older page images stay in the WAL until a checkpoint: VACUUM rebuilds
+        the file from the live rows, then the WAL is checkpointed and truncated to zero bytes.
+        That fails (False) while another connection reads an old snapshot; the next call
+        catches up. PostgreSQL leaves deleted tuples in the table files until the table is
+        rewritten: VACUUM FULL rewrites each named table (with its TOAST and indexes).
         """
         if self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as connection:
-                busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-                return busy == 0
+            return self._vacuum_sqlite()
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             for table in tables:
                 connection.exec_driver_sql(f'VACUUM FULL "{table}"')
         return True
+
+    def relayout(self, tables: list[Table]) -> bool:
+        """Rewrite `tables` (parents first) so that neither where a row lies nor who wrote it
+        tells when it was written: rows go back in the order of their random keys.
+
+        SQLite: VACUUM writes every table afresh in key order (tables keyed to a report have no
+        rowid), then the WAL is emptied. PostgreSQL: one transaction copies the rows out,
+        truncates the tables (new, empty files) and inserts the rows back in key order, so
+        every row's place (ctid), inserting transaction (xmin) and TOAST value ids are this
+        pass's; VACUUM FULL would keep each row's xmin.
+        """
+        if self.engine.dialect.name == "sqlite":
+            return self._vacuum_sqlite()
+        # Names come from the schema's metadata, never from input.
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        order = {
+            table.name: ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+            for table in tables
+        }
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+            for table in tables:
+                name, keys = table.name, order[table.name]
+                rows = f'SELECT * FROM "{name}" ORDER BY {keys}'  # noqa: S608
+                connection.exec_driver_sql(
+                    f'CREATE TEMP TABLE "relayout_{name}" ON COMMIT DROP AS {rows}'
+                )
+            connection.exec_driver_sql(f"TRUNCATE {names}")
+            for table in tables:
+                name, keys = table.name, order[table.name]
+                rows = f'SELECT * FROM "relayout_{name}" ORDER BY {keys}'  # noqa: S608
+                connection.exec_driver_sql(f'INSERT INTO "{name}" {rows}')
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"ANALYZE {names}")
+        return True
+
+    def _vacuum_sqlite(self) -> bool:
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM")
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            return busy == 0
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (Alembic)."""

@@ -1,0 +1,49 @@
+"""Job: leave nothing in a copy of the server that dates a source's action finer than the day.
+
+Every hour, the hourly pass:
+- copies blobs whose files were born at upload time (the pool was empty) into files born now;
+- rewrites every table tied to a report in the order of its random keys (SQLite: VACUUM and an
+  empty WAL; PostgreSQL: the rows re-inserted by one transaction), so no rowid, page, heap
+  position, xmin, TOAST id or WAL frame keeps the order in which rows were written;
+- sets every file's and directory's access and modification time back to its day, which
+  stamps every change time with the pass's.
+A copy made during the day then dates the day's source actions to "before this pass".
+
+The first pass of each day (UTC) is the daily pass: it also copies the hourly pass's files into
+files born now, and lays out the day's pool of empty files that uploads are written into.
+A copy made after it dates the previous day's source actions to the day, and orders none of
+them against staff actions. What stays out of reach is in README.md, "Guarantees and residual
+risk" (filesystem journal, SSD remapping, PostgreSQL's WAL, backups).
+"""
+
+from __future__ import annotations
+
+from sealbox.jobs.models import JobMark
+from sealbox.services import Services
+from sealbox.store import filetimes
+from sealbox.store.all_models import tied_to_reports
+
+NAME = "chronology"
+INTERVAL = "job_chronology_seconds"
+DAILY = "chronology.daily"
+
+
+def run(services: Services) -> str:
+    today = services.clock.today()
+    with services.db.transaction() as session:
+        mark = session.get(JobMark, DAILY)
+        daily = mark is None or mark.day != today
+    moved = services.blobs.rehome(daily)
+    laid = services.blobs.fill_pool(services.settings.blob_pool_size) if daily else 0
+    rewritten = services.db.relayout(tied_to_reports())
+    if daily:
+        with services.db.transaction() as session:
+            mark = session.get(JobMark, DAILY)
+            if mark is None:
+                session.add(JobMark(name=DAILY, day=today))
+            else:
+                mark.day = today
+    stamped = filetimes.blur(services.settings.data_dir)
+    kind = "daily" if daily else "hourly"
+    tables = "tables rewritten" if rewritten else "tables rewritten, WAL still in use"
+    return f"{kind} pass: {moved} file(s) copied, {laid} laid out, {tables}, {stamped} stamped"
