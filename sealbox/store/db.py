@@ -57,7 +57,8 @@ class Database:
         the file from the live rows, then the WAL is checkpointed and truncated to zero bytes.
         That fails (False) while another connection reads an old snapshot; the next call
         catches up. PostgreSQL leaves deleted tuples in the table files until the table is
-        rewritten: VACUUM FULL rewrites each named table (with its TOAST and indexes).
+        rewritten: VACUUM FULL rewrites each named table (with its TOAST and indexes), but keeps
+        the rows an older snapshot still open elsewhere may see. `relayout` copies live rows only.
         """
         if self.engine.dialect.name == "sqlite":
             return self._vacuum_sqlite()

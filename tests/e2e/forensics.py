@@ -352,14 +352,24 @@ def moments(value) -> list[float]:
     return []
 
 
-def carve(files: dict[str, bytes], needles: dict[str, bytes]) -> list[str]:
-    """Where each needle shows up: `label in place`."""
+def carve(files: dict[str, bytes], needles: dict[str, bytes | list[bytes]]) -> list[str]:
+    """Where each needle (or any of its pieces) shows up: `label in place`."""
     return [
         f"{label} in {place}"
         for label, needle in needles.items()
         for place, data in files.items()
-        if needle in data
+        if any(piece in data for piece in (needle if isinstance(needle, list) else [needle]))
     ]
+
+
+def pieces_of(value: bytes | str, count: int = 8) -> list[bytes]:
+    """24-byte pieces spread over a value: a long one is split across pages or TOAST chunks,
+    so each piece is looked for on its own."""
+    raw = as_bytes(value)
+    if raw.startswith(b"age-encryption.org/v1\n-> X25519 "):
+        raw = raw[34:]  # the header every age file shares; the random part follows
+    step = max(1, (len(raw) - 24) // max(1, count - 1))
+    return [raw[i : i + 24] for i in range(0, max(1, len(raw) - 23), step)][:count]
 
 
 def as_bytes(value: bytes | str) -> bytes:
