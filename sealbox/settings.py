@@ -69,7 +69,7 @@ class Settings:
     # costs one more copy of its file at the next pass (see sealbox.store.blobs).
     blob_pool_size: int = 500
     # How often each serving process says it is alive (they share the login budget).
-    worker_heartbeat_seconds: int = 30
+    worker_heartbeat_seconds: float = 30.0
     reminder_days_ahead: int = 2
 
     @property

@@ -9,8 +9,9 @@ Every hour, the hourly pass:
   stamps every change time with the pass's.
 A copy made during the day then dates the day's source actions to "before this pass".
 
-The first pass of each day (UTC) is the daily pass: it also copies the hourly pass's files into
-files born now, and lays out the day's pool of empty files that uploads are written into.
+The first pass of each day (UTC) is the daily pass: it also brings the day's blobs into the
+shard directories sorted by id (copying those whose files the day's passes made), and lays out
+the pool of empty files that the next day's uploads are written into.
 A copy made after it dates the previous day's source actions to the day, and orders none of
 them against staff actions. What stays out of reach is in README.md, "Guarantees and residual
 risk" (filesystem journal, SSD remapping, PostgreSQL's WAL, backups).
@@ -33,7 +34,7 @@ def run(services: Services) -> str:
     with services.db.transaction() as session:
         mark = session.get(JobMark, DAILY)
         daily = mark is None or mark.day != today
-    moved = services.blobs.rehome(daily)
+    moved = services.blobs.settle(daily)
     laid = services.blobs.fill_pool(services.settings.blob_pool_size) if daily else 0
     rewritten = services.db.relayout(tied_to_reports())
     if daily:
@@ -46,4 +47,4 @@ def run(services: Services) -> str:
     stamped = filetimes.blur(services.settings.data_dir)
     kind = "daily" if daily else "hourly"
     tables = "tables rewritten" if rewritten else "tables rewritten, WAL still in use"
-    return f"{kind} pass: {moved} file(s) copied, {laid} laid out, {tables}, {stamped} stamped"
+    return f"{kind} pass: {moved} file(s) settled, {laid} laid out, {tables}, {stamped} stamped"

@@ -1,16 +1,19 @@
 """The filesystem blob store: ciphertext only, in files whose times say no more than the day.
 
-A file's birth time and inode number can never be changed, and every write stamps its change
-time to the nanosecond. So an upload is written into an empty file that the maintenance job
-(sealbox.jobs.chronology) laid out in a pool ahead of time, picked at random: its birth and inode
-are the job's. When the pool is empty the file is born at upload time, and the next pass copies
-it into a file of its own making. The passes then set every time back (sealbox.store.filetimes).
+A file's birth time and inode number can never be changed, every write stamps its change time
+to the nanosecond, and a small directory lists its entries in the order they were added. So an
+upload is written in place into an empty file that the maintenance job (sealbox.jobs.chronology)
+laid out in a pool ahead of time, picked at random: its birth, inode and directory entry are the
+job's. When the pool is empty the file is born at upload time, and the next pass copies it into
+a file of its own making. Files enter the shard directories only at the daily pass, sorted by
+id; the passes then set every time back (sealbox.store.filetimes).
 
 Layout under `root`:
-  pool/<id>  empty files, born at a daily pass
-  ab/<id>    blobs in files born at a daily pass (a claimed pool file, or a daily pass's copy)
+  pool/<id>  files laid out by a daily pass: empty until an upload is written into one
+  ab/<id>    blobs in files born at a daily pass, moved or copied here by a daily pass
   hour/<id>  blobs copied by an hourly pass, born at that pass (the daily pass copies them on)
   new/<id>   blobs written while the pool was empty, born at upload time
+A file being written is locked (flock), so that neither another upload nor a pass touches it.
 """
 
 from __future__ import annotations
@@ -60,17 +63,21 @@ class BlobStore:
     def _places(self, blob_id: str) -> list[Path]:
         if len(blob_id) != 32 or not all(c in HEX for c in blob_id):
             raise BlobMissing("invalid blob id")
-        return [self._settled(blob_id), self.hour / blob_id, self.new / blob_id]
+        return [
+            self._settled(blob_id),
+            self.pool / blob_id,
+            self.hour / blob_id,
+            self.new / blob_id,
+        ]
 
     def put(self, stream: SealedStream) -> str:
         """Write a sealed stream under a fresh id and return the id once it is durable."""
         if not isinstance(stream, SealedStream):
             raise TypeError("the blob store accepts SealedStream only")
-        blob_id, path = self._claim()
-        try:
-            with open(path, "r+b") as sink:
-                # The hourly pass copies files of new/ only when nobody holds them.
-                fcntl.flock(sink.fileno(), fcntl.LOCK_EX)
+        blob_id, sink = self._claim()
+        path = Path(sink.name)
+        with sink:  # locked until closed
+            try:
                 stream.write_to(sink)
                 sink.flush()
                 os.fsync(sink.fileno())
@@ -78,30 +85,37 @@ class BlobStore:
                 if sink.read(len(AGE_MAGIC)) != AGE_MAGIC:
                     raise TypeError("refusing to store data that is not age ciphertext")
                 filetimes.to_day(path, self.clock)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-            raise
+            except BaseException:
+                # A pool file goes back to the pool empty; a new file goes.
+                if path.parent == self.pool:
+                    sink.truncate(0)
+                else:
+                    path.unlink(missing_ok=True)
+                raise
         return blob_id
 
-    def _claim(self) -> tuple[str, Path]:
-        """A random pool file moved into its shard, or a new file when the pool is empty."""
-        free = [name for name in os.listdir(self.pool) if len(name) == 32]
+    def _claim(self) -> tuple[str, BinaryIO]:
+        """A random empty pool file, or a new file when there is none; open, locked."""
+        free = _names(self.pool)
         while free:
             blob_id = free.pop(secrets.randbelow(len(free)))
-            target = self._settled(blob_id)
             try:
-                os.rename(self.pool / blob_id, target)
+                sink = open(self.pool / blob_id, "r+b")  # noqa: SIM115
             except FileNotFoundError:
-                continue  # another worker took it first
-            filetimes.to_day(target, self.clock)
-            _fsync_dir(target.parent)
-            return blob_id, target
+                continue
+            try:
+                fcntl.flock(sink.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                sink.close()
+                continue  # another upload is writing into it
+            if os.fstat(sink.fileno()).st_size == 0:
+                return blob_id, sink
+            sink.close()  # written already
         blob_id = secrets.token_hex(16)
-        path = self.new / blob_id
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        sink = open(self.new / blob_id, "x+b")  # noqa: SIM115
+        fcntl.flock(sink.fileno(), fcntl.LOCK_EX)
         _fsync_dir(self.new)
-        return blob_id, path
+        return blob_id, sink
 
     @contextlib.contextmanager
     def open(self, blob_id: str) -> Iterator[BinaryIO]:
@@ -125,11 +139,15 @@ class BlobStore:
                 path.unlink()
 
     def ids(self) -> Iterator[str]:
+        """Every stored blob (empty pool files are not blobs)."""
         for shard in SHARDS:
             with contextlib.suppress(FileNotFoundError):
                 yield from os.listdir(self.root / shard)
-        for directory in (self.hour, self.new):
-            yield from (name for name in os.listdir(directory) if len(name) == 32)
+        for directory in (self.pool, self.hour, self.new):
+            for name in os.listdir(directory):
+                with contextlib.suppress(FileNotFoundError):
+                    if len(name) == 32 and (directory / name).stat().st_size > 0:
+                        yield name
 
     def path_of(self, blob_id: str) -> Path:
         """Where a blob lives, for exporting it as an age file."""
@@ -158,38 +176,63 @@ class BlobStore:
 
     # --- The maintenance job's work (sealbox.jobs.chronology) ---------------------------
 
-    def fill_pool(self, size: int) -> int:
-        """Lay out empty files until the pool holds `size`; returns how many were made."""
-        have = sum(1 for name in os.listdir(self.pool) if len(name) == 32)
-        for _ in range(size - have):
-            path = self.pool / secrets.token_hex(16)
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        _fsync_dir(self.pool)
-        return max(0, size - have)
-
-    def rehome(self, daily: bool) -> int:
-        """Copy every blob whose file was born since the last pass into a file born now:
-        new/ into hour/ each hour; new/ and hour/ into the shards once a day."""
+    def settle(self, daily: bool) -> int:
+        """Each hour, copy the blobs born at upload time (new/) into files born now (hour/).
+        Each day, bring every blob of pool/, hour/ and new/ into the shards, sorted by id, so a
+        shard lists its entries by day and id only: pool files are moved (they were born at a
+        daily pass), the others copied. Files being written are left for the next pass."""
+        if not daily:
+            return sum(self._copy(self.new / n, self.hour / n) for n in _names(self.new))
         moved = 0
-        for source_dir in (self.new, self.hour) if daily else (self.new,):
-            for name in sorted(os.listdir(source_dir)):
-                if len(name) == 32:
-                    target = self._settled(name) if daily else self.hour / name
-                    moved += self._copy(source_dir / name, target)
+        places = {name: self.pool / name for name in _names(self.pool)}
+        places.update({name: self.hour / name for name in _names(self.hour)})
+        places.update({name: self.new / name for name in _names(self.new)})
+        for name in sorted(places):
+            source = places[name]
+            if source.parent == self.pool:
+                moved += self._move(source, self._settled(name))
+            else:
+                moved += self._copy(source, self._settled(name))
         return moved
 
-    def _copy(self, source: Path, target: Path) -> int:
+    def fill_pool(self, size: int) -> int:
+        """Lay out empty files until the pool holds `size` free ones; returns how many."""
+        free = sum(1 for name in _names(self.pool) if _size(self.pool / name) == 0)
+        for _ in range(size - free):
+            os.close(os.open(self.pool / secrets.token_hex(16), os.O_CREAT | os.O_EXCL, 0o600))
+        _fsync_dir(self.pool)
+        return max(0, size - free)
+
+    def _idle(self, path: Path) -> BinaryIO | None:
+        """`path` opened with a shared lock if it holds a whole blob nobody is writing."""
         try:
-            reader = open(source, "rb")  # noqa: SIM115
+            reader = open(path, "rb")  # noqa: SIM115
         except FileNotFoundError:
+            return None
+        try:
+            fcntl.flock(reader.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            reader.close()
+            return None  # still being written: the next pass takes it
+        if os.fstat(reader.fileno()).st_size == 0:
+            reader.close()
+            return None  # free (pool), or made by an upload that has not begun writing
+        return reader
+
+    def _move(self, source: Path, target: Path) -> int:
+        reader = self._idle(source)
+        if reader is None:
             return 0
         with reader:
-            try:
-                fcntl.flock(reader.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return 0  # still being written: the next pass takes it
-            if os.fstat(reader.fileno()).st_size == 0:
-                return 0  # just made by an upload that has not begun writing
+            os.rename(source, target)
+        _fsync_dir(target.parent)
+        return 1
+
+    def _copy(self, source: Path, target: Path) -> int:
+        reader = self._idle(source)
+        if reader is None:
+            return 0
+        with reader:
             temp = self.tmp / f"{target.name}.copy"
             with open(temp, "wb") as sink:
                 shutil.copyfileobj(reader, sink, 1 << 20)
@@ -205,6 +248,17 @@ class BlobStore:
             target.unlink(missing_ok=True)
             return 0
         return 1
+
+
+def _names(directory: Path) -> list[str]:
+    return [name for name in os.listdir(directory) if len(name) == 32]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return -1
 
 
 def _open_quietly(path: Path) -> int:
