@@ -10,8 +10,9 @@ Every hour, the hourly pass:
 A copy made during the day then dates the day's source actions to "before this pass".
 
 The first pass of each day (UTC) is the daily pass: it also brings the day's blobs into the
-shard directories sorted by id (copying those whose files the day's passes made), and lays out
-the pool of empty files that the next day's uploads are written into.
+shard directories sorted by id (copying those whose files the day's passes made), lays out the
+pool of empty files that the next day's uploads are written into, and deletes blobs that no row
+names two days on (left by a killed upload).
 A copy made after it dates the previous day's source actions to the day, and orders none of
 them against staff actions. What stays out of reach is in README.md, "Guarantees and residual
 risk" (filesystem journal, SSD remapping, PostgreSQL's WAL, backups).
@@ -19,10 +20,13 @@ risk" (filesystem journal, SSD remapping, PostgreSQL's WAL, backups).
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from sealbox.jobs.models import JobMark
 from sealbox.services import Services
 from sealbox.store import filetimes
 from sealbox.store.all_models import tied_to_reports
+from sealbox.store.models import Attachment
 
 NAME = "chronology"
 INTERVAL = "job_chronology_seconds"
@@ -35,7 +39,12 @@ def run(services: Services) -> str:
         mark = session.get(JobMark, DAILY)
         daily = mark is None or mark.day != today
     moved = services.blobs.settle(daily)
-    laid = services.blobs.fill_pool(services.settings.blob_pool_size) if daily else 0
+    laid = swept = 0
+    if daily:
+        laid = services.blobs.fill_pool(services.settings.blob_pool_size)
+        with services.db.transaction() as session:
+            referenced = set(session.scalars(select(Attachment.blob_id)))
+        swept = services.blobs.sweep_orphans(referenced)
     rewritten = services.db.relayout(tied_to_reports())
     if daily:
         with services.db.transaction() as session:
@@ -47,4 +56,7 @@ def run(services: Services) -> str:
     stamped = filetimes.blur(services.settings.data_dir)
     kind = "daily" if daily else "hourly"
     tables = "tables rewritten" if rewritten else "tables rewritten, WAL still in use"
-    return f"{kind} pass: {moved} file(s) settled, {laid} laid out, {tables}, {stamped} stamped"
+    return (
+        f"{kind} pass: {moved} file(s) settled, {laid} laid out, {swept} abandoned swept, "
+        f"{tables}, {stamped} stamped"
+    )

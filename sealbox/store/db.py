@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Table, create_engine, event
+from sqlalchemy import Table, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -85,7 +85,11 @@ class Database:
             table.name: ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
             for table in tables
         }
-        with self.engine.begin() as connection:
+        # One transaction, whatever the pooled connection was left in.
+        with (
+            self.engine.connect().execution_options(isolation_level="READ COMMITTED") as connection,
+            connection.begin(),
+        ):
             connection.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
             for table in tables:
                 name, keys = table.name, order[table.name]
@@ -93,11 +97,26 @@ class Database:
                 connection.exec_driver_sql(
                     f'CREATE TEMP TABLE "relayout_{name}" ON COMMIT DROP AS {rows}'
                 )
+            # Indexes that back no constraint are built afresh after the rows are in, which
+            # costs less than updating them row by row while the tables are locked.
+            indexes = connection.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = "
+                    "current_schema() AND tablename = ANY(:t) AND NOT EXISTS (SELECT 1 FROM "
+                    "pg_constraint c WHERE c.conname = i.indexname AND c.connamespace = "
+                    "(SELECT oid FROM pg_namespace WHERE nspname = current_schema()))"
+                ),
+                {"t": [table.name for table in tables]},
+            ).all()
+            for index, _ in indexes:
+                connection.exec_driver_sql(f'DROP INDEX "{index}"')
             connection.exec_driver_sql(f"TRUNCATE {names}")
             for table in tables:
                 name, keys = table.name, order[table.name]
                 rows = f'SELECT * FROM "relayout_{name}" ORDER BY {keys}'  # noqa: S608
                 connection.exec_driver_sql(f'INSERT INTO "{name}" {rows}')
+            for _, definition in indexes:
+                connection.exec_driver_sql(definition)
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql(f"ANALYZE {names}")
         return True
