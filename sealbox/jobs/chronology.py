@@ -5,8 +5,8 @@ Every hour, the hourly pass:
 - rewrites every table tied to a report in the order of its random keys (SQLite: VACUUM and an
   empty WAL; PostgreSQL: the rows re-inserted by one transaction), so no rowid, page, heap
   position, xmin, TOAST id or WAL frame keeps the order in which rows were written;
-- sets every file's and directory's access and modification time back to its day, which
-  stamps every change time with the pass's.
+- sets the access and modification time of every file and directory changed since the last
+  pass back to its day, which stamps its change time with the pass's.
 A copy made during the day then dates the day's source actions to "before this pass".
 
 The first pass of each day (UTC) is the daily pass: it also brings the day's blobs into the
@@ -31,6 +31,7 @@ from sealbox.store.models import Attachment
 NAME = "chronology"
 INTERVAL = "job_chronology_seconds"
 DAILY = "chronology.daily"
+HOURLY = "chronology-hour"
 
 
 def run(services: Services) -> str:
@@ -53,7 +54,11 @@ def run(services: Services) -> str:
                 session.add(JobMark(name=DAILY, day=today))
             else:
                 mark.day = today
-    stamped = filetimes.blur(services.settings.data_dir)
+    # Hourly: what changed since the last pass. Daily: since the last daily pass, so that the
+    # hourly passes' change times become the day's.
+    stamped = filetimes.blur(services.settings.data_dir, "chronology-day" if daily else HOURLY)
+    if daily:
+        filetimes.set_mark(services.settings.data_dir, HOURLY)
     kind = "daily" if daily else "hourly"
     tables = "tables rewritten" if rewritten else "tables rewritten, WAL still in use"
     return (
