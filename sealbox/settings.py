@@ -77,6 +77,13 @@ class Settings:
     job_sessions_seconds: int = 300
     # The audit log's signed head is mailed to the auditors once a day.
     job_anchor_seconds: int = 86400
+    # The chronology job (hourly, and its first run each day is the daily pass).
+    job_chronology_seconds: int = 3600
+    # Empty files laid out each day for uploads to be written into; an upload finding none
+    # costs one more copy of its file at the next pass (see sealbox.store.blobs).
+    blob_pool_size: int = 500
+    # How often each serving process says it is alive (they share the login budget).
+    worker_heartbeat_seconds: float = 30.0
     reminder_days_ahead: int = 2
 
     def __post_init__(self) -> None:

@@ -71,6 +71,7 @@ def rows(count: int, channel_ids: list[str], handler, today: dt.date):
     public_key = str(report_key.recipient)
     wrap = crypto.wrap_identity(report_key, crypto.Recipient.parse(handler.public_key)).ciphertext
     body = crypto.seal(b'{"text": "benchmark", "answers": {}}', report_key.recipient).ciphertext
+    place = crypto.seal(b"0", report_key.recipient).ciphertext
     source_wrap = crypto.wrap_identity(report_key, Identity.generate().recipient).ciphertext
     weights = [s for s, w in STATUSES for _ in range(w)]
     span = 3 * 365
@@ -101,7 +102,7 @@ def rows(count: int, channel_ids: list[str], handler, today: dt.date):
             feedback,
             due,
         )
-        message = (secrets.token_hex(16), report_id, 0, "source", received, body)
+        message = (secrets.token_hex(16), report_id, place, "source", received, body)
         yield (
             report,
             (report_id, handler.id, wrap),
@@ -117,7 +118,7 @@ REPORT_COLUMNS = (
 TABLES = {
     "reports": REPORT_COLUMNS,
     "report_keys": "report_id, user_id, wrapped",
-    "messages": "id, report_id, seq, author, sent_on, body",
+    "messages": "id, report_id, place, author, sent_on, body",
     "source_access": "lookup_id, report_id, wrapped",
 }
 
@@ -178,6 +179,7 @@ def fill_postgresql(svc, generator) -> None:
         # index-only scans stay index-only. (Timed straight after COPY they are not.)
         raw.driver_connection.autocommit = True
         raw.driver_connection.execute("VACUUM ANALYZE")
+        raw.driver_connection.autocommit = False  # the connection goes back to the pool
     finally:
         raw.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealbox import audit
@@ -14,6 +14,7 @@ from sealbox.cases.errors import BadInput, NotFound
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.clock import Clock
 from sealbox.crypto import KdfParams
+from sealbox.store import erase
 from sealbox.store.models import StaffSession, User
 
 
@@ -93,7 +94,7 @@ def _user(session: Session, user_id: str) -> User:
 
 
 def _end_sessions(session: Session, user_id: str) -> None:
-    session.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
+    erase.delete_overwritten(session, StaffSession, StaffSession.user_id == user_id)
 
 
 def set_active(

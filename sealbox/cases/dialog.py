@@ -61,6 +61,24 @@ def open_json(sealed: Sealed, identity: Identity) -> dict:
         ) from exc
 
 
+def place_of(sealed: Sealed, identity: Identity) -> int:
+    """A message's place in its conversation, which only the report key opens."""
+    try:
+        return int(crypto.unseal(sealed, identity))
+    except (CannotOpen, ValueError) as exc:
+        raise DamagedData(
+            "Part of this report could not be decrypted: the stored data is damaged."
+        ) from exc
+
+
+def ordered_messages(
+    session: Session, report_id: str, identity: Identity
+) -> list[tuple[int, Message]]:
+    """(place, row) of each message of the report, in conversation order."""
+    rows = session.scalars(select(Message).where(Message.report_id == report_id))
+    return sorted(((place_of(row.place, identity), row) for row in rows), key=lambda p: p[0])
+
+
 def file_meta(
     session: Session, report_id: str, file_id: str, identity: Identity
 ) -> tuple[str, dict]:
@@ -111,13 +129,11 @@ def conversation(
         else {}
     )
     messages = []
-    for row in session.scalars(
-        select(Message).where(Message.report_id == report_id).order_by(Message.seq)
-    ):
+    for seq, row in ordered_messages(session, report_id, identity):
         body = open_json(row.body, identity)
         messages.append(
             MessageView(
-                seq=row.seq,
+                seq=seq,
                 author=row.author,
                 author_name=names.get(row.staff_id) if row.staff_id else None,
                 sent_on=row.sent_on,

@@ -18,7 +18,9 @@ from sealbox.crypto import CannotOpen, Identity, Sealed
 from sealbox.services import Services
 from sealbox.store.models import Attachment, Channel, Message, Report, ReportKey
 
-FORMAT = "sealbox-export/1"
+FORMAT = "sealbox-export/2"
+# Version 1 gave each message's place in clear ("seq"); bundles made by it still open.
+FORMATS = ("sealbox-export/1", FORMAT)
 
 
 def open_wrap(wrap: ReportKey, identity: Identity) -> Identity:
@@ -64,14 +66,15 @@ def bundle_plan(session: Session, user_id: str, report_id: str) -> BundlePlan:
             {"meta": meta_name, "content": content_name}
         )
     messages = []
+    # Listed by id: the order of the conversation is sealed (`place`), opened by the reader.
     for row in session.scalars(
-        select(Message).where(Message.report_id == report_id).order_by(Message.seq)
+        select(Message).where(Message.report_id == report_id).order_by(Message.id)
     ):
-        name = f"messages/{row.seq:05d}.age"
-        sealed[name] = row.body
+        name, place = f"messages/{row.id}.age", f"order/{row.id}.age"
+        sealed[name], sealed[place] = row.body, row.place
         messages.append(
             {
-                "seq": row.seq,
+                "place": place,
                 "author": row.author,
                 "sent_on": row.sent_on.isoformat(),
                 "body": name,

@@ -14,8 +14,18 @@ from urllib.parse import urlencode
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from sealbox import crypto
 from sealbox.cases.errors import NotFound
-from sealbox.store.models import Channel, ChannelHandler, ReadMark, Report, ReportKey, ReportLabel
+from sealbox.crypto import CannotOpen, Identity, Recipient, Sealed
+from sealbox.store.models import (
+    Channel,
+    ChannelHandler,
+    ReadMark,
+    Report,
+    ReportKey,
+    ReportLabel,
+    User,
+)
 
 STATUSES = ("new", "acknowledged", "in_progress", "closed")
 SORTS = ("newest", "oldest", "due")
@@ -88,8 +98,12 @@ def inbox(
     page_size: int,
     filters: InboxFilter | None = None,
     today: dt.date | None = None,
+    identity: Identity | None = None,
 ) -> InboxPage:
-    """One page of the reports whose key is wrapped to `user_id`, matching `filters`."""
+    """One page of the reports whose key is wrapped to `user_id`, matching `filters`.
+
+    Read marks are sealed to the reader: without their `identity` every report shows unread.
+    """
     filters = filters or InboxFilter()
     today = today or dt.date.today()
     # The wrap is tested per report (EXISTS) rather than joined, so that the database walks a
@@ -129,7 +143,7 @@ def inbox(
         # Reports without a running deadline go last (NULLs sort first in SQLite's index).
         order = (Report.due_on.is_(None).asc(), *order)
     rows = session.execute(
-        select(Report, Channel.name, ReadMark.seen_seq)
+        select(Report, Channel.name, ReadMark.seen)
         .join(Channel, Channel.id == Report.channel_id)
         .outerjoin(ReadMark, and_(ReadMark.report_id == Report.id, ReadMark.user_id == user_id))
         .where(*conditions)
@@ -152,7 +166,7 @@ def inbox(
             channel_name=channel_name,
             received_on=report.received_on,
             status=report.status,
-            unread=(seen or 0) < report.source_seq,
+            unread=_seen(seen, identity) < report.source_seq,
             message_count=report.message_count,
             due_on=report.due_on,
             overdue=report.due_on is not None and report.due_on < today,
@@ -185,9 +199,23 @@ def report_key(session: Session, user_id: str, report_id: str) -> ReportKey:
 
 
 def mark_read(session: Session, user_id: str, report_id: str) -> None:
+    """Note that `user_id` has seen every source message so far, sealed to their own key."""
     report = session.get(Report, report_id)
+    user = session.get(User, user_id)
+    if report is None or user is None or user.public_key is None:
+        return
+    seen = crypto.seal(str(report.source_seq).encode(), Recipient.parse(user.public_key))
     mark = session.get(ReadMark, (report_id, user_id))
     if mark is None:
-        session.add(ReadMark(report_id=report_id, user_id=user_id, seen_seq=report.source_seq))
+        session.add(ReadMark(report_id=report_id, user_id=user_id, seen=seen))
     else:
-        mark.seen_seq = report.source_seq
+        mark.seen = seen
+
+
+def _seen(mark: Sealed | None, identity: Identity | None) -> int:
+    if mark is None or identity is None:
+        return 0
+    try:
+        return int(crypto.unseal(mark, identity))
+    except (CannotOpen, ValueError):
+        return 0  # a mark this key cannot open counts as unread

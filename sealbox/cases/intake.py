@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
-from sealbox import crypto, notify
+from sealbox import crypto
 from sealbox.cases import channels, cleaning, deadlines, reporter_identity
 from sealbox.cases.errors import EmptyReport, TooLarge, UnknownChannel
 from sealbox.crypto import Identity, Recipient, Sealed, passphrase
@@ -152,6 +152,11 @@ class Draft:
         self.files.clear()
 
 
+def seal_place(seq: int, recipient: Recipient) -> Sealed:
+    """A message's place in its conversation (0, 1, ...), readable only with the report key."""
+    return crypto.seal(str(seq).encode(), recipient)
+
+
 def seal_body(text: str, recipient: Recipient, answers: dict[str, str] | None = None) -> Sealed:
     return crypto.seal(json.dumps({"text": text, "answers": answers or {}}).encode(), recipient)
 
@@ -211,8 +216,7 @@ def submit(
         if reporter is not None:
             reporter_identity.seal(session, report, reporter)
         _add_message(session, report, "source", None, text, draft, today, answers)
-        # Queued for the day's sending hour: the mail must not date the submission (notify).
-        notify.new_report(session, services.clock, services.settings, channel.id)
+        # No mail is queued here: the mail job counts each past day's reports (notify).
     return words
 
 
@@ -249,7 +253,8 @@ def follow_up(
 def _add_message(session, report, author, staff_id, text, draft, today, answers=None) -> None:
     message = Message(
         report_id=report.id,
-        seq=report.message_count - 1,
+        # Sealed like the body: in clear it would order the source's turns among the staff's.
+        place=seal_place(report.message_count - 1, draft.recipient),
         author=author,
         staff_id=staff_id,
         sent_on=today,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sealbox import crypto
 from sealbox.cases.errors import BadInput
-from sealbox.cases.export import FORMAT
+from sealbox.cases.export import FORMATS
 from sealbox.crypto import CannotOpen, Identity, Sealed
 from sealbox.scrub.filenames import sanitise_filename
 
@@ -34,7 +34,7 @@ def decrypt_bundle(
             manifest = json.loads(archive.read("manifest.json"))
         except (KeyError, ValueError) as exc:
             raise BadInput(f"{bundle} has no readable manifest.json.") from exc
-        if manifest.get("format") != FORMAT:
+        if manifest.get("format") not in FORMATS:
             raise BadInput(f"{bundle} is in an unknown format {manifest.get('format')!r}.")
         try:
             report_key = crypto.unwrap_identity(Sealed(archive.read(manifest["key"])), identity)
@@ -50,10 +50,10 @@ def decrypt_bundle(
             "",
         ]
         used: set[str] = set()
-        for message in manifest["messages"]:
+        for seq, message in _in_order(archive, manifest["messages"], report_key):
             body = json.loads(crypto.unseal(Sealed(archive.read(message["body"])), report_key))
             lines += [
-                f"--- #{message['seq']} {message['author']} on {message['sent_on']}",
+                f"--- #{seq} {message['author']} on {message['sent_on']}",
                 body["text"],
             ]
             for item in message["files"]:
@@ -76,6 +76,22 @@ def decrypt_bundle(
         conversation.write_text("\n".join(lines), encoding="utf-8")
         written.insert(0, conversation)
         return written
+
+
+def _in_order(
+    archive: zipfile.ZipFile, messages: list[dict], report_key: Identity
+) -> list[tuple[int, dict]]:
+    """The messages in conversation order: each one's place is sealed (format 2) or given."""
+    placed = [
+        (
+            int(crypto.unseal(Sealed(archive.read(m["place"])), report_key))
+            if "place" in m
+            else m["seq"],
+            m,
+        )
+        for m in messages
+    ]
+    return sorted(placed, key=lambda pair: pair[0])
 
 
 def _unique(name: str, used: set[str]) -> str:

@@ -8,13 +8,14 @@ arrived. `legal_hold` keeps a report whatever its age.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sealbox import audit
 from sealbox.services import Services
+from sealbox.store.all_models import tied_to_reports
 from sealbox.store.models import (
     Attachment,
     Channel,
@@ -33,6 +34,8 @@ class Shredded:
     closed: int = 0
     unanswered: int = 0
     files: int = 0
+    # False when SQLite's WAL was still in use: the next chronology pass empties it.
+    forgotten: bool = True
 
     @property
     def reports(self) -> int:
@@ -68,7 +71,20 @@ def expired(session: Session, today: dt.date, limit: int = BATCH) -> dict[str, l
 
 
 def shred_expired(services: Services) -> Shredded:
-    """Delete every expired report in batches; each batch is audited with counts only."""
+    """Delete every expired report in batches; each batch is audited with counts only.
+
+    Then the report tables are rewritten from their live rows (`Database.relayout`): until then
+    the deleted wraps and messages still sit in SQLite's WAL and free space, or in
+    PostgreSQL's table files, and the passphrase would open them. (VACUUM FULL would keep any
+    deleted row that another open transaction may still see; a rewrite copies only live rows.)
+    """
+    total = _shred_batches(services)
+    if total.reports:
+        total = replace(total, forgotten=services.db.relayout(tied_to_reports()))
+    return total
+
+
+def _shred_batches(services: Services) -> Shredded:
     total = Shredded()
     while True:
         with services.db.transaction() as session:

@@ -23,18 +23,13 @@ class SourceSession:
     public_key: str
 
 
-def log_in(services: Services, entered: str) -> SourceSession:
-    """Open a report by passphrase. Right or wrong, the cost is one Argon2id run."""
+def log_in(services: Services, entered: str, budget: throttle.LoginBudget) -> SourceSession:
+    """Open a report by passphrase. Right or wrong, the cost is one Argon2id run.
+
+    Nothing is written: a login must leave no trace that dates it (`budget` lives in memory).
+    """
     settings = services.settings
-    with services.db.transaction() as session:
-        allowed = throttle.take(
-            session,
-            "source-login",
-            services.clock.timestamp(),
-            settings.source_login_burst,
-            settings.source_login_per_second,
-        )
-    if not allowed:
+    if not budget.take():
         raise Throttled(
             "Too many people are trying to log in right now. Wait a minute and try again."
         )

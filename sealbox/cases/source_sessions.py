@@ -20,13 +20,12 @@ import math
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete
-
 from sealbox import crypto
 from sealbox.cases.errors import SessionExpired
 from sealbox.cases.source_access import SourceSession
 from sealbox.crypto import CannotOpen, Identity, Sealed
 from sealbox.services import Services
+from sealbox.store import erase
 from sealbox.store.models import SourceSessionRow
 
 TAG_PURPOSE = "sealbox-source-cookie"
@@ -82,7 +81,7 @@ def resume(services: Services, value: str | None) -> Resumed:
     with services.db.transaction() as session:
         row = session.get(SourceSessionRow, cookie.row_id)
         if row is not None and (too_old or idle or row.expires_hour * 3600 <= now):
-            session.delete(row)
+            erase.delete_overwritten(session, SourceSessionRow, SourceSessionRow.id == row.id)
             ended = True
         elif row is not None:
             source = _open(row.sealed, cookie)
@@ -107,7 +106,7 @@ def end(services: Services, value: str | None) -> None:
         return
     row_id = hashlib.sha256(sid.encode()).hexdigest()
     with services.db.transaction() as session:
-        session.execute(delete(SourceSessionRow).where(SourceSessionRow.id == row_id))
+        erase.delete_overwritten(session, SourceSessionRow, SourceSessionRow.id == row_id)
     forget(services)
 
 
@@ -122,11 +121,11 @@ def sweep_expired(services: Services) -> int:
     """Delete sessions past their hour, then forget every deleted session (logouts included)."""
     hour = int(services.clock.timestamp()) // 3600
     with services.db.transaction() as session:
-        ended = session.execute(
-            delete(SourceSessionRow).where(SourceSessionRow.expires_hour <= hour)
-        ).rowcount
+        ended = erase.delete_overwritten(
+            session, SourceSessionRow, SourceSessionRow.expires_hour <= hour
+        )
     forget(services)
-    return ended or 0
+    return ended
 
 
 def forget(services: Services) -> None:

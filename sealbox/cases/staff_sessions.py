@@ -14,13 +14,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 
 from sealbox import audit, crypto
 from sealbox.cases import staff
 from sealbox.cases.errors import BadInput, SessionExpired
 from sealbox.crypto import CannotOpen, Identity
 from sealbox.services import Services
+from sealbox.store import erase
 from sealbox.store.models import StaffSession, User
 
 
@@ -107,7 +108,8 @@ def resume(services: Services, cookie: str | None) -> StaffContext:
         row = session.get(StaffSession, _session_row_id(sid))
         ended = row is not None and _ended(services, row, now)
         if ended:
-            session.delete(row)  # committed before SessionExpired is raised below
+            # Committed before SessionExpired is raised below.
+            erase.delete_overwritten(session, StaffSession, StaffSession.id == row.id)
         elif row is not None:
             user = session.get(User, row.user_id)
             if user is None or not user.active:
@@ -149,9 +151,9 @@ def log_out(services: Services, context: StaffContext, everywhere: bool = False)
     """End this session, or every session of the user (a lost laptop, a shared computer)."""
     with services.db.transaction() as session:
         if everywhere:
-            session.execute(delete(StaffSession).where(StaffSession.user_id == context.user_id))
+            erase.delete_overwritten(session, StaffSession, StaffSession.user_id == context.user_id)
         else:
-            session.execute(delete(StaffSession).where(StaffSession.id == context.session_id))
+            erase.delete_overwritten(session, StaffSession, StaffSession.id == context.session_id)
         action = "logout_everywhere" if everywhere else "logout"
         audit.record(session, services.clock, context.username, action, f"user:{context.user_id}")
     forget(services)
@@ -178,10 +180,11 @@ def change_password(
         if context.pending == "totp" or user is None:
             raise BadInput("Set up your authenticator first.")
         staff.change_password(user, context.identity, current, new, confirm, services.settings.kdf)
-        session.execute(
-            delete(StaffSession).where(
-                StaffSession.user_id == user.id, StaffSession.id != context.session_id
-            )
+        erase.delete_overwritten(
+            session,
+            StaffSession,
+            StaffSession.user_id == user.id,
+            StaffSession.id != context.session_id,
         )
         session.get(StaffSession, context.session_id).pending = None
         audit.record(session, services.clock, user.username, "password_changed", f"user:{user.id}")
@@ -204,6 +207,6 @@ def sweep_expired(services: Services) -> int:
                 or_(StaffSession.last_seen < idle_cutoff, StaffSession.created < age_cutoff)
             )
         ).all()
-        session.execute(delete(StaffSession).where(StaffSession.id.in_(rows)))
+        erase.delete_overwritten(session, StaffSession, StaffSession.id.in_(rows))
     forget(services)
     return len(rows)

@@ -1,10 +1,12 @@
-"""The jobs thread inside `sealbox serve`: ticks, runs what is due, stops with the server."""
+"""Threads inside a serving process: the jobs (ticks, runs what is due) and the heartbeat."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 
+from sealbox.cases import throttle
 from sealbox.jobs.runner import run_due, worker_id
 from sealbox.services import Services
 
@@ -38,3 +40,31 @@ def start(services: Services) -> JobThread | None:
     thread = JobThread(services)
     thread.start()
     return thread
+
+
+class Heartbeat(threading.Thread):
+    """Tells the other serving processes that this one is alive, so that each holds its share
+    of the passphrase-login budget (sealbox.cases.throttle). Runs on its own timer only."""
+
+    def __init__(self, services: Services, budget: throttle.LoginBudget) -> None:
+        super().__init__(name="sealbox-heartbeat", daemon=True)
+        self.services = services
+        self.budget = budget
+        self.worker = worker_id()
+        self.every = services.settings.worker_heartbeat_seconds
+        self.stopping = threading.Event()
+
+    def beat(self) -> None:
+        self.budget.share(throttle.announce(self.services, self.worker, self.every))
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.every):
+            try:
+                self.beat()
+            except Exception:  # the database may be away for a moment; keep the last share
+                log.exception("heartbeat failed")
+
+    def stop(self) -> None:
+        self.stopping.set()
+        with contextlib.suppress(Exception):
+            throttle.leave(self.services, self.worker)

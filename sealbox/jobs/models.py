@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, String
+import datetime as dt
+
+from sqlalchemy import Date, Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sealbox.store.models import Base
@@ -20,3 +22,11 @@ class JobLock(Base):
     lease_until: Mapped[float] = mapped_column(Float, default=0.0)
     next_run: Mapped[float] = mapped_column(Float, default=0.0)
     last_outcome: Mapped[str | None] = mapped_column(String(500))
+
+
+class JobMark(Base):
+    """A day a job last did its once-a-day work (the chronology job's daily pass)."""
+
+    __tablename__ = "job_marks"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)

@@ -11,4 +11,5 @@ INTERVAL = "job_retention_seconds"
 
 def run(services: Services) -> str:
     shredded = retention.shred_expired(services)
-    return f"deleted {shredded.closed} closed and {shredded.unanswered} unanswered report(s)"
+    outcome = f"deleted {shredded.closed} closed and {shredded.unanswered} unanswered report(s)"
+    return outcome if shredded.forgotten else outcome + " (the WAL is emptied at the next pass)"

@@ -7,7 +7,7 @@ from sealbox.notify.events import (
     deadline_reminder,
     disclosure_decided,
     disclosure_requested,
-    new_report,
+    new_reports,
 )
 
 __all__ = [
@@ -17,5 +17,5 @@ __all__ = [
     "deadline_reminder",
     "disclosure_decided",
     "disclosure_requested",
-    "new_report",
+    "new_reports",
 ]

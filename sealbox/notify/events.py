@@ -1,50 +1,66 @@
 """The mails Sealbox sends. Each says that something needs attention, never what a report says.
 
-Call these inside the transaction of the action they announce, so mail and action commit together.
+Call these inside the transaction of the action they announce, so mail and action commit together
+(a staff action). New reports are counted by the mail job instead: a source's action queues none.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sealbox.clock import Clock
-from sealbox.notify.queue import enqueue, next_hour
+from sealbox.notify.queue import enqueue
 from sealbox.settings import Settings
-from sealbox.store.models import Channel, ChannelHandler, User
+from sealbox.store.models import Channel, ChannelHandler, Report, User
 
 SIGN_OFF = "\n\nLog in to Sealbox to see it. This mail holds no report content by design.\n"
+# Days the new-report mail looks back for days not yet told (a server that was down).
+LOOKBACK_DAYS = 7
 
 
-def new_report(session: Session, clock: Clock, settings: Settings, channel_id: str) -> int:
-    """Tell the channel's handlers that a report arrived; returns how many mails were queued.
+def new_reports(session: Session, clock: Clock, settings: Settings) -> int:
+    """Tell each channel's handlers how many reports arrived on each past day not yet told;
+    returns how many mails were queued. The mail job calls it; nothing is queued by a report.
 
-    The mail waits for the day's fixed sending hour (settings.new_report_mail_hour, UTC) and
-    merges with any still waiting, so neither its Date header nor the queue dates a submission
-    finer than the day. The price: handlers learn of a new report up to a day later.
+    It runs from the day's sending hour on (settings.new_report_mail_hour, UTC) and counts
+    whole days only: a 07:00 mail that also counted today's reports would say how many came
+    before 07:00. The price: handlers hear of a report the morning after the day it arrived.
     """
-    channel = session.get(Channel, channel_id)
-    if channel is None:
+    now = clock.now()
+    if now.hour < settings.new_report_mail_hour:
         return 0
-    rows = session.execute(
-        select(User.id, User.email)
-        .join(ChannelHandler, ChannelHandler.user_id == User.id)
-        .where(ChannelHandler.channel_id == channel_id, User.active, User.email.is_not(None))
+    today = now.date()
+    arrived = session.execute(
+        select(Report.channel_id, Report.received_on, func.count())
+        .where(Report.received_on >= today - dt.timedelta(days=LOOKBACK_DAYS))
+        .where(Report.received_on < today)
+        .group_by(Report.channel_id, Report.received_on)
+        .order_by(Report.received_on)
     ).all()
-    send_at = next_hour(clock, settings.new_report_mail_hour)
     queued = 0
-    for user_id, email in rows:
-        mail = enqueue(
-            session,
-            clock,
-            "new_report",
-            email,
-            f"New report in channel {channel.name}",
-            f"There is at least one new report in the channel “{channel.name}”." + SIGN_OFF,
-            dedupe_key=f"new_report:{channel_id}:{user_id}",
-            not_before=send_at,
-        )
-        queued += mail is not None
+    for channel_id, day, count in arrived:
+        channel = session.get(Channel, channel_id)
+        handlers = session.execute(
+            select(User.id, User.email)
+            .join(ChannelHandler, ChannelHandler.user_id == User.id)
+            .where(ChannelHandler.channel_id == channel_id, User.active, User.email.is_not(None))
+        ).all()
+        for user_id, email in handlers:
+            mail = enqueue(
+                session,
+                clock,
+                "new_report",
+                email,
+                f"New reports in channel {channel.name}",
+                f"{count} new report(s) arrived in the channel “{channel.name}” on "
+                f"{day.isoformat()}." + SIGN_OFF,
+                dedupe_key=f"new_reports:{channel_id}:{user_id}:{day.isoformat()}",
+                once=True,
+            )
+            queued += mail is not None
     return queued
 
 

@@ -59,10 +59,3 @@ def retry_now(session: Session, clock: Clock, mail_id: str) -> OutgoingMail | No
     mail.attempts = 0
     mail.next_attempt = clock.now().replace(microsecond=0)
     return mail
-
-
-def next_hour(clock: Clock, hour: int) -> dt.datetime:
-    """The next time the UTC clock shows `hour`:00 (today's if still ahead, else tomorrow's)."""
-    now = clock.now()
-    slot = now.replace(hour=hour % 24, minute=0, second=0, microsecond=0)
-    return slot if slot > now else slot + dt.timedelta(days=1)

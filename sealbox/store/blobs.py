@@ -1,16 +1,38 @@
-"""The filesystem blob store: ciphertext only, written atomically (temp, fsync, rename)."""
+"""The filesystem blob store: ciphertext only, in files whose times say no more than the day.
+
+A file's birth time and inode number can never be changed, every write stamps its change time
+to the nanosecond, and a small directory lists its entries in the order they were added. So an
+upload is written in place into an empty file that the maintenance job (sealbox.jobs.chronology)
+laid out in a pool ahead of time, picked at random: its birth, inode and directory entry are the
+job's. When the pool is empty the file is born at upload time, and the next pass copies it into
+a file of its own making. Files enter the shard directories only at the daily pass, sorted by
+id; the passes then set every time back (sealbox.store.filetimes).
+
+Layout under `root`:
+  pool/<id>  files laid out by a daily pass: empty until an upload is written into one
+  ab/<id>    blobs in files born at a daily pass, moved or copied here by a daily pass
+  hour/<id>  blobs copied by an hourly pass, born at that pass (the daily pass copies them on)
+  new/<id>   blobs written while the pool was empty, born at upload time
+A file being written is locked (flock), so that neither another upload nor a pass touches it.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from sealbox.clock import Clock
 from sealbox.crypto import AGE_MAGIC, SealedStream
+from sealbox.store import filetimes
+
+HEX = "0123456789abcdef"
+SHARDS = [a + b for a in HEX for b in HEX]
 
 
 class BlobMissing(Exception):
@@ -18,94 +40,233 @@ class BlobMissing(Exception):
 
 
 class BlobStore:
-    """Blobs live at `root/ab/abcdef...`; names are random and say nothing about content."""
+    """Blobs are named by random ids that say nothing about content, order or time."""
 
     def __init__(self, root: Path, tmp: Path, clock: Clock) -> None:
         self.root = root
         self.tmp = tmp
         self.clock = clock
-        root.mkdir(parents=True, exist_ok=True)
+        self.pool = root / "pool"
+        self.hour = root / "hour"
+        self.new = root / "new"
         tmp.mkdir(parents=True, exist_ok=True)
+        # Every directory exists before the first upload: a directory made by an upload would
+        # keep that upload's time as its birth time.
+        for directory in (root, self.pool, self.hour, self.new):
+            directory.mkdir(parents=True, exist_ok=True)
+        for shard in SHARDS:
+            (root / shard).mkdir(exist_ok=True)
 
-    def _path(self, blob_id: str) -> Path:
-        if len(blob_id) != 32 or not all(c in "0123456789abcdef" for c in blob_id):
-            raise BlobMissing("invalid blob id")
+    def _settled(self, blob_id: str) -> Path:
         return self.root / blob_id[:2] / blob_id
+
+    def _places(self, blob_id: str) -> list[Path]:
+        if len(blob_id) != 32 or not all(c in HEX for c in blob_id):
+            raise BlobMissing("invalid blob id")
+        return [
+            self._settled(blob_id),
+            self.pool / blob_id,
+            self.hour / blob_id,
+            self.new / blob_id,
+        ]
 
     def put(self, stream: SealedStream) -> str:
         """Write a sealed stream under a fresh id and return the id once it is durable."""
         if not isinstance(stream, SealedStream):
             raise TypeError("the blob store accepts SealedStream only")
-        blob_id = secrets.token_hex(16)
-        final = self._path(blob_id)
-        final.parent.mkdir(exist_ok=True)
-        temp = self.tmp / f"{blob_id}.partial"
-        try:
-            with open(temp, "xb") as sink:
+        blob_id, sink = self._claim()
+        path = Path(sink.name)
+        with sink:  # locked until closed
+            try:
                 stream.write_to(sink)
                 sink.flush()
                 os.fsync(sink.fileno())
-            with open(temp, "rb") as check:
-                if check.read(len(AGE_MAGIC)) != AGE_MAGIC:
+                sink.seek(0)
+                if sink.read(len(AGE_MAGIC)) != AGE_MAGIC:
                     raise TypeError("refusing to store data that is not age ciphertext")
-            # File times would date the upload to the second: round them to the day.
-            day = _midnight(self.clock)
-            os.utime(temp, (day, day))
-            os.replace(temp, final)
-            os.utime(final.parent, (day, day))
-            _fsync_dir(final.parent)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
-            raise
+                filetimes.to_day(path, self.clock)
+            except BaseException:
+                # A pool file goes back to the pool empty; a new file goes.
+                if path.parent == self.pool:
+                    sink.truncate(0)
+                else:
+                    path.unlink(missing_ok=True)
+                raise
         return blob_id
+
+    def _claim(self) -> tuple[str, BinaryIO]:
+        """A random empty pool file, or a new file when there is none; open, locked."""
+        free = _names(self.pool)
+        while free:
+            blob_id = free.pop(secrets.randbelow(len(free)))
+            try:
+                sink = open(self.pool / blob_id, "r+b")  # noqa: SIM115
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(sink.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                sink.close()
+                continue  # another upload is writing into it
+            if os.fstat(sink.fileno()).st_size == 0:
+                return blob_id, sink
+            sink.close()  # written already
+        blob_id = secrets.token_hex(16)
+        sink = open(self.new / blob_id, "x+b")  # noqa: SIM115
+        fcntl.flock(sink.fileno(), fcntl.LOCK_EX)
+        _fsync_dir(self.new)
+        return blob_id, sink
 
     @contextlib.contextmanager
     def open(self, blob_id: str) -> Iterator[BinaryIO]:
-        try:
-            handle = open(self._path(blob_id), "rb")  # noqa: SIM115
-        except FileNotFoundError as exc:
-            raise BlobMissing(f"blob {blob_id} is missing") from exc
+        handle = None
+        # A pass may be moving the file from one place to the next: look again.
+        for _ in range(3):
+            for path in self._places(blob_id):
+                with contextlib.suppress(FileNotFoundError):
+                    handle = os.fdopen(_open_quietly(path), "rb")
+                    break
+            if handle is not None:
+                break
+        if handle is None:
+            raise BlobMissing(f"blob {blob_id} is missing")
         with handle:
             yield handle
 
     def delete(self, blob_id: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self._path(blob_id).unlink()
+        for path in self._places(blob_id):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
 
     def ids(self) -> Iterator[str]:
-        for shard in self.root.iterdir():
-            if shard.is_dir():
-                for blob in shard.iterdir():
-                    yield blob.name
+        """Every stored blob (empty pool files are not blobs)."""
+        for shard in SHARDS:
+            with contextlib.suppress(FileNotFoundError):
+                yield from os.listdir(self.root / shard)
+        for directory in (self.pool, self.hour, self.new):
+            for name in os.listdir(directory):
+                with contextlib.suppress(FileNotFoundError):
+                    if len(name) == 32 and (directory / name).stat().st_size > 0:
+                        yield name
 
     def path_of(self, blob_id: str) -> Path:
         """Where a blob lives, for exporting it as an age file."""
-        return self._path(blob_id)
+        places = self._places(blob_id)
+        return next((p for p in places if p.exists()), places[0])
 
     def sweep_orphans(self, referenced: set[str], min_age_days: int = 2) -> int:
         """Delete blobs no row names (left by a killed upload) once they are surely abandoned."""
-        cutoff = _midnight(self.clock) - min_age_days * 86400
+        cutoff = filetimes.midnight(self.clock) - min_age_days * 86400
         count = 0
         for blob_id in list(self.ids()):
-            path = self.root / blob_id[:2] / blob_id
-            if blob_id not in referenced and path.stat().st_mtime <= cutoff:
-                path.unlink(missing_ok=True)
-                count += 1
+            path = self.path_of(blob_id)
+            with contextlib.suppress(FileNotFoundError):
+                if blob_id not in referenced and path.stat().st_mtime <= cutoff:
+                    path.unlink()
+                    count += 1
         return count
 
     def sweep_temp(self) -> int:
-        """Remove half-written blobs left by a killed process; returns how many."""
+        """Remove half-made copies left by a killed process; returns how many."""
         count = 0
-        for partial in self.tmp.glob("*.partial"):
+        for partial in [*self.tmp.glob("*.partial"), *self.tmp.glob("*.copy")]:
             partial.unlink(missing_ok=True)
             count += 1
         return count
 
+    # --- The maintenance job's work (sealbox.jobs.chronology) ---------------------------
 
-def _midnight(clock: Clock) -> float:
-    now = clock.timestamp()
-    return now - now % 86400
+    def settle(self, daily: bool) -> int:
+        """Each hour, copy the blobs born at upload time (new/) into files born now (hour/).
+        Each day, bring every blob of pool/, hour/ and new/ into the shards, sorted by id, so a
+        shard lists its entries by day and id only: pool files are moved (they were born at a
+        daily pass), the others copied. Files being written are left for the next pass."""
+        if not daily:
+            return sum(self._copy(self.new / n, self.hour / n) for n in _names(self.new))
+        moved = 0
+        places = {name: self.pool / name for name in _names(self.pool)}
+        places.update({name: self.hour / name for name in _names(self.hour)})
+        places.update({name: self.new / name for name in _names(self.new)})
+        for name in sorted(places):
+            source = places[name]
+            if source.parent == self.pool:
+                moved += self._move(source, self._settled(name))
+            else:
+                moved += self._copy(source, self._settled(name))
+        return moved
+
+    def fill_pool(self, size: int) -> int:
+        """Lay out empty files until the pool holds `size` free ones; returns how many."""
+        free = sum(1 for name in _names(self.pool) if _size(self.pool / name) == 0)
+        for _ in range(size - free):
+            os.close(os.open(self.pool / secrets.token_hex(16), os.O_CREAT | os.O_EXCL, 0o600))
+        _fsync_dir(self.pool)
+        return max(0, size - free)
+
+    def _idle(self, path: Path) -> BinaryIO | None:
+        """`path` opened with a shared lock if it holds a whole blob nobody is writing."""
+        try:
+            reader = open(path, "rb")  # noqa: SIM115
+        except FileNotFoundError:
+            return None
+        try:
+            fcntl.flock(reader.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            reader.close()
+            return None  # still being written: the next pass takes it
+        if os.fstat(reader.fileno()).st_size == 0:
+            reader.close()
+            return None  # free (pool), or made by an upload that has not begun writing
+        return reader
+
+    def _move(self, source: Path, target: Path) -> int:
+        reader = self._idle(source)
+        if reader is None:
+            return 0
+        with reader:
+            os.rename(source, target)
+        _fsync_dir(target.parent)
+        return 1
+
+    def _copy(self, source: Path, target: Path) -> int:
+        reader = self._idle(source)
+        if reader is None:
+            return 0
+        with reader:
+            temp = self.tmp / f"{target.name}.copy"
+            with open(temp, "wb") as sink:
+                shutil.copyfileobj(reader, sink, 1 << 20)
+                sink.flush()
+                os.fsync(sink.fileno())
+            filetimes.to_day(temp, self.clock)
+            os.replace(temp, target)
+            _fsync_dir(target.parent)
+        try:
+            source.unlink()
+        except FileNotFoundError:
+            # Deleted while we copied (retention, a discarded upload): so is the copy.
+            target.unlink(missing_ok=True)
+            return 0
+        return 1
+
+
+def _names(directory: Path) -> list[str]:
+    return [name for name in os.listdir(directory) if len(name) == 32]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return -1
+
+
+def _open_quietly(path: Path) -> int:
+    """Open for reading without updating the access time, which would date the reading."""
+    try:
+        return os.open(path, os.O_RDONLY | getattr(os, "O_NOATIME", 0))
+    except PermissionError:  # O_NOATIME needs the file's owner
+        return os.open(path, os.O_RDONLY)
 
 
 def _fsync_dir(path: Path) -> None:

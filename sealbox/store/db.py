@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import Table, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -54,11 +54,14 @@ class Database:
     def forget(self, *tables: str) -> bool:
         """Make deleted rows unrecoverable from the database files; True when it fully ran.
 
-        SQLite overwrites deleted cells (secure_delete) but older page images stay in the WAL
-        until a checkpoint, so the WAL is checkpointed and truncated to zero bytes; that fails
-        (False) while another connection is reading, and the next call catches up. PostgreSQL
-        leaves deleted tuples in the table files until the table is rewritten: VACUUM FULL
-        rewrites each named table into new files.
+        Cheap enough for every logout. SQLite: deleted cells are zeroed (secure_delete; callers
+        overwrite sealed values in place before deleting, see `store.erase`), and older page
+        images stay in the WAL until a checkpoint, so the WAL is checkpointed and truncated to
+        zero bytes; that fails (False) while another connection reads an old snapshot, and the
+        next call catches up. PostgreSQL leaves deleted tuples in the table files until the
+        table is rewritten: VACUUM FULL rewrites each named table (TOAST and indexes too), but
+        keeps rows an older snapshot still open elsewhere may see. Where every deleted byte of
+        big tables must go (a shred), use `relayout`.
         """
         if self.engine.dialect.name == "sqlite":
             with self.engine.connect() as connection:
@@ -68,6 +71,66 @@ class Database:
             for table in tables:
                 connection.exec_driver_sql(f'VACUUM FULL "{table}"')
         return True
+
+    def relayout(self, tables: list[Table]) -> bool:
+        """Rewrite `tables` (parents first) so that neither where a row lies nor who wrote it
+        tells when it was written: rows go back in the order of their random keys.
+
+        SQLite: VACUUM writes every table afresh in key order (tables keyed to a report have no
+        rowid), then the WAL is emptied. PostgreSQL: one transaction copies the rows out,
+        truncates the tables (new, empty files) and inserts the rows back in key order, so
+        every row's place (ctid), inserting transaction (xmin) and TOAST value ids are this
+        pass's; VACUUM FULL would keep each row's xmin.
+        """
+        if self.engine.dialect.name == "sqlite":
+            return self._vacuum_sqlite()
+        # Names come from the schema's metadata, never from input.
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        order = {
+            table.name: ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+            for table in tables
+        }
+        # One transaction, whatever the pooled connection was left in.
+        with (
+            self.engine.connect().execution_options(isolation_level="READ COMMITTED") as connection,
+            connection.begin(),
+        ):
+            connection.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+            for table in tables:
+                name, keys = table.name, order[table.name]
+                rows = f'SELECT * FROM "{name}" ORDER BY {keys}'  # noqa: S608
+                connection.exec_driver_sql(
+                    f'CREATE TEMP TABLE "relayout_{name}" ON COMMIT DROP AS {rows}'
+                )
+            # Indexes that back no constraint are built afresh after the rows are in, which
+            # costs less than updating them row by row while the tables are locked.
+            indexes = connection.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = "
+                    "current_schema() AND tablename = ANY(:t) AND NOT EXISTS (SELECT 1 FROM "
+                    "pg_constraint c WHERE c.conname = i.indexname AND c.connamespace = "
+                    "(SELECT oid FROM pg_namespace WHERE nspname = current_schema()))"
+                ),
+                {"t": [table.name for table in tables]},
+            ).all()
+            for index, _ in indexes:
+                connection.exec_driver_sql(f'DROP INDEX "{index}"')
+            connection.exec_driver_sql(f"TRUNCATE {names}")
+            for table in tables:
+                name, keys = table.name, order[table.name]
+                rows = f'SELECT * FROM "relayout_{name}" ORDER BY {keys}'  # noqa: S608
+                connection.exec_driver_sql(f'INSERT INTO "{name}" {rows}')
+            for _, definition in indexes:
+                connection.exec_driver_sql(definition)
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"ANALYZE {names}")
+        return True
+
+    def _vacuum_sqlite(self) -> bool:
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM")
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            return busy == 0
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (Alembic)."""

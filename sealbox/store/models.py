@@ -17,7 +17,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -40,6 +39,12 @@ def new_id() -> str:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# Tables keyed to a report have no SQLite rowid: a rowid numbers rows in the order they were
+# written, which would date a source's message among the staff's. Their keys are random, and
+# the maintenance job rewrites them in key order (sealbox.jobs.chronology).
+NO_ROWID = {"sqlite_with_rowid": False}
 
 
 class User(Base):
@@ -178,6 +183,7 @@ class Report(Base):
         Index("ix_reports_closed_on", "closed_on"),
         Index("ix_reports_due", "due_on", "id"),
         Index("ix_reports_flagged", "flagged", "received_on", "id"),
+        NO_ROWID,
     )
 
 
@@ -193,7 +199,7 @@ class ReportKey(Base):
     )
     wrapped: Mapped[Sealed] = mapped_column(SealedColumn)
 
-    __table_args__ = (Index("ix_report_keys_user", "user_id", "report_id"),)
+    __table_args__ = (Index("ix_report_keys_user", "user_id", "report_id"), NO_ROWID)
 
 
 class SourceAccess(Base):
@@ -206,20 +212,26 @@ class SourceAccess(Base):
     )
     wrapped: Mapped[Sealed] = mapped_column(SealedColumn)
 
+    __table_args__ = (NO_ROWID,)
+
 
 class Message(Base):
-    """One turn of the conversation. The body (text and answers) is sealed to the report key."""
+    """One turn of the conversation. The body (text and answers) is sealed to the report key.
+
+    So is its place in the conversation: a number in clear would order the source's turns
+    among the staff's, whose times the audit log gives.
+    """
 
     __tablename__ = "messages"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
-    seq: Mapped[int] = mapped_column(Integer)
+    place: Mapped[Sealed] = mapped_column(SealedColumn)
     author: Mapped[str] = mapped_column(String(16))  # "source" or "staff"
     staff_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_on: Mapped[dt.date] = mapped_column(Date)
     body: Mapped[Sealed] = mapped_column(SealedColumn)
 
-    __table_args__ = (UniqueConstraint("report_id", "seq"),)
+    __table_args__ = (Index("ix_messages_report", "report_id", "id"), NO_ROWID)
 
 
 class Attachment(Base):
@@ -234,9 +246,13 @@ class Attachment(Base):
     # Could not be cleaned: hidden from handlers until the source chooses to send it as it is.
     held: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    __table_args__ = (NO_ROWID,)
+
 
 class ReadMark(Base):
-    """How far a staff member has read a report, counted in source messages."""
+    """How far a staff member has read a report, counted in source messages and sealed to the
+    member's own key: in clear, with the audit log's time of their last look, it would say how
+    many messages the source had sent by then."""
 
     __tablename__ = "read_marks"
     report_id: Mapped[str] = mapped_column(
@@ -245,16 +261,20 @@ class ReadMark(Base):
     user_id: Mapped[str] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    seen_seq: Mapped[int] = mapped_column(Integer, default=0)
+    seen: Mapped[Sealed] = mapped_column(SealedColumn)
+
+    __table_args__ = (NO_ROWID,)
 
 
-class RateBucket(Base):
-    """Token buckets shared by every worker (passphrase logins are throttled globally)."""
+class WorkerPresence(Base):
+    """The serving processes alive right now, so that they share the passphrase-login budget.
 
-    __tablename__ = "rate_buckets"
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    tokens: Mapped[float] = mapped_column(Float)
-    updated: Mapped[float] = mapped_column(Float)
+    Each process writes its row on a timer of its own, never because a source did something.
+    """
+
+    __tablename__ = "workers"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen: Mapped[float] = mapped_column(Float)
 
 
 class ReportLabel(Base):
@@ -266,7 +286,7 @@ class ReportLabel(Base):
     )
     label: Mapped[str] = mapped_column(String(40), primary_key=True)
 
-    __table_args__ = (Index("ix_report_labels_label", "label", "report_id"),)
+    __table_args__ = (Index("ix_report_labels_label", "label", "report_id"), NO_ROWID)
 
 
 class Note(Base):
@@ -278,6 +298,8 @@ class Note(Base):
     author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     written_on: Mapped[dt.date] = mapped_column(Date)
     body: Mapped[Sealed] = mapped_column(SealedColumn)
+
+    __table_args__ = (NO_ROWID,)
 
 
 class NoteKey(Base):
@@ -292,6 +314,8 @@ class NoteKey(Base):
     )
     wrapped: Mapped[Sealed] = mapped_column(SealedColumn)
 
+    __table_args__ = (NO_ROWID,)
+
 
 class ReporterIdentity(Base):
     """What a source told about themselves, sealed to the report's identity key."""
@@ -301,6 +325,8 @@ class ReporterIdentity(Base):
         ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
     )
     body: Mapped[Sealed] = mapped_column(SealedColumn)
+
+    __table_args__ = (NO_ROWID,)
 
 
 class IdentityKey(Base):
@@ -314,6 +340,8 @@ class IdentityKey(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     wrapped: Mapped[Sealed] = mapped_column(SealedColumn)
+
+    __table_args__ = (NO_ROWID,)
 
 
 class DisclosureRequest(Base):
@@ -332,3 +360,5 @@ class DisclosureRequest(Base):
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
     decision_reason: Mapped[Sealed | None] = mapped_column(SealedColumn)
+
+    __table_args__ = (NO_ROWID,)

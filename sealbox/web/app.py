@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from sealbox.cases.throttle import LoginBudget
+from sealbox.jobs.background import Heartbeat
 from sealbox.services import Services
 from sealbox.web import errors
 from sealbox.web.i18n import LanguageMiddleware
@@ -17,8 +21,26 @@ from sealbox.web.templating import HERE, Templates
 
 def create_app(services: Services) -> FastAPI:
     """Build the app around `services`; tests build one per database they run on."""
-    app = FastAPI(title="Sealbox", docs_url=None, redoc_url=None, openapi_url=None)
+    settings = services.settings
+    budget = LoginBudget(
+        settings.source_login_burst, settings.source_login_per_second, services.clock
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        heartbeat = Heartbeat(services, budget)
+        heartbeat.beat()
+        heartbeat.start()
+        try:
+            yield
+        finally:
+            heartbeat.stop()
+
+    app = FastAPI(
+        title="Sealbox", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.services = services
+    app.state.login_budget = budget
     app.state.templates = Templates()
     app.add_middleware(SecurityMiddleware)
     app.add_middleware(LanguageMiddleware)

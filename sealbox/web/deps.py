@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from sealbox.cases.throttle import LoginBudget
 from sealbox.services import Services
 from sealbox.web.templating import Templates
 
@@ -14,3 +15,8 @@ def services(request: Request) -> Services:
 
 def templates(request: Request) -> Templates:
     return request.app.state.templates
+
+
+def login_budget(request: Request) -> LoginBudget:
+    """This process's share of the passphrase-login budget."""
+    return request.app.state.login_budget

@@ -13,60 +13,64 @@ from tests.notify.mailbox import set_email, smtp_server
 SECRET = "The treasurer moved 40,000 EUR to Cayman on the 3rd"
 
 
-def seconds_until_hour(services, hour: int) -> float:
-    now = services.clock.now()
-    slot = now.replace(hour=hour, minute=0, second=0, microsecond=0)
-    if slot <= now:
-        slot += dt.timedelta(days=1)
-    return (slot - now).total_seconds()
+def at(services, day: dt.date, hour: int, minute: int = 0, second: int = 0) -> None:
+    """Move the one clock to a UTC time."""
+    target = dt.datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=dt.UTC)
+    services.clock.advance(target.timestamp() - services.clock.timestamp())
 
 
 def run_mail(services):
     return [run.outcome for run in runner.run_due(services, only=["mail"], force=True)]
 
 
-def test_new_report_mail_leaves_at_the_daily_hour_once_and_holds_no_content(
+def test_new_reports_are_counted_the_morning_after_their_day_once_and_without_content(
     services, client, smtp_port
 ):
     support.add_user(services, "alice")
     support.add_user(services, "bob")
     set_email(services, "alice", "alice@example.org")  # bob has no address: no mail for him
     support.add_channel(services, "fraud", ["alice", "bob"])
-    for n in range(2):
-        sent = support.submit(client, "fraud", f"{SECRET} #{n}", [("ledger.xlsx", b"x" * 100)])
-        assert sent.status_code == 200, sent.text
+    day = services.clock.today() + dt.timedelta(days=1)
+    at(services, day, 6, 30)
+    sent = support.submit(client, "fraud", f"{SECRET} #0", [("ledger.xlsx", b"x" * 100)])
+    assert sent.status_code == 200, sent.text
 
     with smtp_server(smtp_port) as mailbox:
-        # Submitted just now, but nothing leaves before the sending hour.
-        services.clock.advance(min(60, seconds_until_hour(services, 7) - 60))
-        run_mail(services)
-        assert mailbox.messages == []
-        services.clock.advance(seconds_until_hour(services, 7) + 20)
+        at(services, day, 7, 0, 30)
+        # The day is not over: a mail now would say that this report came before 07:00.
+        assert run_mail(services) == ["sent 0, failed 0"]
+        at(services, day, 15, 0)
+        assert support.submit(client, "fraud", f"{SECRET} #1").status_code == 200
+        assert run_mail(services) == ["sent 0, failed 0"]
+        at(services, day + dt.timedelta(days=1), 6, 59)
+        assert run_mail(services) == ["sent 0, failed 0"]
+        at(services, day + dt.timedelta(days=1), 7, 0, 20)
         assert run_mail(services) == ["sent 1, failed 0"]
+        assert run_mail(services) == ["sent 0, failed 0"]  # told once
     [message] = mailbox.messages
     assert message["To"] == "alice@example.org"
-    assert message["Subject"] == "New report in channel Fraud channel"
+    assert message["Subject"] == "New reports in channel Fraud channel"
+    # Both reports of the day, the one before 07:00 and the one after, counted together.
+    assert f"2 new report(s) arrived in the channel “Fraud channel” on {day}" in (
+        message.get_content()
+    )
     text = message.as_string()
     assert "Cayman" not in text and "ledger" not in text
     date = email.utils.parsedate_to_datetime(message["Date"])
     assert (date.hour, date.minute) == (7, 0)
 
 
-def test_a_new_report_after_the_days_mail_is_announced_the_next_day(services, client, smtp_port):
+def test_a_submission_queues_no_mail(services, client):
+    from sqlalchemy import func, select
+
+    from sealbox.notify.models import OutgoingMail
+
     support.add_user(services, "alice")
     set_email(services, "alice", "alice@example.org")
     support.add_channel(services, "fraud", ["alice"])
-    support.submit(client, "fraud", "first")
-    services.clock.advance(seconds_until_hour(services, 7) + 5)
-    with smtp_server(smtp_port) as mailbox:
-        run_mail(services)
-        services.clock.advance(3600)
-        support.submit(client, "fraud", "second")
-        run_mail(services)
-        assert len(mailbox.messages) == 1
-        services.clock.advance(seconds_until_hour(services, 7) + 5)
-        run_mail(services)
-    assert len(mailbox.messages) == 2
+    assert support.submit(client, "fraud", "first").status_code == 200
+    with services.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
 
 
 def reminders(mailbox):

@@ -181,11 +181,12 @@ def test_notes_are_sealed_and_never_shown_to_the_source(services, client, other_
     assert "NOTECANARY" not in details
     # Sealed to the notes key, which only the handlers hold: the source's key cannot open it.
     from sealbox import crypto
-    from sealbox.cases import source_access
+    from sealbox.cases import source_access, throttle
     from sealbox.crypto import CannotOpen
     from sealbox.store.models import NoteKey
 
-    source_key = source_access.log_in(services, words).identity
+    budget = throttle.LoginBudget(1, 1.0, services.clock)
+    source_key = source_access.log_in(services, words, budget).identity
     with pytest.raises(CannotOpen):
         crypto.unseal(note.body, source_key)
     with services.db.transaction() as session:

@@ -16,11 +16,12 @@ from sealbox.cases import (
     source_sessions,
 )
 from sealbox.cases.errors import Forbidden, SealboxError, SessionExpired
+from sealbox.cases.throttle import LoginBudget
 from sealbox.crypto import passphrase
 from sealbox.services import Services
 from sealbox.web import i18n
 from sealbox.web.cookies import clear_session_cookie, set_session_cookie
-from sealbox.web.deps import services, templates
+from sealbox.web.deps import login_budget, services, templates
 from sealbox.web.forms import check_token, form_token, small_form
 from sealbox.web.streaming import with_multipart
 from sealbox.web.templating import Templates
@@ -214,12 +215,15 @@ def login_form(
 
 @router.post("/login")
 async def login(
-    request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
+    request: Request,
+    svc: Services = Depends(services),
+    tpl: Templates = Depends(templates),
+    budget: LoginBudget = Depends(login_budget),
 ) -> Response:
     form = await small_form(request)
     check_token(svc.secrets.form_key, "login", form.get("form_token", ""))
     try:
-        source = source_access.log_in(svc, form.get("passphrase", ""))
+        source = source_access.log_in(svc, form.get("passphrase", ""), budget)
     except SealboxError as exc:
         token = form_token(svc.secrets.form_key, "login")
         return tpl.render(

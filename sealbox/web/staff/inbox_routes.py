@@ -44,6 +44,7 @@ def _render(request, svc, ctx, tpl, filters: inbox.InboxFilter, view: str) -> Re
             svc.settings.inbox_page_size,
             filters,
             svc.clock.today(),
+            ctx.identity,
         )
         channel_choices = inbox.channels_of(session, ctx.user_id)
     context = {

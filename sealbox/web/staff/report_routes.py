@@ -106,14 +106,9 @@ async def download(
             raise Forbidden("This report is sealed for offline reading: download the export.")
         report_identity = export.open_wrap(wrap, ctx.identity)
         blob_id, meta = dialog.file_meta(session, report_id, file_id, report_identity)
-        audit.record(
-            session,
-            svc.clock,
-            ctx.username,
-            "file_downloaded",
-            f"report:{report_id}",
-            file=file_id,
-        )
+        # The report, not the file: naming a source's file would date its upload (it existed
+        # by this entry's time), ordering the source's turn among the staff's.
+        audit.record(session, svc.clock, ctx.username, "file_downloaded", f"report:{report_id}")
     first, rest = await downloads.start_download(svc, blob_id, report_identity)
     name = quote(meta["display_name"])
     headers = {

@@ -1,6 +1,6 @@
 """server-side source sessions, staff session lifetime, keyed audit entries
 
-Revision ID: 0003_d_sessions_audit_keys
+Revision ID: 0003
 Revises: 0002
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 import sealbox.store.types
 
-revision = "0003_d_sessions_audit_keys"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
