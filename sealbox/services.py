@@ -29,6 +29,6 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     # drops that table refuses while it is not empty.
     secrets = instance.load(settings.secrets_path, db.engine)
     if migrate:
-        db.migrate()
+        db.migrate(secrets)
     blobs = BlobStore(settings.blob_dir, settings.tmp_dir, clock)
     return Services(settings=settings, db=db, blobs=blobs, clock=clock, secrets=secrets)

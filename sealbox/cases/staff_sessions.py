@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from sealbox import audit, crypto
-from sealbox.cases import staff
+from sealbox.cases import staff, totp
 from sealbox.cases.errors import BadInput, SessionExpired
-from sealbox.crypto import Identity
+from sealbox.crypto import Identity, Recipient
 from sealbox.services import Services
 from sealbox.store.models import StaffSession, User
 
@@ -32,6 +32,10 @@ class StaffContext:
     csrf_token: str
     # A step the session must finish first ("totp" enrolment, "password" change), or None.
     pending: str | None = None
+    # While enrolling: the fresh authenticator secret only this session has seen.
+    enrol_totp: str | None = None
+    # Where this session's key is sealed (a public key; its private half needs the cookie).
+    session_recipient: Recipient | None = None
 
 
 def _session_row_id(sid: str) -> str:
@@ -49,6 +53,7 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
             username,
             password,
             totp_code,
+            totp.instance_key(services.secrets.totp_key),
         )
         if not isinstance(outcome, staff.StaffLogin):
             user = staff.get_user(session, username.strip())
@@ -61,11 +66,15 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
             )
         if isinstance(outcome, staff.StaffLogin):
             sid, secret = secrets.token_urlsafe(24), secrets.token_bytes(32)
+            session_recipient = crypto.derive_session_key(secret).recipient
             sealed = None
             if outcome.identity is not None:
-                sealed = crypto.wrap_identity(
-                    outcome.identity, crypto.derive_session_key(secret).recipient
-                )
+                sealed = crypto.wrap_identity(outcome.identity, session_recipient)
+            # Each enrolling session gets its own fresh secret: one that someone else saw in
+            # another session (with the one-time password) can never become the account's.
+            enrol_totp = None
+            if outcome.pending == "totp":
+                enrol_totp = totp.seal(totp.new_secret(), session_recipient)
             session.add(
                 StaffSession(
                     id=_session_row_id(sid),
@@ -73,6 +82,7 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
                     sealed_key=sealed,
                     last_seen=services.clock.timestamp(),
                     pending=outcome.pending,
+                    enrol_totp=enrol_totp,
                 )
             )
             audit.record(
@@ -108,11 +118,25 @@ def resume(services: Services, cookie: str | None) -> StaffContext:
         if user is None or not user.active:
             raise SessionExpired("Please log in.")
         row.last_seen = now
+        session_key = crypto.derive_session_key(secret)
         identity = None
         if row.sealed_key is not None:
-            identity = crypto.unwrap_identity(row.sealed_key, crypto.derive_session_key(secret))
+            identity = crypto.unwrap_identity(row.sealed_key, session_key)
+        enrol_totp = None
+        if row.pending == "totp" and row.enrol_totp is not None:
+            enrol_totp = totp.unseal(row.enrol_totp, session_key)
         csrf = hashlib.blake2b(secret, digest_size=16, person=b"sealbox-csrf").hexdigest()
-        return StaffContext(user.id, user.username, user.role, identity, row.id, csrf, row.pending)
+        return StaffContext(
+            user.id,
+            user.username,
+            user.role,
+            identity,
+            row.id,
+            csrf,
+            row.pending,
+            enrol_totp,
+            session_key.recipient,
+        )
 
 
 def log_out(services: Services, context: StaffContext, everywhere: bool = False) -> None:
@@ -127,33 +151,74 @@ def log_out(services: Services, context: StaffContext, everywhere: bool = False)
 
 
 def finish_totp(services: Services, context: StaffContext, code: str) -> None:
-    """Confirm the authenticator during enrolment; the session moves to its next step."""
+    """Confirm the authenticator this session showed; the session moves to its next step.
+
+    Every other session of the account ends: one that someone else opened with the one-time
+    password must not outlive the holder's enrolment.
+    """
     with services.db.transaction() as session:
         user = session.get(User, context.user_id)
-        if context.pending != "totp" or user is None:
+        if context.pending != "totp" or user is None or context.enrol_totp is None:
             raise BadInput("Your authenticator is already set up.")
-        staff.confirm_totp(user, code, services.clock.timestamp())
-        row = session.get(StaffSession, context.session_id)
-        row.pending = staff.pending_step(user)
-        audit.record(session, services.clock, user.username, "totp_enrolled", f"user:{user.id}")
-
-
-def change_password(
-    services: Services, context: StaffContext, current: str, new: str, confirm: str
-) -> None:
-    """Change the password, re-wrapping the private key; every other session is ended."""
-    with services.db.transaction() as session:
-        user = session.get(User, context.user_id)
-        if context.pending == "totp" or user is None:
-            raise BadInput("Set up your authenticator first.")
-        staff.change_password(user, context.identity, current, new, confirm, services.settings.kdf)
+        staff.confirm_totp(
+            user,
+            context.enrol_totp,
+            code,
+            services.clock.timestamp(),
+            totp.instance_key(services.secrets.totp_key).recipient,
+        )
         session.execute(
             delete(StaffSession).where(
                 StaffSession.user_id == user.id, StaffSession.id != context.session_id
             )
         )
-        session.get(StaffSession, context.session_id).pending = None
+        row = session.get(StaffSession, context.session_id)
+        row.pending = staff.pending_step(user)
+        row.enrol_totp = None
+        audit.record(session, services.clock, user.username, "totp_enrolled", f"user:{user.id}")
+
+
+def change_password(
+    services: Services,
+    context: StaffContext,
+    current: str,
+    new: str,
+    confirm: str,
+    offline_key: str = "",
+) -> None:
+    """Change the password; an account without a key gets its key pair now (under this password
+    only), any other has its key re-wrapped. Every other session is ended."""
+    with services.db.transaction() as session:
+        user = session.get(User, context.user_id)
+        if context.pending == "totp" or user is None:
+            raise BadInput("Set up your authenticator first.")
+        first_key = staff.needs_key(user)
+        identity = staff.change_password(
+            user, context.identity, current, new, confirm, services.settings.kdf, offline_key
+        )
+        session.execute(
+            delete(StaffSession).where(
+                StaffSession.user_id == user.id, StaffSession.id != context.session_id
+            )
+        )
+        row = session.get(StaffSession, context.session_id)
+        row.pending = None
+        if identity is not None and context.session_recipient is not None:
+            row.sealed_key = crypto.wrap_identity(identity, context.session_recipient)
         audit.record(session, services.clock, user.username, "password_changed", f"user:{user.id}")
+        if first_key:
+            audit.record(
+                session,
+                services.clock,
+                user.username,
+                "key_created",
+                f"user:{user.id}",
+                offline=identity is None,
+                fingerprint=Recipient.parse(user.public_key).fingerprint,
+            )
+    # The previous wrap of the key (under the old password) must not survive in the WAL or in
+    # PostgreSQL's dead tuples, where the old password would still open it.
+    services.db.forget("users", "staff_sessions")
 
 
 def sweep_expired(services: Services) -> int:

@@ -15,6 +15,7 @@ from sealbox.crypto.errors import CannotOpen, CryptoError, InvalidKey
 from sealbox.crypto.kdf import (
     KdfParams,
     SourceKeys,
+    derive_instance_key,
     derive_password_key,
     derive_session_key,
     derive_source_keys,
@@ -34,6 +35,7 @@ __all__ = [
     "Sealed",
     "SealedStream",
     "SourceKeys",
+    "derive_instance_key",
     "derive_password_key",
     "derive_session_key",
     "derive_source_keys",

@@ -7,11 +7,14 @@ from sealbox.notify.events import (
     disclosure_requested,
     new_report,
 )
+from sealbox.notify.staff_changes import membership_changed, role_changed
 
 __all__ = [
     "bulk_access_alert",
     "deadline_reminder",
     "disclosure_decided",
     "disclosure_requested",
+    "membership_changed",
     "new_report",
+    "role_changed",
 ]

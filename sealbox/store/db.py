@@ -67,9 +67,19 @@ class Database:
                 connection.exec_driver_sql(f'VACUUM FULL "{table}"')
         return True
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest revision (Alembic)."""
-        command.upgrade(alembic_config(self.url, self.engine), "head")
+    def migrate(self, secrets: object | None = None) -> None:
+        """Bring the schema to the newest revision (Alembic).
+
+        `secrets` (the instance secrets) is handed to migrations that seal what older releases
+        kept in the clear; tables such a migration rewrote are then forgotten (`forget`), so no
+        old page image keeps the clear value.
+        """
+        config = alembic_config(self.url, self.engine)
+        config.attributes["secrets"] = secrets
+        config.attributes["forget"] = set()
+        command.upgrade(config, "head")
+        if config.attributes["forget"]:
+            self.forget(*sorted(config.attributes["forget"]))
 
     def dispose(self) -> None:
         self.engine.dispose()

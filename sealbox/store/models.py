@@ -48,10 +48,13 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP secret, sealed to a key derived from the secrets file's `totp_key`: a copy of the
+    # database alone holds no second factor.
+    totp_sealed: Mapped[Sealed | None] = mapped_column(SealedColumn)
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     public_key: Mapped[str | None] = mapped_column(String(128))
-    # The private key, sealed to a key derived from the password; absent for offline-key users.
+    # The private key, sealed to a key derived from the password the holder chose at enrolment;
+    # absent for offline-key users and for accounts whose holder has not enrolled yet.
     wrapped_private_key: Mapped[Sealed | None] = mapped_column(SealedColumn)
     key_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -84,6 +87,9 @@ class StaffSession(Base):
     last_seen: Mapped[float] = mapped_column(Float)
     # "password" or "totp" while the session may only finish that step; None when complete.
     pending: Mapped[str | None] = mapped_column(String(16))
+    # During authenticator enrolment: the fresh TOTP secret this session shows, sealed like
+    # `sealed_key`, so nobody else (an admin holding the one-time password) ever sees it.
+    enrol_totp: Mapped[Sealed | None] = mapped_column(SealedColumn)
 
 
 class Channel(Base):
@@ -106,6 +112,9 @@ class Channel(Base):
     allow_identity: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Whether a source may ask to keep a file's metadata (off: everything is cleaned).
     allow_keep_metadata: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Set once the channel has had handlers: from then on a new handler joins only with the
+    # approval of one of its handlers or of a custodian (cases/membership.py).
+    membership_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class ChannelHandler(Base):
@@ -312,3 +321,33 @@ class DisclosureRequest(Base):
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
     decision_reason: Mapped[Sealed | None] = mapped_column(SealedColumn)
+
+
+class RoleRequest(Base):
+    """A role that needs a second person: an account becomes custodian once a custodian approves."""
+
+    __tablename__ = "role_requests"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    requested_by: Mapped[str] = mapped_column(String(64))  # a username, or "cli"
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class MembershipRequest(Base):
+    """A handler waiting to join a channel until one of its handlers (or a custodian) approves."""
+
+    __tablename__ = "membership_requests"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    channel_id: Mapped[str] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
