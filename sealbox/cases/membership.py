@@ -162,7 +162,12 @@ def waiting(session: Session, channel_id: str) -> list[RequestView]:
 
 
 def decide(
-    session: Session, clock: Clock, ctx: StaffContext, request_id: str, approve: bool
+    session: Session,
+    clock: Clock,
+    ctx: StaffContext,
+    request_id: str,
+    approve: bool,
+    fingerprint_compared: bool = False,
 ) -> RequestView:
     """A handler of the channel or a custodian lets the handler join, or refuses."""
     row = session.get(MembershipRequest, request_id)
@@ -176,6 +181,11 @@ def decide(
         raise Forbidden("Only a handler of this channel or a custodian can decide this.")
     user = session.get(User, row.user_id)
     channel = session.get(Channel, row.channel_id)
+    if approve and not fingerprint_compared:
+        raise BadInput(
+            "Compare the key fingerprint with the person first (in person or by phone), "
+            "then tick the box."
+        )
     if approve:
         if not user.active or user.role != roles.HANDLER:
             raise Conflict("This account is no longer an active handler account.")

@@ -88,7 +88,12 @@ def pending_role(session: Session, user_id: str) -> str | None:
 
 
 def decide(
-    session: Session, clock: Clock, ctx: StaffContext, request_id: str, approve: bool
+    session: Session,
+    clock: Clock,
+    ctx: StaffContext,
+    request_id: str,
+    approve: bool,
+    fingerprint_compared: bool = False,
 ) -> RoleRequestView:
     """A holder of the role approves (the account gets it) or denies the request."""
     row = session.get(RoleRequest, request_id)
@@ -101,6 +106,11 @@ def decide(
     user = session.get(User, row.user_id)
     if user.id == ctx.user_id:
         raise Forbidden("Nobody can approve their own role.")
+    if approve and not fingerprint_compared:
+        raise BadInput(
+            "Compare the key fingerprint with the person first (in person or by phone), "
+            "then tick the box."
+        )
     if approve:
         if not user.active:
             raise Conflict("This account is deactivated; an admin must reactivate it first.")

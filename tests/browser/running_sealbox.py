@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pyotp
 
+from tests import enrolment
+
 # The `sealbox` command, run by the interpreter running the tests.
 SEALBOX = [sys.executable, "-c", "from sealbox.cli import main; main()"]
 TOKEN = re.compile(r'name="(?:form_token|csrf)" value="([^"]+)"')
@@ -67,16 +69,19 @@ class RunningSealbox:
         _cli(self.data_dir, "init")
 
     def add_users(self, roles: dict[str, str]) -> dict[str, StaffAccount]:
-        """Several accounts at once (each `user add` spends seconds on key derivation)."""
+        """Several accounts at once (each enrolment spends seconds on key derivation)."""
         with ThreadPoolExecutor(max_workers=3) as pool:
             made = pool.map(lambda item: self.add_user(*item), roles.items())
             return {account.username: account for account in made}
 
     def add_user(self, username: str, role: str = "handler") -> StaffAccount:
+        """An account made with the CLI and enrolled by its holder at first login (the server
+        must be running): their own password, the authenticator secret the page showed."""
         out = _cli(self.data_dir, "user", "add", username, "--role", role)
-        password = re.search(r"password:\s+(\S+)", out).group(1)
-        secret = re.search(r"TOTP secret:\s+(\S+)", out).group(1)
-        return StaffAccount(username, password, secret)
+        one_time = re.search(r"one-time password:\s+(\S+)", out).group(1)
+        with httpx.Client(base_url=self.url, timeout=60) as client:
+            done = enrolment.enrol(client, username, one_time)
+        return StaffAccount(username, done.password, done.totp_secret, done.last_step)
 
     def add_channel(self, slug: str, name: str, description: str, handlers: list[str]) -> None:
         args = ["channel", "add", slug, "--name", name, "--description", description]

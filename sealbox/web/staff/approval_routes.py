@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sealbox.cases import membership, role_requests, roles
-from sealbox.cases.errors import BadInput, SealboxError
+from sealbox.cases.errors import BadInput, Conflict
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
@@ -45,62 +45,59 @@ def approvals(
 
 def _decide(request, svc, tpl, ctx, form, decide, request_id: str, approve: bool) -> Response:
     try:
-        if approve and form.get("compared") != "1":
-            raise BadInput(
-                "Compare the key fingerprint with the person first (in person or by phone), "
-                "then tick the box."
-            )
         with svc.db.transaction() as session:
-            decide(session, svc.clock, ctx, request_id, approve)
-    except SealboxError as exc:
+            decide(session, svc.clock, ctx, request_id, approve, form.get("compared") == "1")
+    except (BadInput, Conflict) as exc:
+        # Someone allowed to decide who made a slip (or came too late): the page says so.
+        # A refusal (Forbidden, NotFound) goes to the error page like any other.
         return _page(request, svc, tpl, ctx, exc.message, exc.status)
     verdict = "approved" if approve else "denied"
     return RedirectResponse(f"/staff/approvals?done={verdict}", status_code=303)
 
 
-@router.post("/channels/{request_id}/approve")
+@router.post("/channels/{membership_id}/approve")
 def approve_handler(
-    request_id: str,
+    membership_id: str,
     request: Request,
     svc: Services = Depends(services),
     ctx: StaffContext = Depends(approver),
     form: dict = Depends(checked_form),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    return _decide(request, svc, tpl, ctx, form, membership.decide, request_id, True)
+    return _decide(request, svc, tpl, ctx, form, membership.decide, membership_id, True)
 
 
-@router.post("/channels/{request_id}/deny")
+@router.post("/channels/{membership_id}/deny")
 def deny_handler(
-    request_id: str,
+    membership_id: str,
     request: Request,
     svc: Services = Depends(services),
     ctx: StaffContext = Depends(approver),
     form: dict = Depends(checked_form),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    return _decide(request, svc, tpl, ctx, form, membership.decide, request_id, False)
+    return _decide(request, svc, tpl, ctx, form, membership.decide, membership_id, False)
 
 
-@router.post("/roles/{request_id}/approve")
+@router.post("/roles/{role_request_id}/approve")
 def approve_role(
-    request_id: str,
+    role_request_id: str,
     request: Request,
     svc: Services = Depends(services),
     ctx: StaffContext = Depends(custodian),
     form: dict = Depends(checked_form),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    return _decide(request, svc, tpl, ctx, form, role_requests.decide, request_id, True)
+    return _decide(request, svc, tpl, ctx, form, role_requests.decide, role_request_id, True)
 
 
-@router.post("/roles/{request_id}/deny")
+@router.post("/roles/{role_request_id}/deny")
 def deny_role(
-    request_id: str,
+    role_request_id: str,
     request: Request,
     svc: Services = Depends(services),
     ctx: StaffContext = Depends(custodian),
     form: dict = Depends(checked_form),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    return _decide(request, svc, tpl, ctx, form, role_requests.decide, request_id, False)
+    return _decide(request, svc, tpl, ctx, form, role_requests.decide, role_request_id, False)
