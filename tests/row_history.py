@@ -121,3 +121,30 @@ def _bytes(value) -> bytes | None:
     if value is None:
         return None
     return value.encode() if isinstance(value, str) else bytes(value)
+
+
+def database_files(engine: Engine, data_dir: Path) -> dict[str, bytes]:
+    """The bytes of the database as they rest on disk: SQLite's files in the data directory,
+    or PostgreSQL's files for every table of the schema (after a CHECKPOINT)."""
+    if engine.dialect.name == "sqlite":
+        return {p.name: p.read_bytes() for p in data_dir.glob("sealbox.db*")}
+    files = {}
+    with engine.connect() as connection:
+        connection.execute(text("checkpoint"))
+        root = Path(connection.execute(text("show data_directory")).scalar())
+        relations = connection.execute(
+            text(
+                "select c.relname, pg_relation_filepath(c.oid) from pg_class c "
+                "join pg_namespace n on n.oid = c.relnamespace "
+                "where n.nspname = current_schema() and c.relkind in ('r', 't', 'i') "
+                "union all select t.relname, pg_relation_filepath(t.oid) from pg_class c "
+                "join pg_namespace n on n.oid = c.relnamespace "
+                "join pg_class t on t.oid = c.reltoastrelid where n.nspname = current_schema()"
+            )
+        ).all()
+    for name, path in relations:
+        first = root / path
+        # A table over 1 GiB continues in segments named 16384.1, 16384.2, ...
+        for segment in [first, *sorted(first.parent.glob(first.name + ".*"))]:
+            files[f"{name}:{segment.name}"] = segment.read_bytes()
+    return files
