@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 import struct
 import tempfile
+import time
 from pathlib import Path
 
 from sqlalchemy import text
@@ -148,3 +149,26 @@ def database_files(engine: Engine, data_dir: Path) -> dict[str, bytes]:
         for segment in [first, *sorted(first.parent.glob(first.name + ".*"))]:
             files[f"{name}:{segment.name}"] = segment.read_bytes()
     return files
+
+
+def settle(services, *tables: str) -> None:
+    """PostgreSQL keeps a deleted row version while a transaction that began before the delete
+    may still read it, and tests share the database with other connections. Wait until those
+    transactions have ended, then rewrite `tables` again (as Sealbox's next rewrite would)."""
+    if services.db.engine.dialect.name == "sqlite":
+        return
+    with services.db.engine.connect() as connection:
+        started = connection.execute(text("select clock_timestamp()")).scalar()
+        for _ in range(100):
+            older = connection.execute(
+                text(
+                    "select count(*) from pg_stat_activity where datname = current_database() "
+                    "and xact_start < :t and pid <> pg_backend_pid()"
+                ),
+                {"t": started},
+            ).scalar()
+            connection.rollback()
+            if not older:
+                break
+            time.sleep(0.1)
+    services.db.forget(*tables)

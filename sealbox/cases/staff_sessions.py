@@ -11,9 +11,10 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from sealbox import audit, crypto
-from sealbox.cases import staff, totp
+from sealbox.cases import key_rotation, staff, totp
 from sealbox.cases.errors import BadInput, SessionExpired
 from sealbox.crypto import Identity, Recipient
 from sealbox.services import Services
@@ -44,6 +45,7 @@ def _session_row_id(sid: str) -> str:
 
 def log_in(services: Services, username: str, password: str, totp_code: str) -> str:
     """Authenticate and open a session; returns the cookie value."""
+    rotated = False
     with services.db.transaction() as session:
         outcome = staff.authenticate(
             session,
@@ -65,36 +67,56 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
                 f"user:{user.id}" if user else None,
             )
         if isinstance(outcome, staff.StaffLogin):
-            sid, secret = secrets.token_urlsafe(24), secrets.token_bytes(32)
-            session_recipient = crypto.derive_session_key(secret).recipient
-            sealed = None
-            if outcome.identity is not None:
-                sealed = crypto.wrap_identity(outcome.identity, session_recipient)
-            # Each enrolling session gets its own fresh secret: one that someone else saw in
-            # another session (with the one-time password) can never become the account's.
-            enrol_totp = None
-            if outcome.pending == "totp":
-                enrol_totp = totp.seal(totp.new_secret(), session_recipient)
-            session.add(
-                StaffSession(
-                    id=_session_row_id(sid),
-                    user_id=outcome.user.id,
-                    sealed_key=sealed,
-                    last_seen=services.clock.timestamp(),
-                    pending=outcome.pending,
-                    enrol_totp=enrol_totp,
+            identity = outcome.identity
+            if identity is not None and outcome.user.key_rotation_due and not outcome.pending:
+                # A key from an older release, made under a password someone else saw: replace
+                # it now that the holder's own password is here. Sessions with the old key end.
+                session.execute(delete(StaffSession).where(StaffSession.user_id == outcome.user.id))
+                identity = key_rotation.rotate(
+                    session, services.clock, outcome.user, identity, password, services.settings.kdf
                 )
-            )
-            audit.record(
-                session,
-                services.clock,
-                outcome.user.username,
-                "login",
-                f"user:{outcome.user.id}",
-                **({"pending": outcome.pending} if outcome.pending else {}),
-            )
-            return f"{sid}.{secret.hex()}"
+                rotated = True
+            cookie = _open_session(services, session, outcome, identity)
+    if rotated:
+        services.db.forget(*key_rotation.TOUCHED, "staff_sessions")
+    if isinstance(outcome, staff.StaffLogin):
+        return cookie
     raise outcome
+
+
+def _open_session(
+    services: Services, session: Session, outcome: staff.StaffLogin, identity: Identity | None
+) -> str:
+    """Add the session row for a successful login; returns the cookie value."""
+    sid, secret = secrets.token_urlsafe(24), secrets.token_bytes(32)
+    session_recipient = crypto.derive_session_key(secret).recipient
+    sealed = None
+    if identity is not None:
+        sealed = crypto.wrap_identity(identity, session_recipient)
+    # Each enrolling session gets its own fresh secret: one that someone else saw in another
+    # session (with the one-time password) can never become the account's.
+    enrol_totp = None
+    if outcome.pending == "totp":
+        enrol_totp = totp.seal(totp.new_secret(), session_recipient)
+    session.add(
+        StaffSession(
+            id=_session_row_id(sid),
+            user_id=outcome.user.id,
+            sealed_key=sealed,
+            last_seen=services.clock.timestamp(),
+            pending=outcome.pending,
+            enrol_totp=enrol_totp,
+        )
+    )
+    audit.record(
+        session,
+        services.clock,
+        outcome.user.username,
+        "login",
+        f"user:{outcome.user.id}",
+        **({"pending": outcome.pending} if outcome.pending else {}),
+    )
+    return f"{sid}.{secret.hex()}"
 
 
 def resume(services: Services, cookie: str | None) -> StaffContext:
@@ -196,6 +218,11 @@ def change_password(
         identity = staff.change_password(
             user, context.identity, current, new, confirm, services.settings.kdf, offline_key
         )
+        rotated = identity is not None and user.key_rotation_due
+        if rotated:
+            identity = key_rotation.rotate(
+                session, services.clock, user, identity, new, services.settings.kdf
+            )
         session.execute(
             delete(StaffSession).where(
                 StaffSession.user_id == user.id, StaffSession.id != context.session_id
@@ -218,7 +245,7 @@ def change_password(
             )
     # The previous wrap of the key (under the old password) must not survive in the WAL or in
     # PostgreSQL's dead tuples, where the old password would still open it.
-    services.db.forget("users", "staff_sessions")
+    services.db.forget(*(key_rotation.TOUCHED if rotated else ("users",)), "staff_sessions")
 
 
 def sweep_expired(services: Services) -> int:

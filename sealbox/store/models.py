@@ -57,6 +57,9 @@ class User(Base):
     # absent for offline-key users and for accounts whose holder has not enrolled yet.
     wrapped_private_key: Mapped[Sealed | None] = mapped_column(SealedColumn)
     key_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Set for keys made by an older release when the account was created (under a password its
+    # creator saw): the key is replaced at the holder's next login (cases/key_rotation.py).
+    key_rotation_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[float] = mapped_column(Float, default=0.0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

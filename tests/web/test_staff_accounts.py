@@ -6,7 +6,6 @@ and "log out everywhere" ends every session."""
 from __future__ import annotations
 
 import re
-import time
 
 import pyotp
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from sealbox.audit.models import AuditEntry
 from sealbox.crypto import Recipient
 from sealbox.store.models import ReportKey, User
 from tests import support
-from tests.row_history import database_files
+from tests.row_history import database_files, settle
 from tests.web import staff_kit
 
 
@@ -137,16 +136,9 @@ def test_a_password_change_keeps_the_key_and_leaves_no_old_wrap(services, client
         after = session.scalar(select(User).where(User.username == "alice"))
         assert after.public_key == public_key and after.wrapped_private_key != old_wrap
     # The wrap under the old password is gone from the database files (WAL, dead tuples).
-    for attempt in range(5):
-        files = database_files(services.db.engine, services.settings.data_dir)
-        left = [name for name, data in files.items() if old_wrap.ciphertext in data]
-        if not left or services.db.engine.dialect.name == "sqlite":
-            break
-        # PostgreSQL keeps a dead row while any transaction of the database that began before
-        # the change still runs (other tests share this database); the next rewrite drops it.
-        time.sleep(0.5 * (attempt + 1))
-        services.db.forget("users")
-    assert left == []
+    settle(services, "users")
+    files = database_files(services.db.engine, services.settings.data_dir)
+    assert [name for name, data in files.items() if old_wrap.ciphertext in data] == []
 
 
 def test_a_totp_code_is_refused_the_second_time(services, client, other_client):

@@ -6,6 +6,8 @@ Revises: 0002
 - users.totp_secret (clear text) becomes users.totp_sealed, sealed to a key derived from the
   secrets file's `totp_key`; the clear column is emptied, dropped, and the table forgotten.
 - staff_sessions.enrol_totp: the fresh authenticator secret of an enrolling session.
+- users.key_rotation_due: set for every key held on the server. An older release made it when
+  the account was created, under a password its creator saw; it is replaced at the next login.
 - channels.membership_locked: set for every channel that has handlers or reports.
 - role_requests, membership_requests: what waits for a second person's approval.
 """
@@ -33,6 +35,15 @@ def upgrade() -> None:
     op.execute("ALTER TABLE users DROP COLUMN totp_secret")
     context.config.attributes.setdefault("forget", set()).add("users")
 
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(
+            sa.Column("key_rotation_due", sa.Boolean(), server_default="0", nullable=False)
+        )
+    op.execute(
+        sa.text(
+            "update users set key_rotation_due = :yes where wrapped_private_key is not null"
+        ).bindparams(yes=True)
+    )
     with op.batch_alter_table("staff_sessions") as batch:
         batch.add_column(sa.Column("enrol_totp", sealbox.store.types.SealedColumn(), nullable=True))
     with op.batch_alter_table("channels") as batch:
@@ -131,6 +142,7 @@ def downgrade() -> None:
     op.drop_table("role_requests")
     # Plain ALTER TABLE (SQLite 3.35+): a batch rebuild would cascade deletes from these tables.
     op.execute("ALTER TABLE channels DROP COLUMN membership_locked")
+    op.execute("ALTER TABLE users DROP COLUMN key_rotation_due")
     op.execute("ALTER TABLE staff_sessions DROP COLUMN enrol_totp")
     op.add_column("users", sa.Column("totp_secret", sa.String(length=64), nullable=True))
     op.execute(sa.text("update users set totp_confirmed = :no").bindparams(no=False))
