@@ -70,6 +70,8 @@ def sealbox(tmp_path_factory):
         "fraud", "Fraud and bribery", "Payments, contracts, favours.", ["alice", "bob"]
     )
     server.add_channel("tips", "Tips", "Anything else.", ["carol"])
+    # carol waits to join "fraud": the approval pages of bob and the custodian show a request.
+    server.ask_to_join(server.accounts["ada"], "fraud", "carol")
     yield server
     server.stop()
 

@@ -89,6 +89,22 @@ class RunningSealbox:
             args += ["--handler", handler]
         _cli(self.data_dir, *args)
 
+    def ask_to_join(self, admin: StaffAccount, slug: str, username: str) -> None:
+        """As `admin`, add `username` to a channel that has handlers: it waits for approval."""
+        client = self.staff_client(admin)
+        listing = client.get("/staff/admin/channels").text
+        channel_id = re.search(
+            rf'channels/([0-9a-f]{{32}})">[^<]*</a></td><td>/submit/{slug}<', listing
+        ).group(1)
+        page = client.get(f"/staff/admin/channels/{channel_id}").text
+        boxes = re.findall(r'name="(handler_[0-9a-f]{32})" value="1"( checked)?> (\w+)', page)
+        chosen = {field: "1" for field, checked, name in boxes if checked or name == username}
+        answer = client.post(
+            f"/staff/admin/channels/{channel_id}/handlers", data={"csrf": token(page), **chosen}
+        )
+        assert answer.status_code == 200 and "Waiting for approval" in answer.text, answer.text
+        client.close()
+
     def start(self) -> None:
         self.process = subprocess.Popen(
             [*SEALBOX, "serve", "--data-dir", str(self.data_dir), "--port", str(self.port)],

@@ -288,6 +288,7 @@ def test_a_handler_of_the_channel_approves_a_colleague_after_comparing_fingerpri
         support.staff_login(browser, services, hana)
         page = browser.get("/staff/approvals")
         assert "ivan asks to join the channel City" in page.text and fingerprint in page.text
+        assert "<script" not in page.text, "plain forms: no JavaScript needed"
         forms = support.approval_forms(page.text, "ivan")
         unchecked = browser.post(forms["approve"], data={"csrf": support.token(page.text)})
         assert unchecked.status_code == 400 and "Compare the key fingerprint" in unchecked.text
