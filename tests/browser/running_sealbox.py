@@ -34,6 +34,10 @@ class StaffAccount:
         step = int(time.time()) // totp.interval
         if step <= self.last_step:
             step = self.last_step + 1
+        # The server allows one step of drift: wait until a step further ahead is that close.
+        wait = (step - 1) * totp.interval - time.time()
+        if wait > 0:
+            time.sleep(wait + 0.1)
         self.last_step = step
         return totp.at(step * totp.interval)
 
@@ -74,11 +78,15 @@ class RunningSealbox:
             made = pool.map(lambda item: self.add_user(*item), roles.items())
             return {account.username: account for account in made}
 
+    def invite(self, username: str, role: str = "handler") -> str:
+        """Add an account with the CLI; returns the one-time password it prints."""
+        out = _cli(self.data_dir, "user", "add", username, "--role", role)
+        return re.search(r"one-time password:\s+(\S+)", out).group(1)
+
     def add_user(self, username: str, role: str = "handler") -> StaffAccount:
         """An account made with the CLI and enrolled by its holder at first login (the server
         must be running): their own password, the authenticator secret the page showed."""
-        out = _cli(self.data_dir, "user", "add", username, "--role", role)
-        one_time = re.search(r"one-time password:\s+(\S+)", out).group(1)
+        one_time = self.invite(username, role)
         with httpx.Client(base_url=self.url, timeout=60) as client:
             done = enrolment.enrol(client, username, one_time)
         return StaffAccount(username, done.password, done.totp_secret, done.last_step)
