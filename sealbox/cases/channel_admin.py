@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sealbox import audit
+from sealbox import audit, notify
 from sealbox.cases import channels, membership
 from sealbox.cases.channels import ChannelSettings
 from sealbox.cases.staff_sessions import StaffContext
@@ -27,6 +27,13 @@ def create(
     """A new channel; `handlers` (usernames) are its first handlers, who need no approval."""
     channel = channels.create_channel(session, slug.strip().lower(), name, description)
     audit.record(session, clock, actor, "channel_added", f"channel:{channel.id}", slug=slug)
+    notify.channel_changed(
+        session,
+        clock,
+        channel.id,
+        "Sealbox: a channel was added",
+        f"{actor} added the channel “{channel.name}” (/submit/{channel.slug}).",
+    )
     if handlers:
         membership.start(session, clock, actor, channel, list(handlers))
     return channel
@@ -40,6 +47,17 @@ def update(
     if changed:
         audit.record(
             session, clock, ctx.username, "channel_changed", f"channel:{channel.id}", fields=changed
+        )
+    if "active" in changed or "name" in changed:
+        # Closing a channel (and opening a look-alike) would steer sources away from its
+        # handlers: they and the auditors hear of it.
+        state = "open for reports" if channel.active else "closed to new reports"
+        notify.channel_changed(
+            session,
+            clock,
+            channel.id,
+            "Sealbox: a channel changed",
+            f"{ctx.username} changed the channel “{channel.name}”: it is now {state}.",
         )
 
 

@@ -7,10 +7,11 @@ from sealbox.notify.events import (
     disclosure_requested,
     new_report,
 )
-from sealbox.notify.staff_changes import membership_changed, role_changed
+from sealbox.notify.staff_changes import channel_changed, membership_changed, role_changed
 
 __all__ = [
     "bulk_access_alert",
+    "channel_changed",
     "deadline_reminder",
     "disclosure_decided",
     "disclosure_requested",

@@ -38,11 +38,24 @@ def membership_changed(
 ) -> int:
     """Tell the channel's handlers, the auditors and the accounts in `also` (those who join or
     leave), and the custodians when they must decide, that the channel's handlers change."""
+    subject = "Sealbox: a channel's handlers change"
+    return channel_changed(session, clock, channel_id, subject, summary, custodians, also)
+
+
+def channel_changed(
+    session: Session,
+    clock: Clock,
+    channel_id: str,
+    subject: str,
+    summary: str,
+    custodians: bool = False,
+    also: Iterable[str] = (),
+) -> int:
+    """Tell the channel's handlers and the auditors (and `also`, and maybe the custodians)."""
     members = select(ChannelHandler.user_id).where(ChannelHandler.channel_id == channel_id)
     roles = ("auditor", "custodian") if custodians else ("auditor",)
     condition = User.id.in_(members) | User.role.in_(roles) | User.id.in_(list(also))
     recipients = _addresses(session, condition)
-    subject = "Sealbox: a channel's handlers change"
     return _send(session, clock, "membership", recipients, subject, summary)
 
 

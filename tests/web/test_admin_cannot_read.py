@@ -338,3 +338,25 @@ def test_role_changes_are_mailed_to_auditors_and_custodians(services, client):
         assert "cli added the account ada as admin." in bodies
         assert "ada asked for the account cat to become custodian" in bodies
         assert "cus approved the request for the account cat to become custodian" in bodies
+
+
+def test_closing_a_channel_is_mailed_to_its_handlers_and_the_auditors(services, client):
+    """Closing a channel (and opening a look-alike) would steer sources away from its handlers."""
+    support.add_user(services, "hana", "handler")
+    support.add_user(services, "aud", "auditor")
+    staff_kit.channel(services, "city", ["hana"])
+    set_email(services, "hana", "hana@example.org")
+    set_email(services, "aud", "aud@example.org")
+    ada = support.add_user(services, "ada", "admin")
+    support.staff_login(client, services, ada)
+    channel_id = _channel_id(services, "city")
+    form = {"name_en": "City", "retention_days_closed": "365", "retention_days_unanswered": "730"}
+    staff_kit.post(client, f"/staff/admin/channels/{channel_id}", **form)  # "active" unticked
+    staff_kit.post(client, "/staff/admin/channels", slug="city-2", name="City")
+    with services.db.transaction() as session:
+        mails = session.execute(select(OutgoingMail.recipient, OutgoingMail.body)).all()
+    closed = "ada changed the channel “City”: it is now closed to new reports."
+    assert {r for r, b in mails if closed in b} == {"hana@example.org", "aud@example.org"}
+    assert [r for r, b in mails if "ada added the channel “City” (/submit/city-2)" in b] == [
+        "aud@example.org"
+    ]
