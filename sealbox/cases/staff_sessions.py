@@ -139,13 +139,16 @@ def resume(services: Services, cookie: str | None) -> StaffContext:
         user = session.get(User, row.user_id)
         if user is None or not user.active:
             raise SessionExpired("Please log in.")
+        if row.pending == "totp" and row.enrol_totp is None:
+            # Opened before enrolment secrets were per session: a new login makes one.
+            raise SessionExpired("Please log in.")
         row.last_seen = now
         session_key = crypto.derive_session_key(secret)
         identity = None
         if row.sealed_key is not None:
             identity = crypto.unwrap_identity(row.sealed_key, session_key)
         enrol_totp = None
-        if row.pending == "totp" and row.enrol_totp is not None:
+        if row.pending == "totp":
             enrol_totp = totp.unseal(row.enrol_totp, session_key)
         csrf = hashlib.blake2b(secret, digest_size=16, person=b"sealbox-csrf").hexdigest()
         return StaffContext(
