@@ -20,7 +20,8 @@ from sealbox.crypto import KdfParams, Recipient
 from sealbox.notify.addresses import normalise_email
 from sealbox.store.models import RoleRequest, StaffSession, User
 
-# The command line at install time, the only actor that may name the first custodian.
+# The command line at install time, the only actor that may name the first custodian (no
+# account can take this name: staff.RESERVED_NAMES).
 INSTALLER = "cli"
 
 

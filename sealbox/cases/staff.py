@@ -28,6 +28,9 @@ from sealbox.crypto import Identity, KdfParams, Recipient
 from sealbox.store.models import User
 
 MIN_PASSWORD_LENGTH = password_policy.MIN_LENGTH
+# Names the audit log uses for the command line and the background jobs: no account may take
+# one (an admin named "cli" would pass for the installer).
+RESERVED_NAMES = ("cli", "system")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ def create_user(
     plain = username.replace("-", "").replace("_", "").replace(".", "")
     if not username or len(username) > 64 or not plain.isalnum():
         raise BadInput("A username is 1-64 letters, digits, dots, dashes or underscores.")
+    if username.lower() in RESERVED_NAMES:
+        raise BadInput("This username is reserved for Sealbox itself; choose another.")
     if role not in (*roles.ROLES, roles.NONE):
         raise BadInput(f"Unknown role {role!r}; choose one of {', '.join(roles.ROLES)}.")
     if session.scalar(select(User).where(User.username == username)):

@@ -308,6 +308,9 @@ def test_a_handler_of_the_channel_approves_a_colleague_after_comparing_fingerpri
 def test_the_first_custodian_comes_from_the_command_line_only(services, client):
     ada = support.add_user(services, "ada", "admin")
     support.staff_login(client, services, ada)
+    # An admin account named like the command line would pass for the installer.
+    named = staff_kit.post(client, "/staff/admin/users", username="CLI", role="admin")
+    assert named.status_code == 400 and "reserved" in named.text
     refused = staff_kit.post(client, "/staff/admin/users", username="cus", role="custodian")
     assert refused.status_code == 400 and "sealbox user add NAME --role custodian" in refused.text
     first = _cli(services, "user", "add", "cus", "--role", "custodian")
