@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from sealbox.store.instance import InstanceSecrets
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
@@ -67,7 +69,7 @@ class Database:
                 connection.exec_driver_sql(f'VACUUM FULL "{table}"')
         return True
 
-    def migrate(self, secrets: object | None = None) -> None:
+    def migrate(self, secrets: InstanceSecrets | None = None) -> None:
         """Bring the schema to the newest revision (Alembic).
 
         `secrets` (the instance secrets) is handed to migrations that seal what older releases
