@@ -50,22 +50,21 @@ def _read_secret(prompt: str, from_stdin: bool) -> str:
     return getpass.getpass(prompt)
 
 
-def _print_credentials(new_user, show_password: bool = True) -> None:
-    import segno
-
-    user = new_user.user
-    typer.echo(f"  username:    {user.username}")
-    typer.echo(f"  role:        {user.role}")
-    if show_password:
-        typer.echo(f"  password:    {new_user.password}")
-    typer.echo(f"  TOTP secret: {new_user.totp_secret}")
-    typer.echo(f"  TOTP URI:    {new_user.otpauth_uri()}")
-    if user.offline:
+def _print_new_account(added) -> None:
+    user = added.user
+    typer.echo(f"  username:          {user.username}")
+    typer.echo(f"  role:              {added.awaiting or user.role}")
+    typer.echo(f"  one-time password: {added.password}")
+    typer.echo(
+        "  Hand it on by a safe route. At the first login at /staff/login (no code yet) the\n"
+        "  holder sets up their authenticator app and chooses their own password; their key is\n"
+        "  made then, under that password only. Nobody else ever sees either."
+    )
+    if added.awaiting:
         typer.echo(
-            f"  public key:  {user.public_key} (offline: reports open only with its identity)"
+            f"  The account holds no role until an existing {added.awaiting} approves it in\n"
+            "  Sealbox (Approvals), after comparing the key fingerprint with the holder."
         )
-    typer.echo("  Scan this code with an authenticator app:")
-    segno.make(new_user.otpauth_uri(), error="l").terminal(compact=True)
 
 
 @app.command()
@@ -135,18 +134,20 @@ def demo(
         False, "--no-serve", help="Set up the demo but do not start the server."
     ),
 ) -> None:
-    """Set up a demo channel and handler (credentials printed once), then serve."""
-    from sealbox.cases import channels, staff
+    """Set up a demo channel and handler (one-time password printed once), then serve."""
+    from sealbox.cases import accounts, channel_admin, staff
 
     svc = _services(data_dir)
     with svc.db.transaction() as session:
         existing = staff.get_user(session, "demo-handler")
         if existing is None:
-            new_user = staff.create_user(
-                session, svc.clock, svc.settings.kdf, "demo-handler", "handler"
+            added = accounts.add(
+                session, svc.clock, svc.settings.kdf, accounts.INSTALLER, "demo-handler", "handler"
             )
-            channels.create_channel(
+            channel_admin.create(
                 session,
+                svc.clock,
+                accounts.INSTALLER,
                 "demo",
                 "Demo channel",
                 "A channel for trying Sealbox. Do not send real reports here.",
@@ -155,9 +156,11 @@ def demo(
     settings = svc.settings
     if existing is None:
         typer.secho("Demo handler account (shown once; write it down):", bold=True)
-        _print_credentials(new_user)
+        _print_new_account(added)
     else:
-        typer.echo("The demo is already set up; its credentials were printed when it was created.")
+        typer.echo(
+            "The demo is already set up; its one-time password was printed when it was made."
+        )
     url = f"http://{host or settings.host}:{port or settings.port}"
     typer.echo(f"\nSource pages: {url}/    Staff pages: {url}/staff/")
     if not no_serve:
@@ -168,50 +171,37 @@ def demo(
 def user_add(
     username: str,
     role: str = typer.Option("handler", help="admin, handler, custodian or auditor."),
-    offline_key: str | None = typer.Option(
-        None,
-        "--offline-key",
-        help="Register only this age public key (age1...); the private key never touches "
-        "the server.",
-    ),
-    password_stdin: bool = typer.Option(
-        False,
-        "--password-stdin",
-        help="Read the password from standard input instead of generating one.",
-    ),
     email: str | None = typer.Option(
         None, "--email", help="Address for notifications (new reports, reminders, alerts)."
     ),
-    temporary: bool = typer.Option(
-        False,
-        "--temporary-password",
-        help="Make the user choose a new password at first login (for a password you hand on).",
-    ),
     data_dir: Path | None = DataDir,
 ) -> None:
-    """Add a staff account; prints its password (unless given) and TOTP enrolment."""
-    from sealbox.cases import staff
-    from sealbox.notify.addresses import normalise_email
+    """Add a staff account; prints its one-time password (the holder enrols at first login).
+
+    The first custodian is named here at install time; later custodians need an existing
+    custodian's approval.
+    """
+    from sealbox.cases import accounts
 
     svc = _services(data_dir)
-    password = _read_secret("", True) if password_stdin else None
     try:
         with svc.db.transaction() as session:
-            new_user = staff.create_user(
+            added = accounts.add(
                 session,
                 svc.clock,
                 svc.settings.kdf,
+                accounts.INSTALLER,
                 username,
                 role,
-                password,
-                offline_key,
-                must_change_password=temporary,
+                email or "",
             )
-            new_user.user.email = normalise_email(email)
     except (SealboxError, CryptoError) as exc:
-        _fail(str(exc))
-    typer.secho(f"Added {role} {username}.", bold=True)
-    _print_credentials(new_user, show_password=not password_stdin)
+        _fail(getattr(exc, "message", str(exc)))
+    if added.awaiting:
+        typer.secho(f"Added {username}; the role {added.awaiting} awaits approval.", bold=True)
+    else:
+        typer.secho(f"Added {role} {username}.", bold=True)
+    _print_new_account(added)
 
 
 @channel_app.command("add")
@@ -219,16 +209,23 @@ def channel_add(
     slug: str,
     name: str = typer.Option(..., help="Name shown to sources."),
     description: str = typer.Option("", help="One or two sentences for sources."),
-    handler: list[str] = typer.Option([], "--handler", help="Username of a handler (repeatable)."),
+    handler: list[str] = typer.Option(
+        [], "--handler", help="Username of a first handler (repeatable)."
+    ),
     data_dir: Path | None = DataDir,
 ) -> None:
-    """Add a channel that sources can send reports to."""
-    from sealbox.cases import channels
+    """Add a channel that sources can send reports to, with its first handlers.
+
+    Later handlers join on the staff pages, with the approval of a handler of the channel.
+    """
+    from sealbox.cases import accounts, channel_admin
 
     svc = _services(data_dir)
     try:
         with svc.db.transaction() as session:
-            channels.create_channel(session, slug, name, description, handlers=handler)
+            channel_admin.create(
+                session, svc.clock, accounts.INSTALLER, slug, name, description, handler
+            )
     except SealboxError as exc:
         _fail(exc.message)
     typer.echo(
@@ -242,7 +239,7 @@ def keygen(
         ..., "-o", "--output", help="Where to write the new identity file."
     ),
 ) -> None:
-    """Make an age identity for an offline-key handler (then `user add --offline-key`)."""
+    """Make an age identity for an offline-key handler (its public key is given at enrolment)."""
     from sealbox.crypto import Identity
 
     if output.exists():

@@ -33,7 +33,7 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     blobs = BlobStore(settings.blob_dir, settings.tmp_dir, clock)
     services = Services(settings=settings, db=db, blobs=blobs, clock=clock, secrets=secrets)
     if migrate:
-        db.migrate()
+        db.migrate(secrets)
         from sealbox.audit import anchor
 
         # Once per instance: its first signed anchor (and keys a log that predates keying).

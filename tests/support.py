@@ -8,8 +8,10 @@ from dataclasses import dataclass
 import pyotp
 from starlette.testclient import TestClient
 
-from sealbox.cases import channels, staff
+from sealbox.cases import accounts, channel_admin
 from sealbox.services import Services
+from sealbox.web.app import create_app
+from tests import enrolment
 
 TOKEN = re.compile(r'name="(?:form_token|csrf)" value="([^"]+)"')
 WORDS = re.compile(r"<li>([a-z-]+)</li>")
@@ -23,23 +25,52 @@ class Account:
     role: str
 
     def code(self, services: Services, offset_steps: int = 0) -> str:
+        if not self.totp_secret:
+            return ""  # not enrolled yet: the login leads to the authenticator enrolment
         totp = pyotp.TOTP(self.totp_secret)
         return totp.at(services.clock.timestamp() + offset_steps * totp.interval)
 
 
-def add_user(
-    services: Services, username: str, role: str = "handler", offline_key: str | None = None
-) -> Account:
+def invite(services: Services, username: str, role: str = "handler") -> Account:
+    """An account as the install-time CLI makes it: a one-time password, nothing enrolled."""
     with services.db.transaction() as session:
-        new = staff.create_user(
-            session, services.clock, services.settings.kdf, username, role, None, offline_key
+        added = accounts.add(
+            session, services.clock, services.settings.kdf, accounts.INSTALLER, username, role
         )
-    return Account(username, new.password, new.totp_secret, role)
+    return Account(username, added.password, "", role)
+
+
+def enrol(services: Services, account: Account, offline_key: str = "") -> Account:
+    """The holder's first login over HTTP; returns the account with their own secrets."""
+    with TestClient(create_app(services), base_url="http://sealbox.test") as browser:
+        done = enrolment.enrol(
+            browser,
+            account.username,
+            account.password,
+            now=services.clock.timestamp,
+            offline_key=offline_key,
+        )
+    return Account(account.username, done.password, done.totp_secret, account.role)
+
+
+def add_user(
+    services: Services, username: str, role: str = "handler", offline_key: str = ""
+) -> Account:
+    """A staff account made at install time whose holder has enrolled (own password and key)."""
+    return enrol(services, invite(services, username, role), offline_key)
 
 
 def add_channel(services: Services, slug: str, handlers: list[str]) -> None:
     with services.db.transaction() as session:
-        channels.create_channel(session, slug, slug.title() + " channel", "", handlers=handlers)
+        channel_admin.create(
+            session,
+            services.clock,
+            accounts.INSTALLER,
+            slug,
+            slug.title() + " channel",
+            "",
+            handlers,
+        )
 
 
 def token(html: str, action: str | None = None) -> str:
@@ -125,3 +156,31 @@ def decide_held(client: TestClient, html: str, action: str = "send") -> int:
             assert response.status_code == 200, response.text
             count += 1
     return count
+
+
+APPROVAL = re.compile(r'(?s)<section class="approval">\s*<h3>(.*?)</h3>(.*?)</section>')
+
+
+def approval_forms(html: str, username: str) -> dict[str, str]:
+    """{"approve": action, "deny": action} of the request about `username` on /staff/approvals."""
+    for heading, body in APPROVAL.findall(html):
+        if re.search(rf"\b{re.escape(username)}\b", heading):
+            actions = re.findall(r'action="(/staff/approvals/[^"?]+)', body)
+            return {action.rsplit("/", 1)[1]: action for action in actions}
+    return {}
+
+
+def approve(services: Services, approver: Account, username: str, offset_steps: int = 0) -> None:
+    """`approver` (a handler of the channel, or a custodian) approves what waits for `username`,
+    after comparing the key fingerprint, as on the Approvals page."""
+    with TestClient(create_app(services), base_url="http://sealbox.test") as browser:
+        assert staff_login(browser, services, approver, offset_steps).status_code == 200
+        page = browser.get("/staff/approvals")
+        forms = approval_forms(page.text, username)
+        assert "approve" in forms, page.text
+        done = browser.post(
+            forms["approve"],
+            data={"csrf": token(page.text), "compared": "1"},
+            follow_redirects=True,
+        )
+        assert done.status_code == 200 and "Approved." in done.text, done.text

@@ -28,11 +28,19 @@ from pathlib import Path
 
 import httpx
 import pyotp
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+from starlette.testclient import TestClient
 
 from sealbox import crypto, services, settings
-from sealbox.cases import channels, deadlines, staff
+from sealbox.cases import accounts, channel_admin, channels, deadlines
 from sealbox.crypto import Identity
+from sealbox.store.models import User
+from sealbox.web.app import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests import enrolment  # noqa: E402
 
 PG_URL = os.environ.get("SEALBOX_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SCHEMA = "bench_inbox"
@@ -58,11 +66,25 @@ def setup(database_url: str, data_dir: Path):
     """Schema, a handler on four channels; returns (services, handler user, totp secret)."""
     svc = services.build(settings.load(environ={}, data_dir=data_dir, database_url=database_url))
     with svc.db.transaction() as session:
-        new = staff.create_user(session, svc.clock, svc.settings.kdf, "bench", "handler", PASSWORD)
+        added = accounts.add(
+            session, svc.clock, svc.settings.kdf, accounts.INSTALLER, "bench", "handler"
+        )
         for n in range(4):
-            channels.create_channel(session, f"channel-{n}", f"Channel {n}", handlers=["bench"])
+            channel_admin.create(
+                session,
+                svc.clock,
+                accounts.INSTALLER,
+                f"channel-{n}",
+                f"Channel {n}",
+                handlers=["bench"],
+            )
+    # The handler enrols as a person does at first login; their key is made under PASSWORD.
+    with TestClient(create_app(svc), base_url="http://bench.test") as client:
+        done = enrolment.enrol(client, "bench", added.password, password=PASSWORD)
+    with svc.db.transaction() as session:
+        handler = session.scalar(select(User).where(User.username == "bench"))
         channel_ids = [c.id for c in channels.open_channels(session)]
-    return svc, new.user, new.totp_secret, channel_ids
+    return svc, handler, done.totp_secret, channel_ids
 
 
 def rows(count: int, channel_ids: list[str], handler, today: dt.date):

@@ -1,5 +1,8 @@
 """Admins manage staff accounts: add with a role, deactivate, reactivate, reset the
-authenticator. Admins never see a key, and every change is audited."""
+authenticator. Admins never see a key or a second factor: a new account gets a one-time
+password, and its holder makes their own authenticator, password and key at first login.
+The custodian role also needs an existing custodian's approval. Every change is audited and
+mailed to the auditors and custodians."""
 
 from __future__ import annotations
 
@@ -8,14 +11,19 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sealbox import audit
-from sealbox.cases import staff
+from sealbox import audit, notify
+from sealbox.cases import role_requests, roles, staff
 from sealbox.cases.errors import BadInput, NotFound
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.clock import Clock
-from sealbox.crypto import KdfParams
+from sealbox.crypto import KdfParams, Recipient
+from sealbox.notify.addresses import normalise_email
 from sealbox.store import erase
-from sealbox.store.models import StaffSession, User
+from sealbox.store.models import RoleRequest, StaffSession, User
+
+# The command line at install time, the only actor that may name the first custodian (no
+# account can take this name: staff.RESERVED_NAMES).
+INSTALLER = "cli"
 
 
 @dataclass(frozen=True)
@@ -28,19 +36,40 @@ class Account:
     totp_confirmed: bool
     must_change_password: bool
     email: str | None
+    # The role this account waits for (a custodian must approve), or None.
+    awaiting: str | None = None
+    fingerprint: str | None = None
+
+
+@dataclass(frozen=True)
+class Added:
+    user: User
+    # The one-time password: it opens only the enrolment pages, never a key.
+    password: str
+    # The role that waits for approval (the account holds none until then), or None.
+    awaiting: str | None
 
 
 def accounts(session: Session) -> list[Account]:
+    waiting = dict(
+        session.execute(
+            select(RoleRequest.user_id, RoleRequest.role).where(
+                RoleRequest.state == role_requests.PENDING
+            )
+        ).all()
+    )
     return [
         Account(
             u.id,
             u.username,
             u.role,
             u.active,
-            u.wrapped_private_key is None,
+            u.offline,
             u.totp_confirmed,
             u.must_change_password,
-            getattr(u, "email", None),
+            u.email,
+            waiting.get(u.id),
+            Recipient.parse(u.public_key).fingerprint if u.public_key else None,
         )
         for u in session.scalars(select(User).order_by(User.role, User.username))
     ]
@@ -50,40 +79,45 @@ def add(
     session: Session,
     clock: Clock,
     kdf: KdfParams,
-    ctx: StaffContext,
+    actor: str,
     username: str,
     role: str,
-    offline_key: str = "",
     email: str = "",
-) -> staff.NewUser:
-    """A new account with a one-time password; its first login enrols TOTP and changes it."""
-    email = email.strip()
-    if email and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
-        raise BadInput("This is not an email address.")
-    new = staff.create_user(
-        session,
-        clock,
-        kdf,
-        username,
-        role,
-        None,
-        offline_key.strip() or None,
-        must_change_password=True,
-        totp_confirmed=False,
-    )
-    if email:
-        new.user.email = email
+) -> Added:
+    """A new account with a one-time password; its holder enrols at first login.
+
+    `actor` is the admin's username, or INSTALLER for the command line. The custodian role is
+    granted at once only to the first custodian, from the command line; after that it is a
+    request that an existing custodian approves.
+    """
+    address = normalise_email(email)
+    granted, awaiting = role, None
+    if role in roles.APPROVED_BY_PEERS:
+        if role_requests.holders_exist(session, role):
+            granted, awaiting = roles.NONE, role
+        elif actor != INSTALLER:
+            raise BadInput(
+                "The first identity custodian is named when Sealbox is installed, on the "
+                "command line: sealbox user add NAME --role custodian."
+            )
+    new = staff.create_user(session, clock, kdf, username, granted)
+    new.user.email = address
     audit.record(
         session,
         clock,
-        ctx.username,
+        actor,
         "user_added",
         f"user:{new.user.id}",
         username=new.user.username,
-        role=role,
-        offline=new.user.offline,
+        role=granted,
     )
-    return new
+    if awaiting:
+        role_requests.request(session, clock, actor, new.user, awaiting)
+    else:
+        notify.role_changed(
+            session, clock, f"{actor} added the account {new.user.username} as {granted}."
+        )
+    return Added(new.user, new.password, awaiting)
 
 
 def _user(session: Session, user_id: str) -> User:
@@ -109,6 +143,8 @@ def set_active(
         _end_sessions(session, user.id)
     action = "user_reactivated" if active else "user_deactivated"
     audit.record(session, clock, ctx.username, action, f"user:{user.id}", username=user.username)
+    verb = "reactivated" if active else "deactivated"
+    notify.role_changed(session, clock, f"{ctx.username} {verb} the account {user.username}.")
 
 
 def reset_totp(session: Session, clock: Clock, ctx: StaffContext, user_id: str) -> None:
@@ -118,4 +154,10 @@ def reset_totp(session: Session, clock: Clock, ctx: StaffContext, user_id: str) 
     _end_sessions(session, user.id)
     audit.record(
         session, clock, ctx.username, "user_totp_reset", f"user:{user.id}", username=user.username
+    )
+    notify.role_changed(
+        session,
+        clock,
+        f"{ctx.username} reset the authenticator of {user.username}: their next login with "
+        "their password sets up a new one.",
     )

@@ -42,11 +42,16 @@ def holders(session: Session, report_id: str) -> list[Holder]:
 
 
 def candidates(session: Session, report_id: str) -> list[Holder]:
-    """Active handlers who do not hold the report key yet."""
+    """Active handlers with a key (their holder enrolled) who do not hold the report key yet."""
     holding = select(ReportKey.user_id).where(ReportKey.report_id == report_id)
     rows = session.execute(
         select(User.id, User.username, User.wrapped_private_key.is_(None))
-        .where(User.role == "handler", User.active, User.id.not_in(holding))
+        .where(
+            User.role == "handler",
+            User.active,
+            User.public_key.is_not(None),
+            User.id.not_in(holding),
+        )
         .order_by(User.username)
     )
     return [Holder(user_id, username, bool(offline)) for user_id, username, offline in rows]

@@ -1,22 +1,41 @@
 """Admins edit channels: names and descriptions per language, questionnaire, handlers,
-identity and metadata options, retention. Every change is audited (names of fields only)."""
+identity and metadata options, retention. Every change is audited (names of fields only);
+who may join a channel is decided in `cases/membership.py`."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sealbox import audit
-from sealbox.cases import channels
+from sealbox import audit, notify
+from sealbox.cases import channels, membership
 from sealbox.cases.channels import ChannelSettings
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.clock import Clock
 from sealbox.store.models import Channel, User
 
 
-def create(session: Session, clock: Clock, ctx: StaffContext, slug: str, name: str) -> Channel:
-    channel = channels.create_channel(session, slug.strip().lower(), name)
-    audit.record(session, clock, ctx.username, "channel_added", f"channel:{channel.id}", slug=slug)
+def create(
+    session: Session,
+    clock: Clock,
+    actor: str,
+    slug: str,
+    name: str,
+    description: str = "",
+    handlers: list[str] = (),
+) -> Channel:
+    """A new channel; `handlers` (usernames) are its first handlers, who need no approval."""
+    channel = channels.create_channel(session, slug.strip().lower(), name, description)
+    audit.record(session, clock, actor, "channel_added", f"channel:{channel.id}", slug=slug)
+    notify.channel_changed(
+        session,
+        clock,
+        channel.id,
+        "Sealbox: a channel was added",
+        f"{actor} added the channel “{channel.name}” (/submit/{channel.slug}).",
+    )
+    if handlers:
+        membership.start(session, clock, actor, channel, list(handlers))
     return channel
 
 
@@ -28,6 +47,17 @@ def update(
     if changed:
         audit.record(
             session, clock, ctx.username, "channel_changed", f"channel:{channel.id}", fields=changed
+        )
+    if "active" in changed or "name" in changed:
+        # Closing a channel (and opening a look-alike) would steer sources away from its
+        # handlers: they and the auditors hear of it.
+        state = "open for reports" if channel.active else "closed to new reports"
+        notify.channel_changed(
+            session,
+            clock,
+            channel.id,
+            "Sealbox: a channel changed",
+            f"{ctx.username} changed the channel “{channel.name}”: it is now {state}.",
         )
 
 
@@ -48,20 +78,9 @@ def set_questions(
 
 def set_handlers(
     session: Session, clock: Clock, ctx: StaffContext, channel_id: str, user_ids: set[str]
-) -> None:
-    channel = channels.get(session, channel_id)
-    added, removed = channels.set_handlers(session, channel, user_ids)
-    names = dict(session.execute(select(User.id, User.username)).all())
-    if added or removed:
-        audit.record(
-            session,
-            clock,
-            ctx.username,
-            "channel_handlers_changed",
-            f"channel:{channel.id}",
-            added=sorted(names[i] for i in added),
-            removed=sorted(names[i] for i in removed),
-        )
+) -> membership.Change:
+    """The admin's choice of handlers: removals at once, additions as the rules allow."""
+    return membership.set_handlers(session, clock, ctx.username, channel_id, user_ids)
 
 
 def handler_choices(session: Session) -> list[tuple[str, str, bool]]:

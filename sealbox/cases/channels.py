@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealbox.cases import questionnaire
@@ -69,10 +69,8 @@ def view(channel: Channel, lang: str = "en") -> ChannelView:
     )
 
 
-def create_channel(
-    session: Session, slug: str, name: str, description: str = "", handlers: list[str] = ()
-) -> Channel:
-    """Add a channel; `handlers` are usernames of handler accounts."""
+def create_channel(session: Session, slug: str, name: str, description: str = "") -> Channel:
+    """Add a channel without handlers (`membership.start` names its first ones)."""
     if not _SLUG.match(slug):
         raise BadInput("A channel slug is lower-case letters, digits and dashes (at most 63).")
     if not name.strip():
@@ -82,47 +80,7 @@ def create_channel(
     channel = Channel(slug=slug, name=name.strip()[:200], description=description.strip())
     session.add(channel)
     session.flush()
-    for username in handlers:
-        add_handler(session, channel, username)
     return channel
-
-
-def add_handler(session: Session, channel: Channel, username: str) -> None:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or user.role != "handler":
-        raise BadInput(f"{username!r} is not a handler account.")
-    if session.get(ChannelHandler, (channel.id, user.id)) is None:
-        session.add(ChannelHandler(channel_id=channel.id, user_id=user.id))
-        session.flush()
-
-
-def set_handlers(session: Session, channel: Channel, user_ids: set[str]) -> tuple[set, set]:
-    """Make `user_ids` the channel's handlers (for reports received from now on).
-
-    Returns (added, removed) user ids. Existing reports keep their key wraps: moving those is a
-    re-assignment, which needs a handler who holds the key.
-    """
-    handlers = set(
-        session.scalars(select(User.id).where(User.id.in_(user_ids), User.role == "handler"))
-    )
-    if handlers != set(user_ids):
-        raise BadInput("Only handler accounts can handle a channel.")
-    current = set(
-        session.scalars(
-            select(ChannelHandler.user_id).where(ChannelHandler.channel_id == channel.id)
-        )
-    )
-    for user_id in handlers - current:
-        session.add(ChannelHandler(channel_id=channel.id, user_id=user_id))
-    if current - handlers:
-        session.execute(
-            delete(ChannelHandler).where(
-                ChannelHandler.channel_id == channel.id,
-                ChannelHandler.user_id.in_(current - handlers),
-            )
-        )
-    session.flush()
-    return handlers - current, current - handlers
 
 
 def handler_ids(session: Session, channel_id: str) -> set[str]:

@@ -11,6 +11,12 @@ HANDLER = "handler"
 CUSTODIAN = "custodian"
 AUDITOR = "auditor"
 ROLES = (ADMIN, HANDLER, CUSTODIAN, AUDITOR)
+# An account whose role waits for a second person's approval (custodian): it opens no page.
+NONE = "none"
+# Roles granted only with the approval of someone who already holds them (the two-person rule).
+APPROVED_BY_PEERS = (CUSTODIAN,)
+# Roles that never receive a key wrap, so their accounts get no key pair at all.
+KEYLESS = (ADMIN, AUDITOR)
 
 ROLE_NAMES = {
     ADMIN: N_("Administrator (users, channels; reads no reports)"),

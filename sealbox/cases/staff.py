@@ -1,16 +1,20 @@
-"""Staff accounts: creation, password + TOTP login, per-account lockout."""
+"""Staff accounts: creation, enrolment by the holder, password + TOTP login, per-account lockout.
+
+An account is created with a one-time password only. Its holder enrols at first login: a fresh
+authenticator secret, then their own password, under which their key pair is made. Nobody who
+saw the one-time password (the admin who made the account) ever learns a secret that opens it.
+"""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
 
-import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealbox import crypto
-from sealbox.cases import password_policy
+from sealbox.cases import password_policy, roles, totp
 from sealbox.cases.errors import (
     BadInput,
     Conflict,
@@ -19,95 +23,66 @@ from sealbox.cases.errors import (
     SealboxError,
     Throttled,
 )
-from sealbox.cases.roles import ADMIN, AUDITOR, ROLES
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, KdfParams, Recipient
 from sealbox.store.models import User
 
-TOTP_ISSUER = "Sealbox"
-KEYLESS_ROLES = (ADMIN, AUDITOR)
 MIN_PASSWORD_LENGTH = password_policy.MIN_LENGTH
+# Names the audit log uses for the command line and the background jobs: no account may take
+# one (an admin named "cli" would pass for the installer).
+RESERVED_NAMES = ("cli", "system")
 
 
 @dataclass(frozen=True)
 class NewUser:
     user: User
-    password: str | None
-    totp_secret: str
-
-    def otpauth_uri(self) -> str:
-        return otpauth_uri(self.user.username, self.totp_secret)
-
-
-def otpauth_uri(username: str, secret: str) -> str:
-    """The otpauth:// URI an authenticator app scans (RFC 6238, SHA-1, 6 digits, 30 s)."""
-    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
+    # Opens the enrolment pages only: the account holds no key and no authenticator yet.
+    password: str
 
 
 @dataclass(frozen=True)
 class StaffLogin:
     user: User
-    identity: Identity | None  # None for offline-key handlers
+    identity: Identity | None  # None for offline-key handlers and accounts not enrolled yet
     # The step the session must finish before anything else: "totp", "password" or None.
     pending: str | None = None
 
 
 def generate_password() -> str:
-    """A random password for a new account (about 120 bits)."""
+    """A random one-time password for a new account (about 120 bits)."""
     return secrets.token_urlsafe(15)
 
 
 def create_user(
-    session: Session,
-    clock: Clock,
-    kdf: KdfParams,
-    username: str,
-    role: str,
-    password: str | None = None,
-    offline_public_key: str | None = None,
-    must_change_password: bool = False,
-    totp_confirmed: bool = True,
+    session: Session, clock: Clock, kdf: KdfParams, username: str, role: str
 ) -> NewUser:
-    """Add a staff account. Handlers get a key pair unless they bring an offline public key.
+    """Add an account with a one-time password and nothing else: no key pair, no authenticator.
 
-    Accounts made on the web start with a one-time password and an unconfirmed authenticator,
-    so that their first login chooses a password and enrols TOTP.
+    Its holder makes both at first login (`confirm_totp`, `change_password`); until then the
+    account receives no key wrap. Who may grant which role is decided in `cases/accounts.py`.
     """
     username = username.strip()
     plain = username.replace("-", "").replace("_", "").replace(".", "")
     if not username or len(username) > 64 or not plain.isalnum():
         raise BadInput("A username is 1-64 letters, digits, dots, dashes or underscores.")
-    if role not in ROLES:
-        raise BadInput(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+    if username.lower() in RESERVED_NAMES:
+        raise BadInput("This username is reserved for Sealbox itself; choose another.")
+    if role not in (*roles.ROLES, roles.NONE):
+        raise BadInput(f"Unknown role {role!r}; choose one of {', '.join(roles.ROLES)}.")
     if session.scalar(select(User).where(User.username == username)):
         raise Conflict(f"A user named {username!r} already exists.")
-    if password:
-        password_policy.check(password, username)
-    password = password or generate_password()
+    password = generate_password()
     user = User(
         username=username,
         role=role,
         password_hash=crypto.hash_password(password, kdf),
-        totp_secret=pyotp.random_base32(),
         created_at=clock.now(),
-        must_change_password=must_change_password,
-        totp_confirmed=totp_confirmed,
+        must_change_password=True,
+        totp_confirmed=False,
     )
-    if role in KEYLESS_ROLES:
-        # Admins and auditors never receive a key wrap, so they get no key pair at all.
-        if offline_public_key:
-            raise BadInput(f"An {role} holds no key; an offline key is only for handlers.")
-    elif offline_public_key:
-        user.public_key = str(Recipient.parse(offline_public_key))
-    else:
-        identity = Identity.generate()
-        user.key_salt = secrets.token_bytes(16)
-        wrapping = crypto.derive_password_key(password, user.key_salt, kdf)
-        user.public_key = str(identity.recipient)
-        user.wrapped_private_key = crypto.wrap_identity(identity, wrapping.recipient)
     session.add(user)
     session.flush()
-    return NewUser(user=user, password=password, totp_secret=user.totp_secret)
+    return NewUser(user=user, password=password)
 
 
 def authenticate(
@@ -118,8 +93,9 @@ def authenticate(
     username: str,
     password: str,
     totp_code: str,
+    totp_key: Identity,
 ) -> StaffLogin | SealboxError:
-    """Check password and TOTP and unwrap the private key.
+    """Check password and TOTP (its secret opened with `totp_key`) and unwrap the private key.
 
     A failure is returned, not raised, so that the caller commits the failure count.
     """
@@ -131,7 +107,11 @@ def authenticate(
     # An account whose authenticator is not enrolled yet logs in to the enrolment page only.
     enrolling = user is not None and not user.totp_confirmed
     # The code is only checked (and so used up) once the password is right.
-    totp_ok = user is not None and password_ok and (enrolling or _check_totp(user, totp_code, now))
+    totp_ok = (
+        user is not None
+        and password_ok
+        and (enrolling or _check_totp(user, totp_code, now, totp_key))
+    )
     if user is None or not user.active or not password_ok or not totp_ok:
         if user is not None:
             user.failed_logins += 1
@@ -162,19 +142,39 @@ def pending_step(user: User) -> str | None:
     return None
 
 
-def confirm_totp(user: User, code: str, now: float) -> None:
-    """Finish TOTP enrolment: the code proves the authenticator app holds the secret."""
-    if not _check_totp(user, code, now):
+def confirm_totp(user: User, secret: str, code: str, now: float, recipient: Recipient) -> None:
+    """Finish enrolment of the authenticator holding `secret` (this session's fresh one):
+    the code proves the app holds it; the secret is then kept sealed to `recipient`."""
+    step = totp.matching_step(secret, code, now, user.totp_last_step)
+    if step is None:
         raise BadInput(
             "That code is not right. Check the time on your phone and try the next code."
         )
+    user.totp_sealed = totp.seal(secret, recipient)
+    user.totp_last_step = step
     user.totp_confirmed = True
 
 
+def needs_key(user: User) -> bool:
+    """True for an account that reads sealed data but has no key yet (its holder enrols it)."""
+    return user.role not in roles.KEYLESS and user.public_key is None
+
+
 def change_password(
-    user: User, identity: Identity | None, current: str, new: str, confirm: str, kdf: KdfParams
-) -> None:
-    """Set a new password and re-wrap the private key under it (the key itself is unchanged)."""
+    user: User,
+    identity: Identity | None,
+    current: str,
+    new: str,
+    confirm: str,
+    kdf: KdfParams,
+    offline_key: str = "",
+) -> Identity | None:
+    """Set the password the holder chose; returns the key their session holds from now on.
+
+    An account without a key gets its key pair now, made and wrapped under this password alone
+    (or, for a handler, registers the public key of the identity they keep offline). An account
+    with a key keeps it, re-wrapped under the new password.
+    """
     if not crypto.verify_password(user.password_hash, current):
         raise BadInput("The current password is not right.")
     if new != confirm:
@@ -182,7 +182,26 @@ def change_password(
     if new == current:
         raise BadInput("The new password must differ from the current one.")
     password_policy.check(new, user.username)
-    if user.wrapped_private_key is not None:
+    offline_key = offline_key.strip()
+    if offline_key and not needs_key(user):
+        raise BadInput("An offline key is registered once, when the account is set up.")
+    if offline_key and user.role != roles.HANDLER:
+        raise BadInput("Only case handlers can keep their key offline.")
+    if offline_key:
+        try:
+            user.public_key = str(Recipient.parse(offline_key))
+        except crypto.InvalidKey as exc:
+            raise BadInput(
+                "This is not an age public key: it starts with age1 (age-keygen prints it)."
+            ) from exc
+        identity = None
+    elif needs_key(user):
+        identity = Identity.generate()
+        user.public_key = str(identity.recipient)
+        user.key_salt = secrets.token_bytes(16)
+        wrapping = crypto.derive_password_key(new, user.key_salt, kdf)
+        user.wrapped_private_key = crypto.wrap_identity(identity, wrapping.recipient)
+    elif user.wrapped_private_key is not None:
         if identity is None:
             wrapping = crypto.derive_password_key(current, user.key_salt or b"", kdf)
             identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
@@ -191,28 +210,32 @@ def change_password(
         user.wrapped_private_key = crypto.wrap_identity(identity, wrapping.recipient)
     user.password_hash = crypto.hash_password(new, kdf)
     user.must_change_password = False
+    return identity
 
 
 def reset_totp(user: User) -> None:
-    """Give `user` a new, unconfirmed authenticator secret; they enrol it at their next login."""
-    user.totp_secret = pyotp.random_base32()
+    """Forget `user`'s authenticator; they enrol a fresh one at their next password login."""
+    user.totp_sealed = None
     user.totp_confirmed = False
     user.totp_last_step = 0
 
 
-def _check_totp(user: User, code: str, now: float) -> bool:
+def _check_totp(user: User, code: str, now: float, key: Identity) -> bool:
     """RFC 6238 with one step of drift either way; a code is never accepted twice."""
-    code = "".join(code.split())
-    if not user.totp_secret or len(code) != 6 or not code.isdigit():
+    if user.totp_sealed is None:
         return False
-    totp = pyotp.TOTP(user.totp_secret)
-    step_now = int(now // totp.interval)
-    for step in (step_now - 1, step_now, step_now + 1):
-        expected = totp.at(step * totp.interval)
-        if step > user.totp_last_step and secrets.compare_digest(expected, code):
-            user.totp_last_step = step
-            return True
-    return False
+    try:
+        secret = totp.unseal(user.totp_sealed, key)
+    except crypto.CannotOpen as exc:
+        raise DamagedData(
+            "Your authenticator could not be checked: the server's secrets file is not the one "
+            "it was set up with. Ask an administrator to restore it from the backup."
+        ) from exc
+    step = totp.matching_step(secret, code, now, user.totp_last_step)
+    if step is None:
+        return False
+    user.totp_last_step = step
+    return True
 
 
 def get_user(session: Session, username: str) -> User | None:

@@ -15,11 +15,12 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from sealbox import audit, crypto
-from sealbox.cases import staff
+from sealbox.cases import key_rotation, staff, totp
 from sealbox.cases.errors import BadInput, SessionExpired
-from sealbox.crypto import CannotOpen, Identity
+from sealbox.crypto import CannotOpen, Identity, Recipient
 from sealbox.services import Services
 from sealbox.store import erase
 from sealbox.store.models import StaffSession, User
@@ -37,6 +38,10 @@ class StaffContext:
     csrf_token: str
     # A step the session must finish first ("totp" enrolment, "password" change), or None.
     pending: str | None = None
+    # While enrolling: the fresh authenticator secret only this session has seen.
+    enrol_totp: str | None = None
+    # Where this session's key is sealed (a public key; its private half needs the cookie).
+    session_recipient: Recipient | None = None
 
 
 def _session_row_id(sid: str) -> str:
@@ -45,6 +50,7 @@ def _session_row_id(sid: str) -> str:
 
 def log_in(services: Services, username: str, password: str, totp_code: str) -> str:
     """Authenticate and open a session; returns the cookie value."""
+    rotated = False
     with services.db.transaction() as session:
         outcome = staff.authenticate(
             session,
@@ -54,6 +60,7 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
             username,
             password,
             totp_code,
+            totp.instance_key(services.secrets.totp_key),
         )
         if not isinstance(outcome, staff.StaffLogin):
             user = staff.get_user(session, username.strip())
@@ -65,32 +72,59 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
                 f"user:{user.id}" if user else None,
             )
         if isinstance(outcome, staff.StaffLogin):
-            sid, secret = secrets.token_urlsafe(24), secrets.token_bytes(32)
-            sealed = None
-            if outcome.identity is not None:
-                sealed = crypto.wrap_identity(
-                    outcome.identity, crypto.derive_session_key(secret).recipient
+            identity = outcome.identity
+            if identity is not None and outcome.user.key_rotation_due and not outcome.pending:
+                # A key from an older release, made under a password someone else saw: replace
+                # it now that the holder's own password is here. Sessions with the old key end.
+                erase.delete_overwritten(
+                    session, StaffSession, StaffSession.user_id == outcome.user.id
                 )
-            session.add(
-                StaffSession(
-                    id=_session_row_id(sid),
-                    user_id=outcome.user.id,
-                    sealed_key=sealed,
-                    last_seen=services.clock.timestamp(),
-                    created=services.clock.timestamp(),
-                    pending=outcome.pending,
+                identity = key_rotation.rotate(
+                    session, services.clock, outcome.user, identity, password, services.settings.kdf
                 )
-            )
-            audit.record(
-                session,
-                services.clock,
-                outcome.user.username,
-                "login",
-                f"user:{outcome.user.id}",
-                **({"pending": outcome.pending} if outcome.pending else {}),
-            )
-            return f"{sid}.{secret.hex()}"
+                rotated = True
+            cookie = _open_session(services, session, outcome, identity)
+    if rotated:
+        services.db.forget(*key_rotation.TOUCHED, "staff_sessions")
+    if isinstance(outcome, staff.StaffLogin):
+        return cookie
     raise outcome
+
+
+def _open_session(
+    services: Services, session: Session, outcome: staff.StaffLogin, identity: Identity | None
+) -> str:
+    """Add the session row for a successful login; returns the cookie value."""
+    sid, secret = secrets.token_urlsafe(24), secrets.token_bytes(32)
+    session_recipient = crypto.derive_session_key(secret).recipient
+    sealed = None
+    if identity is not None:
+        sealed = crypto.wrap_identity(identity, session_recipient)
+    # Each enrolling session gets its own fresh secret: one that someone else saw in another
+    # session (with the one-time password) can never become the account's.
+    enrol_totp = None
+    if outcome.pending == "totp":
+        enrol_totp = totp.seal(totp.new_secret(), session_recipient)
+    session.add(
+        StaffSession(
+            id=_session_row_id(sid),
+            user_id=outcome.user.id,
+            sealed_key=sealed,
+            last_seen=services.clock.timestamp(),
+            created=services.clock.timestamp(),
+            pending=outcome.pending,
+            enrol_totp=enrol_totp,
+        )
+    )
+    audit.record(
+        session,
+        services.clock,
+        outcome.user.username,
+        "login",
+        f"user:{outcome.user.id}",
+        **({"pending": outcome.pending} if outcome.pending else {}),
+    )
+    return f"{sid}.{secret.hex()}"
 
 
 def resume(services: Services, cookie: str | None) -> StaffContext:
@@ -111,26 +145,43 @@ def resume(services: Services, cookie: str | None) -> StaffContext:
             # Committed before SessionExpired is raised below.
             erase.delete_overwritten(session, StaffSession, StaffSession.id == row.id)
         elif row is not None:
-            user = session.get(User, row.user_id)
-            if user is None or not user.active:
-                raise SessionExpired("Please log in.")
-            row.last_seen = now
-            identity = None
-            if row.sealed_key is not None:
-                try:
-                    key = crypto.derive_session_key(secret)
-                    identity = crypto.unwrap_identity(row.sealed_key, key)
-                except CannotOpen:
-                    raise SessionExpired("Please log in.") from None
-            csrf = hashlib.blake2b(secret, digest_size=16, person=b"sealbox-csrf").hexdigest()
-            context = StaffContext(
-                user.id, user.username, user.role, identity, row.id, csrf, row.pending
-            )
+            context = _context(session, row, secret, now)
     if ended:
         forget(services)
     if context is None:
         raise SessionExpired("Your session has expired. Please log in again.")
     return context
+
+
+def _context(session: Session, row: StaffSession, secret: bytes, now: float) -> StaffContext:
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise SessionExpired("Please log in.")
+    if row.pending == "totp" and row.enrol_totp is None:
+        # Opened before enrolment secrets were per session: a new login makes one.
+        raise SessionExpired("Please log in.")
+    row.last_seen = now
+    session_key = crypto.derive_session_key(secret)
+    identity = enrol_totp = None
+    try:
+        if row.sealed_key is not None:
+            identity = crypto.unwrap_identity(row.sealed_key, session_key)
+        if row.pending == "totp":
+            enrol_totp = totp.unseal(row.enrol_totp, session_key)
+    except CannotOpen:
+        raise SessionExpired("Please log in.") from None
+    csrf = hashlib.blake2b(secret, digest_size=16, person=b"sealbox-csrf").hexdigest()
+    return StaffContext(
+        user.id,
+        user.username,
+        user.role,
+        identity,
+        row.id,
+        csrf,
+        row.pending,
+        enrol_totp,
+        session_key.recipient,
+    )
 
 
 def _ended(services: Services, row: StaffSession, now: float) -> bool:
@@ -160,35 +211,82 @@ def log_out(services: Services, context: StaffContext, everywhere: bool = False)
 
 
 def finish_totp(services: Services, context: StaffContext, code: str) -> None:
-    """Confirm the authenticator during enrolment; the session moves to its next step."""
+    """Confirm the authenticator this session showed; the session moves to its next step.
+
+    Every other session of the account ends: one that someone else opened with the one-time
+    password must not outlive the holder's enrolment.
+    """
     with services.db.transaction() as session:
         user = session.get(User, context.user_id)
-        if context.pending != "totp" or user is None:
+        if context.pending != "totp" or user is None or context.enrol_totp is None:
             raise BadInput("Your authenticator is already set up.")
-        staff.confirm_totp(user, code, services.clock.timestamp())
-        row = session.get(StaffSession, context.session_id)
-        row.pending = staff.pending_step(user)
-        audit.record(session, services.clock, user.username, "totp_enrolled", f"user:{user.id}")
-
-
-def change_password(
-    services: Services, context: StaffContext, current: str, new: str, confirm: str
-) -> None:
-    """Change the password, re-wrapping the private key; every other session is ended."""
-    with services.db.transaction() as session:
-        user = session.get(User, context.user_id)
-        if context.pending == "totp" or user is None:
-            raise BadInput("Set up your authenticator first.")
-        staff.change_password(user, context.identity, current, new, confirm, services.settings.kdf)
+        staff.confirm_totp(
+            user,
+            context.enrol_totp,
+            code,
+            services.clock.timestamp(),
+            totp.instance_key(services.secrets.totp_key).recipient,
+        )
         erase.delete_overwritten(
             session,
             StaffSession,
             StaffSession.user_id == user.id,
             StaffSession.id != context.session_id,
         )
-        session.get(StaffSession, context.session_id).pending = None
-        audit.record(session, services.clock, user.username, "password_changed", f"user:{user.id}")
+        row = session.get(StaffSession, context.session_id)
+        row.pending = staff.pending_step(user)
+        row.enrol_totp = None
+        audit.record(session, services.clock, user.username, "totp_enrolled", f"user:{user.id}")
     forget(services)
+
+
+def change_password(
+    services: Services,
+    context: StaffContext,
+    current: str,
+    new: str,
+    confirm: str,
+    offline_key: str = "",
+) -> None:
+    """Change the password; an account without a key gets its key pair now (under this password
+    only), any other has its key re-wrapped. Every other session is ended."""
+    with services.db.transaction() as session:
+        user = session.get(User, context.user_id)
+        if context.pending == "totp" or user is None:
+            raise BadInput("Set up your authenticator first.")
+        first_key = staff.needs_key(user)
+        identity = staff.change_password(
+            user, context.identity, current, new, confirm, services.settings.kdf, offline_key
+        )
+        rotated = identity is not None and user.key_rotation_due
+        if rotated:
+            identity = key_rotation.rotate(
+                session, services.clock, user, identity, new, services.settings.kdf
+            )
+        erase.delete_overwritten(
+            session,
+            StaffSession,
+            StaffSession.user_id == user.id,
+            StaffSession.id != context.session_id,
+        )
+        row = session.get(StaffSession, context.session_id)
+        row.pending = None
+        if identity is not None and context.session_recipient is not None:
+            row.sealed_key = crypto.wrap_identity(identity, context.session_recipient)
+        audit.record(session, services.clock, user.username, "password_changed", f"user:{user.id}")
+        if first_key:
+            audit.record(
+                session,
+                services.clock,
+                user.username,
+                "key_created",
+                f"user:{user.id}",
+                offline=identity is None,
+                fingerprint=Recipient.parse(user.public_key).fingerprint,
+            )
+    # The previous wrap of the key (under the old password) must not survive in the WAL or in
+    # PostgreSQL's dead tuples, where the old password would still open it.
+    services.db.forget(*(key_rotation.TOUCHED if rotated else ("users",)), "staff_sessions")
 
 
 def sweep_expired(services: Services) -> int:

@@ -15,6 +15,7 @@ from sealbox.crypto.errors import CannotOpen, CryptoError, InvalidKey
 from sealbox.crypto.kdf import (
     KdfParams,
     SourceKeys,
+    derive_instance_key,
     derive_password_key,
     derive_session_key,
     derive_source_keys,
@@ -37,6 +38,7 @@ __all__ = [
     "SigningKey",
     "SourceKeys",
     "VerifyKey",
+    "derive_instance_key",
     "derive_password_key",
     "derive_session_key",
     "derive_source_keys",

@@ -56,6 +56,16 @@ def derive_password_key(password: str, salt: bytes, params: KdfParams) -> Identi
     return Identity.from_seed(_argon2id(password.encode("utf-8"), salt, params, 32))
 
 
+def derive_instance_key(seed: bytes, purpose: str) -> Identity:
+    """A key for one `purpose` ("totp", ...) from an instance secret kept outside the database."""
+    if len(seed) < 32:
+        raise ValueError("an instance seed has at least 32 bytes")
+    person = b"sealbox-" + purpose.encode("ascii")
+    if len(person) > 16:
+        raise ValueError("a key purpose has at most 8 ASCII characters")
+    return Identity.from_seed(hashlib.blake2b(seed, digest_size=32, person=person).digest())
+
+
 def derive_session_key(secret: bytes) -> Identity:
     """The key a session's server-side state is sealed under; `secret` lives only in the cookie."""
     return Identity.from_seed(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from pyrage import IdentityError, RecipientError, x25519
@@ -26,6 +27,12 @@ class Recipient:
 
     def __str__(self) -> str:
         return str(self._key)
+
+    @property
+    def fingerprint(self) -> str:
+        """Five groups of four hex digits (80 bits) that two people can compare by voice."""
+        digest = hashlib.sha256(str(self._key).encode("ascii")).hexdigest()[:20]
+        return " ".join(digest[i : i + 4] for i in range(0, 20, 4))
 
 
 class Identity:

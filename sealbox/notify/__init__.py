@@ -9,13 +9,17 @@ from sealbox.notify.events import (
     disclosure_requested,
     new_reports,
 )
+from sealbox.notify.staff_changes import channel_changed, membership_changed, role_changed
 
 __all__ = [
     "audit_anchor",
     "audit_log_broken",
     "bulk_access_alert",
+    "channel_changed",
     "deadline_reminder",
     "disclosure_decided",
     "disclosure_requested",
+    "membership_changed",
     "new_reports",
+    "role_changed",
 ]

@@ -13,6 +13,8 @@ from sqlalchemy import Table, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from sealbox.store.instance import InstanceSecrets
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
@@ -132,9 +134,19 @@ class Database:
             busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
             return busy == 0
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest revision (Alembic)."""
-        command.upgrade(alembic_config(self.url, self.engine), "head")
+    def migrate(self, secrets: InstanceSecrets | None = None) -> None:
+        """Bring the schema to the newest revision (Alembic).
+
+        `secrets` (the instance secrets) is handed to migrations that seal what older releases
+        kept in the clear; tables such a migration rewrote are then forgotten (`forget`), so no
+        old page image keeps the clear value.
+        """
+        config = alembic_config(self.url, self.engine)
+        config.attributes["secrets"] = secrets
+        config.attributes["forget"] = set()
+        command.upgrade(config, "head")
+        if config.attributes["forget"]:
+            self.forget(*sorted(config.attributes["forget"]))
 
     def dispose(self) -> None:
         self.engine.dispose()

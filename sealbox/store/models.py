@@ -53,12 +53,18 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP secret, sealed to a key derived from the secrets file's `totp_key`: a copy of the
+    # database alone holds no second factor.
+    totp_sealed: Mapped[Sealed | None] = mapped_column(SealedColumn)
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     public_key: Mapped[str | None] = mapped_column(String(128))
-    # The private key, sealed to a key derived from the password; absent for offline-key users.
+    # The private key, sealed to a key derived from the password the holder chose at enrolment;
+    # absent for offline-key users and for accounts whose holder has not enrolled yet.
     wrapped_private_key: Mapped[Sealed | None] = mapped_column(SealedColumn)
     key_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Set for keys made by an older release when the account was created (under a password its
+    # creator saw): the key is replaced at the holder's next login (cases/key_rotation.py).
+    key_rotation_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[float] = mapped_column(Float, default=0.0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -91,6 +97,9 @@ class StaffSession(Base):
     created: Mapped[float] = mapped_column(Float, server_default="0")
     # "password" or "totp" while the session may only finish that step; None when complete.
     pending: Mapped[str | None] = mapped_column(String(16))
+    # During authenticator enrolment: the fresh TOTP secret this session shows, sealed like
+    # `sealed_key`, so nobody else (an admin holding the one-time password) ever sees it.
+    enrol_totp: Mapped[Sealed | None] = mapped_column(SealedColumn)
 
 
 class SourceSessionRow(Base):
@@ -131,6 +140,9 @@ class Channel(Base):
     allow_identity: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Whether a source may ask to keep a file's metadata (off: everything is cleaned).
     allow_keep_metadata: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Set once the channel has had handlers: from then on a new handler joins only with the
+    # approval of one of its handlers or of a custodian (cases/membership.py).
+    membership_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class ChannelHandler(Base):
@@ -362,3 +374,33 @@ class DisclosureRequest(Base):
     decision_reason: Mapped[Sealed | None] = mapped_column(SealedColumn)
 
     __table_args__ = (NO_ROWID,)
+
+
+class RoleRequest(Base):
+    """A role that needs a second person: an account becomes custodian once a custodian approves."""
+
+    __tablename__ = "role_requests"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    requested_by: Mapped[str] = mapped_column(String(64))  # a username, or "cli"
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class MembershipRequest(Base):
+    """A handler waiting to join a channel until one of its handlers (or a custodian) approves."""
+
+    __tablename__ = "membership_requests"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    channel_id: Mapped[str] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)

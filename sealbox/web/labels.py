@@ -15,6 +15,7 @@ ROLE = {
     "handler": N_("case handler"),
     "custodian": N_("identity custodian"),
     "auditor": N_("auditor"),
+    "none": N_("no role yet"),
 }
 
 

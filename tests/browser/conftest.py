@@ -60,15 +60,18 @@ STAFF = {
 
 @pytest.fixture(scope="session")
 def sealbox(tmp_path_factory):
-    """One server for the whole browser run, set up with the CLI as an operator would."""
+    """One server for the whole browser run, set up with the CLI as an operator would; each
+    staff member then enrols at their first login."""
     server = RunningSealbox(tmp_path_factory.mktemp("sealbox") / "data")
     server.init()
+    server.start()
     server.accounts = server.add_users(STAFF)
     server.add_channel(
         "fraud", "Fraud and bribery", "Payments, contracts, favours.", ["alice", "bob"]
     )
     server.add_channel("tips", "Tips", "Anything else.", ["carol"])
-    server.start()
+    # carol waits to join "fraud": the approval pages of bob and the custodian show a request.
+    server.ask_to_join(server.accounts["ada"], "fraud", "carol")
     yield server
     server.stop()
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pyotp
 
+from tests import enrolment
+
 # The `sealbox` command, run by the interpreter running the tests.
 SEALBOX = [sys.executable, "-c", "from sealbox.cli import main; main()"]
 TOKEN = re.compile(r'name="(?:form_token|csrf)" value="([^"]+)"')
@@ -32,6 +34,10 @@ class StaffAccount:
         step = int(time.time()) // totp.interval
         if step <= self.last_step:
             step = self.last_step + 1
+        # The server allows one step of drift: wait until a step further ahead is that close.
+        wait = (step - 1) * totp.interval - time.time()
+        if wait > 0:
+            time.sleep(wait + 0.1)
         self.last_step = step
         return totp.at(step * totp.interval)
 
@@ -67,22 +73,45 @@ class RunningSealbox:
         _cli(self.data_dir, "init")
 
     def add_users(self, roles: dict[str, str]) -> dict[str, StaffAccount]:
-        """Several accounts at once (each `user add` spends seconds on key derivation)."""
+        """Several accounts at once (each enrolment spends seconds on key derivation)."""
         with ThreadPoolExecutor(max_workers=3) as pool:
             made = pool.map(lambda item: self.add_user(*item), roles.items())
             return {account.username: account for account in made}
 
-    def add_user(self, username: str, role: str = "handler") -> StaffAccount:
+    def invite(self, username: str, role: str = "handler") -> str:
+        """Add an account with the CLI; returns the one-time password it prints."""
         out = _cli(self.data_dir, "user", "add", username, "--role", role)
-        password = re.search(r"password:\s+(\S+)", out).group(1)
-        secret = re.search(r"TOTP secret:\s+(\S+)", out).group(1)
-        return StaffAccount(username, password, secret)
+        return re.search(r"one-time password:\s+(\S+)", out).group(1)
+
+    def add_user(self, username: str, role: str = "handler") -> StaffAccount:
+        """An account made with the CLI and enrolled by its holder at first login (the server
+        must be running): their own password, the authenticator secret the page showed."""
+        one_time = self.invite(username, role)
+        with httpx.Client(base_url=self.url, timeout=60) as client:
+            done = enrolment.enrol(client, username, one_time)
+        return StaffAccount(username, done.password, done.totp_secret, done.last_step)
 
     def add_channel(self, slug: str, name: str, description: str, handlers: list[str]) -> None:
         args = ["channel", "add", slug, "--name", name, "--description", description]
         for handler in handlers:
             args += ["--handler", handler]
         _cli(self.data_dir, *args)
+
+    def ask_to_join(self, admin: StaffAccount, slug: str, username: str) -> None:
+        """As `admin`, add `username` to a channel that has handlers: it waits for approval."""
+        client = self.staff_client(admin)
+        listing = client.get("/staff/admin/channels").text
+        channel_id = re.search(
+            rf'channels/([0-9a-f]{{32}})">[^<]*</a></td><td>/submit/{slug}<', listing
+        ).group(1)
+        page = client.get(f"/staff/admin/channels/{channel_id}").text
+        boxes = re.findall(r'name="(handler_[0-9a-f]{32})" value="1"( checked)?> (\w+)', page)
+        chosen = {field: "1" for field, checked, name in boxes if checked or name == username}
+        answer = client.post(
+            f"/staff/admin/channels/{channel_id}/handlers", data={"csrf": token(page), **chosen}
+        )
+        assert answer.status_code == 200 and "Waiting for approval" in answer.text, answer.text
+        client.close()
 
     def start(self) -> None:
         self.process = subprocess.Popen(

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pyotp
 
+from tests import enrolment
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -77,12 +79,20 @@ class Instance:
             )
         return result
 
+    def add_staff(
+        self, username: str, role: str = "handler", offline_key: str = ""
+    ) -> tuple[str, str]:
+        """(own password, TOTP secret) of a new account: made with the CLI, then enrolled by its
+        holder over HTTP, as a person does at first login (the server starts if it is not up)."""
+        out = self.cli("user", "add", username, "--role", role).stdout
+        one_time = re.search(r"one-time password:\s+(\S+)", out).group(1)
+        self.start()
+        with httpx.Client(base_url=self.url, timeout=60) as client:
+            done = enrolment.enrol(client, username, one_time, offline_key=offline_key)
+        return done.password, done.totp_secret
+
     def add_handler(self, username: str) -> tuple[str, str]:
-        """(password, TOTP secret) of a new handler, read from what the CLI prints."""
-        out = self.cli("user", "add", username, "--role", "handler").stdout
-        password = re.search(r"password:\s+(\S+)", out).group(1)
-        secret = re.search(r"TOTP secret:\s+(\S+)", out).group(1)
-        return password, secret
+        return self.add_staff(username, "handler")
 
     def sql(self, statement: str, **params: object) -> list:
         """Run SQL on the instance's database (settings a test needs, ids it looks up)."""
@@ -118,6 +128,9 @@ class Instance:
         return client, landed.text
 
     def start(self) -> None:
+        """Start `sealbox serve` (nothing to do while it runs)."""
+        if self.process is not None and self.process.poll() is None:
+            return
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         log = self.root / f"server-{len(self.logs)}.log"

@@ -9,6 +9,7 @@ import zipfile
 import httpx
 import pytest
 
+from sealbox.crypto import Recipient
 from tests import support
 
 AGE = shutil.which("age")
@@ -63,10 +64,13 @@ def test_offline_key_handler_reads_only_offline(instance):
     public = next(
         line.split(": ")[1] for line in identity.read_text().splitlines() if "public key" in line
     )
-    result = instance.cli("user", "add", "olga", "--offline-key", public)
-    assert "offline" in result.stdout
+    # Olga registers her public key herself, when she sets up her account.
+    password, secret = instance.add_staff("olga", "handler", offline_key=public)
     instance.cli("channel", "add", "leaks", "--name", "Leaks", "--handler", "olga")
-    instance.start()
+    olga, _ = instance.staff_login("olga", password, secret)
+    account = olga.get("/staff/account").text
+    olga.close()
+    assert Recipient.parse(public).fingerprint in account
     with httpx.Client(base_url=instance.url) as source:
         support.submit(source, "leaks", "for offline eyes", [("a.txt", b"alpha")])
     report_id = _only_report_id(instance)

@@ -25,7 +25,7 @@ def _canary(name: str) -> str:
 
 def test_nothing_planted_survives_at_rest(instance, backend, database_url):
     password, totp_secret = instance.add_handler("alice")
-    instance.cli("user", "add", "carla", "--role", "custodian")
+    instance.add_staff("carla", "custodian")
     instance.cli("channel", "add", "fraud", "--name", "Fraud", "--handler", "alice")
     # The channel asks one question and lets sources give their identity (an admin's settings).
     instance.sql(

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from sealbox.cases import channels, staff
+from sealbox.cases import accounts, channel_admin, channels
 from sealbox.services import Services
 from sealbox.store.models import Attachment, Channel, Report
 from sealbox.web.app import create_app
@@ -22,19 +22,9 @@ def browser(services: Services) -> TestClient:
     return TestClient(create_app(services), base_url="http://sealbox.test")
 
 
-def account(
-    services: Services, username: str, role: str, must_change_password: bool = False
-) -> support.Account:
-    with services.db.transaction() as session:
-        new = staff.create_user(
-            session,
-            services.clock,
-            services.settings.kdf,
-            username,
-            role,
-            must_change_password=must_change_password,
-        )
-    return support.Account(username, new.password, new.totp_secret, role)
+def account(services: Services, username: str, role: str) -> support.Account:
+    """An enrolled account (see support.add_user)."""
+    return support.add_user(services, username, role)
 
 
 def channel(
@@ -46,7 +36,9 @@ def channel(
 ) -> str:
     """Make a channel; returns its id."""
     with services.db.transaction() as session:
-        made = channels.create_channel(session, slug, slug.title(), "", handlers=handlers)
+        made = channel_admin.create(
+            session, services.clock, accounts.INSTALLER, slug, slug.title(), "", handlers
+        )
         made.allow_identity = allow_identity
         if questions:
             channels.set_questions(session, made, questions)

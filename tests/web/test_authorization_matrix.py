@@ -13,9 +13,9 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
-from sealbox.cases import disclosure
+from sealbox.cases import channels, disclosure, membership, role_requests
 from sealbox.cases.staff_sessions import StaffContext
-from sealbox.store.models import IdentityKey, ReportKey, User
+from sealbox.store.models import Channel, IdentityKey, ReportKey, User
 from sealbox.web.app import create_app
 from tests import support
 from tests.web import staff_kit
@@ -30,6 +30,7 @@ DENIALS = {
         "Your role does not give access to this page.",
         "Set up your authenticator app first, at /staff/account/totp.",
         "Choose a new password first, at /staff/account/password.",
+        "Only a handler of this channel or a custodian can decide this.",
     },
     404: {"This report does not exist or is not yours to read."},
 }
@@ -50,6 +51,13 @@ def only(*roles: str) -> Rule:
 
 def any_staff(role: str, scope: str) -> object:
     return ALLOW
+
+
+def channel_approval(role: str, scope: str) -> object:
+    """A new handler of a channel: its own handlers or a custodian decide, nobody else."""
+    if role == "custodian" or (role == "handler" and scope == "own"):
+        return ALLOW
+    return 403
 
 
 EXPECTED: dict[str, object] = {
@@ -101,6 +109,11 @@ EXPECTED: dict[str, object] = {
     "POST /staff/admin/mail/{mail_id}/retry": only("admin"),
     "POST /staff/admin/mail/send": only("admin"),
     "POST /staff/admin/mail/test": only("admin"),
+    "GET /staff/approvals": only("handler", "custodian"),
+    "POST /staff/approvals/channels/{membership_id}/approve": channel_approval,
+    "POST /staff/approvals/channels/{membership_id}/deny": channel_approval,
+    "POST /staff/approvals/roles/{role_request_id}/approve": only("custodian"),
+    "POST /staff/approvals/roles/{role_request_id}/deny": only("custodian"),
     "GET /staff/disclosures": only("custodian"),
     "POST /staff/disclosures/share": only("custodian"),
     "GET /staff/disclosures/{request_id}": only("custodian"),
@@ -119,7 +132,9 @@ SETUP_ROUTES = {
     "GET /staff/account/totp",
     "POST /staff/account/totp",
 }
-ROLES = ("admin", "handler", "custodian", "auditor", "pending", "anonymous")
+# "pending": a new account whose holder has not enrolled; "none": an enrolled account whose
+# custodian role waits for a custodian's approval.
+ROLES = ("admin", "handler", "custodian", "auditor", "pending", "none", "anonymous")
 SECRET_TEXT = "MATRIXCANARY the treasurer moved funds"
 SECRET_NAME = "MATRIXNAME Jane Roe"
 
@@ -160,13 +175,25 @@ def world(services, client):
         "handler": staff_kit.account(services, "hana", "handler"),
         "custodian": staff_kit.account(services, "cora", "custodian"),
         "auditor": staff_kit.account(services, "aud", "auditor"),
-        "pending": staff_kit.account(services, "newbie", "handler", must_change_password=True),
+        "pending": support.invite(services, "newbie", "handler"),
+        "none": staff_kit.account(services, "nora", "custodian"),
     }
     otto = staff_kit.account(services, "otto", "handler")
+    staff_kit.account(services, "pat", "handler")
     spare_user = staff_kit.account(services, "spare", "auditor")
     staff_kit.channel(services, "own", ["hana"], allow_identity=True)
     staff_kit.channel(services, "other", ["otto"], allow_identity=True)
     spare_channel = staff_kit.channel(services, "spare", [])
+    with services.db.transaction() as session:
+        [role_request] = role_requests.pending(session)
+        pat = session.scalar(select(User.id).where(User.username == "pat"))
+        for slug in ("own", "other"):
+            channel = session.scalar(select(Channel.id).where(Channel.slug == slug))
+            joined = channels.handler_ids(session, channel) | {pat}
+            membership.set_handlers(session, services.clock, "ada", channel, joined)
+        waiting = {
+            r.channel_name.lower(): r.id for r in membership.decidable(session, _custodian())
+        }
     targets = {}
     for slug, holder in (("own", people["handler"]), ("other", otto)):
         sent = staff_kit.submit_form(
@@ -191,8 +218,14 @@ def world(services, client):
             "user_id": _user_id(services, spare_user.username),
             "channel_id": spare_channel,
             "mail_id": "0" * 32,
+            "membership_id": waiting[slug],
+            "role_request_id": role_request.id,
         }
     return people, targets
+
+
+def _custodian() -> StaffContext:
+    return StaffContext("-", "-", "custodian", None, "-", "-")
 
 
 def _user_id(services, username: str) -> str:

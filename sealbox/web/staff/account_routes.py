@@ -1,5 +1,6 @@
-"""A staff member's own account: TOTP enrolment (QR code as inline SVG, no JavaScript),
-password change (re-wraps the private key), logout everywhere."""
+"""A staff member's own account: enrolment (a fresh authenticator shown as an inline SVG QR
+code, no JavaScript; then their own password, under which their key is made), password
+change (re-wraps the key), key fingerprint, logout everywhere."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from sealbox.cases import password_policy, staff, staff_sessions
+from sealbox.cases import password_policy, role_requests, staff, staff_sessions, totp
 from sealbox.cases.errors import BadInput, SealboxError
 from sealbox.cases.staff_sessions import StaffContext
+from sealbox.crypto import Recipient
 from sealbox.services import Services
 from sealbox.store.models import User
 from sealbox.web.deps import services, templates
@@ -24,26 +26,44 @@ router = APIRouter()
 @router.get("/account")
 def account_page(
     request: Request,
+    svc: Services = Depends(services),
     ctx: StaffContext = Depends(full_staff),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    return tpl.render(request, "staff/account.html", {"ctx": ctx})
+    with svc.db.transaction() as session:
+        user = session.get(User, ctx.user_id)
+        fingerprint = Recipient.parse(user.public_key).fingerprint if user.public_key else None
+        awaiting = role_requests.pending_role(session, ctx.user_id)
+    context = {"ctx": ctx, "fingerprint": fingerprint, "awaiting": awaiting}
+    return tpl.render(request, "staff/account.html", context)
 
 
-def _password_page(request, tpl, ctx, error=None, status=200) -> Response:
-    context = {"ctx": ctx, "error": error, "min_length": password_policy.MIN_LENGTH}
+def _password_page(request, svc, tpl, ctx, error=None, status=200, form=None) -> Response:
+    with svc.db.transaction() as session:
+        user = session.get(User, ctx.user_id)
+        first_key = staff.needs_key(user)
+        may_keep_offline = first_key and user.role == "handler"
+    context = {
+        "ctx": ctx,
+        "error": error,
+        "min_length": password_policy.MIN_LENGTH,
+        "first_key": first_key,
+        "may_keep_offline": may_keep_offline,
+        "offline_key": (form or {}).get("offline_key", ""),
+    }
     return tpl.render(request, "staff/password.html", context, status=status)
 
 
 @router.get("/account/password")
 def password_form(
     request: Request,
+    svc: Services = Depends(services),
     ctx: StaffContext = Depends(any_session),
     tpl: Templates = Depends(templates),
 ) -> Response:
     if ctx.pending == "totp":
         return RedirectResponse(SETUP_PAGES["totp"], status_code=303)
-    return _password_page(request, tpl, ctx)
+    return _password_page(request, svc, tpl, ctx)
 
 
 @router.post("/account/password")
@@ -56,10 +76,15 @@ def change_password(
 ) -> Response:
     try:
         staff_sessions.change_password(
-            svc, ctx, form.get("current", ""), form.get("new", ""), form.get("confirm", "")
+            svc,
+            ctx,
+            form.get("current", ""),
+            form.get("new", ""),
+            form.get("confirm", ""),
+            form.get("offline_key", ""),
         )
     except SealboxError as exc:
-        return _password_page(request, tpl, ctx, exc.message, exc.status)
+        return _password_page(request, svc, tpl, ctx, exc.message, exc.status, form)
     return RedirectResponse("/staff/account?changed=1", status_code=303)
 
 
@@ -69,12 +94,10 @@ def _qr_svg(uri: str) -> Markup:
     return Markup(svg)  # noqa: S704 - markup made by segno from a URI we built
 
 
-def _totp_page(request, svc, tpl, ctx, error=None, status=200) -> Response:
-    with svc.db.transaction() as session:
-        user = session.get(User, ctx.user_id)
-        uri = staff.otpauth_uri(user.username, user.totp_secret)
-        secret = user.totp_secret
-    context = {"ctx": ctx, "qr": _qr_svg(uri), "secret": secret, "uri": uri, "error": error}
+def _totp_page(request, tpl, ctx, error=None, status=200) -> Response:
+    # The secret this session made at login: shown to nobody else, and never again.
+    uri = totp.otpauth_uri(ctx.username, ctx.enrol_totp)
+    context = {"ctx": ctx, "qr": _qr_svg(uri), "secret": ctx.enrol_totp, "uri": uri, "error": error}
     return tpl.render(request, "staff/totp.html", context, status=status)
 
 
@@ -86,9 +109,9 @@ def totp_form(
     tpl: Templates = Depends(templates),
 ) -> Response:
     """Shown only while enrolment is pending: the secret is never displayed again afterwards."""
-    if ctx.pending != "totp":
+    if ctx.pending != "totp" or ctx.enrol_totp is None:
         raise BadInput("Your authenticator is already set up. An admin can reset it if lost.")
-    return _totp_page(request, svc, tpl, ctx)
+    return _totp_page(request, tpl, ctx)
 
 
 @router.post("/account/totp")
@@ -99,11 +122,11 @@ def totp_confirm(
     form: dict = Depends(checked_form),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    if ctx.pending != "totp":
+    if ctx.pending != "totp" or ctx.enrol_totp is None:
         raise BadInput("Your authenticator is already set up. An admin can reset it if lost.")
     try:
         staff_sessions.finish_totp(svc, ctx, form.get("code", ""))
     except SealboxError as exc:
-        return _totp_page(request, svc, tpl, ctx, exc.message, exc.status)
+        return _totp_page(request, tpl, ctx, exc.message, exc.status)
     after = staff_sessions.resume(svc, request.cookies.get("sealbox_staff"))
     return RedirectResponse(SETUP_PAGES.get(after.pending or "", "/staff/"), status_code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.cases import accounts, channel_admin, channels, questionnaire, roles
+from sealbox.cases import accounts, channel_admin, channels, membership, questionnaire, roles
 from sealbox.cases.channels import LANGUAGES, ChannelSettings
 from sealbox.cases.errors import BadInput, SealboxError
 from sealbox.cases.staff_sessions import StaffContext
@@ -57,16 +57,16 @@ def add_user(
                 session,
                 svc.clock,
                 svc.settings.kdf,
-                ctx,
+                ctx.username,
                 form.get("username", ""),
                 form.get("role", ""),
-                form.get("offline_key", ""),
                 form.get("email", ""),
             )
     except SealboxError as exc:
         return _users_page(request, svc, tpl, ctx, exc.message, form=form, status=exc.status)
-    # The one-time password is shown once, here; the account must change it at first login.
-    created = {"username": new.user.username, "password": new.password}
+    # The one-time password is shown once, here. It opens only the enrolment pages: the holder
+    # makes their authenticator, password and key at first login, unseen by the admin.
+    created = {"username": new.user.username, "password": new.password, "awaiting": new.awaiting}
     return _users_page(request, svc, tpl, ctx, created=created)
 
 
@@ -116,12 +116,14 @@ def add_channel(
 ) -> Response:
     with svc.db.transaction() as session:
         channel = channel_admin.create(
-            session, svc.clock, ctx, form.get("slug", ""), form.get("name", "")
+            session, svc.clock, ctx.username, form.get("slug", ""), form.get("name", "")
         )
     return RedirectResponse(f"/staff/admin/channels/{channel.id}", status_code=303)
 
 
-def _channel_page(request, svc, tpl, ctx, channel_id, error=None, questions_text=None, status=200):
+def _channel_page(
+    request, svc, tpl, ctx, channel_id, error=None, questions_text=None, status=200, change=None
+):
     with svc.db.transaction() as session:
         channel = channels.get(session, channel_id)
         context = {
@@ -135,7 +137,10 @@ def _channel_page(request, svc, tpl, ctx, channel_id, error=None, questions_text
             "kinds": questionnaire.KINDS,
             "handlers": channel_admin.handler_choices(session),
             "assigned": channels.handler_ids(session, channel.id),
+            "waiting": membership.waiting(session, channel.id),
+            "locked": channel.membership_locked,
             "error": error,
+            "change": change,
         }
     return tpl.render(request, "staff/admin_channel.html", context, status=status)
 
@@ -218,7 +223,8 @@ def update_handlers(
     chosen = {key.removeprefix("handler_") for key in form if key.startswith("handler_")}
     try:
         with svc.db.transaction() as session:
-            channel_admin.set_handlers(session, svc.clock, ctx, channel_id, chosen)
+            change = channel_admin.set_handlers(session, svc.clock, ctx, channel_id, chosen)
     except SealboxError as exc:
         return _channel_page(request, svc, tpl, ctx, channel_id, exc.message, status=exc.status)
-    return RedirectResponse(f"/staff/admin/channels/{channel_id}?saved=1#handlers", status_code=303)
+    # Shown in answer to the post: who joined, who waits for a handler's approval, who left.
+    return _channel_page(request, svc, tpl, ctx, channel_id, change=change)

@@ -42,6 +42,12 @@ def admin(ctx: StaffContext = Depends(staff)) -> StaffContext:
     return ctx
 
 
+def approver(ctx: StaffContext = Depends(staff)) -> StaffContext:
+    """Handlers and custodians: the second person for channel membership and roles."""
+    roles.require(ctx.role, roles.HANDLER, roles.CUSTODIAN)
+    return ctx
+
+
 def custodian(ctx: StaffContext = Depends(staff)) -> StaffContext:
     roles.require(ctx.role, roles.CUSTODIAN)
     return ctx

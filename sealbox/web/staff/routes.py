@@ -16,6 +16,7 @@ from sealbox.web.forms import check_token, form_token, small_form
 from sealbox.web.staff import (
     account_routes,
     admin_routes,
+    approval_routes,
     case_routes,
     disclosure_routes,
     inbox_routes,
@@ -92,6 +93,7 @@ for area in (
     case_routes,
     account_routes,
     admin_routes,
+    approval_routes,
     disclosure_routes,
 ):
     router.include_router(area.router)

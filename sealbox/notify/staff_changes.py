@@ -1,0 +1,74 @@
+"""Mails about who may read what. Every change of a staff account's role or standing goes to the
+auditors and custodians; every change of a channel's handlers goes to that channel's handlers
+and the auditors. They name staff accounts and channels, never anything from a report.
+
+Call these inside the transaction of the change, so mail and change commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sealbox.clock import Clock
+from sealbox.notify.queue import enqueue
+from sealbox.store.models import ChannelHandler, User
+
+SIGN_OFF = (
+    "\n\nIf you did not expect this, tell your auditors: the audit log records who did it."
+    "\nThis mail holds no report content by design.\n"
+)
+
+
+def role_changed(session: Session, clock: Clock, summary: str) -> int:
+    """Tell every auditor and custodian about an account change; returns mails queued."""
+    recipients = _addresses(session, User.role.in_(("auditor", "custodian")))
+    return _send(session, clock, "account", recipients, "Sealbox: a staff account changed", summary)
+
+
+def membership_changed(
+    session: Session,
+    clock: Clock,
+    channel_id: str,
+    summary: str,
+    custodians: bool = False,
+    also: Iterable[str] = (),
+) -> int:
+    """Tell the channel's handlers, the auditors and the accounts in `also` (those who join or
+    leave), and the custodians when they must decide, that the channel's handlers change."""
+    subject = "Sealbox: a channel's handlers change"
+    return channel_changed(session, clock, channel_id, subject, summary, custodians, also)
+
+
+def channel_changed(
+    session: Session,
+    clock: Clock,
+    channel_id: str,
+    subject: str,
+    summary: str,
+    custodians: bool = False,
+    also: Iterable[str] = (),
+) -> int:
+    """Tell the channel's handlers and the auditors (and `also`, and maybe the custodians)."""
+    members = select(ChannelHandler.user_id).where(ChannelHandler.channel_id == channel_id)
+    roles = ("auditor", "custodian") if custodians else ("auditor",)
+    condition = User.id.in_(members) | User.role.in_(roles) | User.id.in_(list(also))
+    recipients = _addresses(session, condition)
+    return _send(session, clock, "membership", recipients, subject, summary)
+
+
+def _addresses(session: Session, condition) -> list[str]:
+    rows = session.scalars(
+        select(User.email).where(condition, User.active, User.email.is_not(None))
+    ).all()
+    return sorted(set(rows))
+
+
+def _send(
+    session: Session, clock: Clock, kind: str, recipients: list[str], subject: str, summary: str
+) -> int:
+    for email in recipients:
+        enqueue(session, clock, kind, email, subject, summary + SIGN_OFF)
+    return len(recipients)
