@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from sealbox.cases.throttle import LoginBudget
@@ -12,6 +12,7 @@ from sealbox.jobs.background import Heartbeat
 from sealbox.services import Services
 from sealbox.web import errors
 from sealbox.web.i18n import LanguageMiddleware
+from sealbox.web.inputs import check_address
 from sealbox.web.security import SecurityMiddleware
 from sealbox.web.source import routes as source_routes
 from sealbox.web.staff import admin_mail_routes, audit_routes
@@ -37,14 +38,20 @@ def create_app(services: Services) -> FastAPI:
             heartbeat.stop()
 
     app = FastAPI(
-        title="Sealbox", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+        title="Sealbox",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+        # Path and query are checked before any route reads them.
+        dependencies=[Depends(check_address)],
     )
     app.state.services = services
     app.state.login_budget = budget
     app.state.templates = Templates()
+    errors.install(app)  # first: its boundary sits inside the middleware below
     app.add_middleware(SecurityMiddleware)
     app.add_middleware(LanguageMiddleware)
-    errors.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(source_routes.router)
     app.include_router(staff_routes.router, prefix="/staff")

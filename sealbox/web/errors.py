@@ -1,4 +1,9 @@
-"""Every failure becomes a clear page or JSON error; tracebacks and user data stay out of logs."""
+"""Every failure becomes a clear page or JSON error; tracebacks and user data stay out of logs.
+
+An unexpected error is answered once, by `ErrorBoundary`, and not raised on: the server then
+logs it once and keeps the connection open (Starlette's own handler re-raises after answering,
+so the server would log it a second time and drop a keep-alive connection).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.requests import Request as PlainRequest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sealbox.cases.errors import SealboxError, SessionExpired
 from sealbox.locale import N_
@@ -43,6 +50,12 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
 
 
 def install(app: FastAPI) -> None:
+    """Map domain errors and HTTP errors to pages; add the boundary for everything else.
+
+    Call it before adding other middleware: the boundary must sit inside them, so that its
+    page still gets the security headers and the language."""
+    app.add_middleware(ErrorBoundary)
+
     @app.exception_handler(SealboxError)
     async def domain_error(request: Request, exc: SealboxError) -> Response:
         response = error_response(request, exc.status, exc.code, exc.message)
@@ -66,12 +79,37 @@ def install(app: FastAPI) -> None:
         )
         return error_response(request, 400, "bad_input", f"Missing or invalid: {fields}.")
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        # The exception's message may quote data (a decode error shows bytes): log type and
-        # stack frames only.
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        log.error("unhandled %s\n%s", type(exc).__name__, frames)
-        return error_response(
-            request, 500, "internal", N_("Something went wrong on our side. Please try again.")
-        )
+
+class ErrorBoundary:
+    """Answers an unexpected exception with the error page, once, and logs it once."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            # The exception's message may quote data (a decode error shows bytes): log type and
+            # stack frames only.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("unhandled %s\n%s", type(exc).__name__, frames)
+            if started:
+                return  # half a page is out: the server closes the connection
+            response = error_response(
+                PlainRequest(scope, receive),
+                500,
+                "internal",
+                N_("Something went wrong on our side. Please try again."),
+            )
+            await response(scope, receive, send)

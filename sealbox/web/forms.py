@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from urllib.parse import parse_qsl
 
 from fastapi import Request
 
 from sealbox.cases.errors import BadInput, Forbidden
+from sealbox.web.inputs import field_text
 
 MAX_FORM_BYTES = 256 * 1024
 TOKEN_LIFETIME = 24 * 3600
+# "<unix time>.<HMAC-SHA256 in hex>": anything else is refused before it is compared.
+_TOKEN = re.compile(r"([0-9]{1,12})\.([0-9a-f]{64})")
 
 
 def form_token(key: bytes, purpose: str, binding: str = "", now: float | None = None) -> str:
@@ -23,13 +27,20 @@ def form_token(key: bytes, purpose: str, binding: str = "", now: float | None = 
 
 
 def check_token(key: bytes, purpose: str, token: str, binding: str = "") -> None:
-    issued, _, mac = (token or "").partition(".")
-    if not issued.isdigit():
+    """Refuse a token that is malformed, forged, for another form or session, or too old."""
+    parsed = _TOKEN.fullmatch(token or "")
+    if parsed is None:
         raise Forbidden("This form is out of date. Reload the page and send it again.")
+    issued, mac = parsed.groups()
     expected = hmac.new(key, f"{purpose}|{binding}|{issued}".encode(), hashlib.sha256).hexdigest()
     fresh = time.time() - int(issued) < TOKEN_LIFETIME
-    if not hmac.compare_digest(mac, expected) or not fresh:
+    if not hmac.compare_digest(mac.encode(), expected.encode()) or not fresh:
         raise Forbidden("This form is out of date. Reload the page and send it again.")
+
+
+def same_secret(given: str | None, expected: str) -> bool:
+    """Constant-time comparison of a secret sent in a form with the one held (any text)."""
+    return hmac.compare_digest((given or "").encode(), expected.encode())
 
 
 async def small_form(request: Request) -> dict[str, str]:
@@ -42,4 +53,5 @@ async def small_form(request: Request) -> dict[str, str]:
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             raise BadInput("The form is too large.")
-    return dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
+    pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    return {field_text(name): field_text(value) for name, value in pairs}

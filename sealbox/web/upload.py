@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from sealbox.cases.errors import BadInput
+from sealbox.web.inputs import field_text
 
 MAX_FIELD_BYTES = 1024 * 1024
 MAX_PARTS = 200
@@ -55,7 +56,7 @@ class Part:
             data += chunk
             if len(data) > MAX_FIELD_BYTES:
                 raise BadInput(f"The field {self.name!r} is too long.")
-        return data.decode("utf-8", errors="replace")
+        return field_text(data.decode("utf-8", errors="replace"))
 
 
 class MultipartStream:
@@ -137,9 +138,13 @@ class MultipartStream:
             if count > MAX_PARTS:
                 raise BadInput("The form has too many parts.")
             disposition, options = parse_options_header(headers.get(b"content-disposition", b""))
-            name = options.get(b"name", b"").decode("utf-8", errors="replace")
+            name = field_text(options.get(b"name", b"").decode("utf-8", errors="replace"))
             raw_filename = options.get(b"filename")
-            filename = None if raw_filename is None else raw_filename.decode("utf-8", "replace")
+            filename = (
+                None
+                if raw_filename is None
+                else field_text(raw_filename.decode("utf-8", "replace"))
+            )
             content_type = headers.get(b"content-type", b"application/octet-stream").decode(
                 "latin-1"
             )

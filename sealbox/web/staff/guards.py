@@ -9,7 +9,7 @@ from sealbox.cases.errors import Forbidden
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.services import Services
 from sealbox.web.deps import services
-from sealbox.web.forms import small_form
+from sealbox.web.forms import same_secret, small_form
 
 COOKIE = "sealbox_staff"
 SETUP_PAGES = {"totp": "/staff/account/totp", "password": "/staff/account/password"}
@@ -58,6 +58,6 @@ async def checked_form(
 ) -> dict[str, str]:
     """The posted form, once its CSRF token matches the session's."""
     form = await small_form(request)
-    if not ctx.csrf_token or form.get("csrf") != ctx.csrf_token:
+    if not ctx.csrf_token or not same_secret(form.get("csrf"), ctx.csrf_token):
         raise Forbidden("This form is out of date. Reload the page and send it again.")
     return form
