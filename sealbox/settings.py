@@ -7,6 +7,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sealbox.crypto import KdfParams
 from sealbox.scrub.worker import WorkerLimits
@@ -46,6 +47,13 @@ class Settings:
     secure_cookies: bool = False
     trusted_proxies: str = ""
     staff_lockout_after: int = 5
+    # The address staff reach this instance at (scheme, host and port, no path), such as
+    # https://tips.example.org: security keys and passkeys are bound to its host name (the
+    # WebAuthn relying party id) and to this origin. Empty: staff cannot register keys.
+    public_url: str = ""
+    # A login that passed the password must finish its second factor within this time, and a
+    # security-key challenge must be answered within it.
+    staff_second_factor_seconds: int = 300
     inbox_page_size: int = 50
     kdf: KdfParams = field(default_factory=KdfParams)
     # Files up to this size are cleaned in memory; larger ones are held as "cannot be cleaned".
@@ -94,6 +102,18 @@ class Settings:
                 raise ValueError(
                     f"trusted_proxies: {name!r} is not an IP address or network"
                 ) from None
+        if self.public_url:
+            _check_public_url(self.public_url)
+
+    @property
+    def webauthn_origin(self) -> str:
+        """The origin security-key ceremonies must come from (empty: no public_url set)."""
+        return self.public_url.strip().rstrip("/")
+
+    @property
+    def webauthn_rp_id(self) -> str:
+        """The WebAuthn relying party id: the public URL's host name."""
+        return urlsplit(self.webauthn_origin).hostname or ""
 
     @property
     def db_url(self) -> str:
@@ -129,6 +149,22 @@ class Settings:
     def tmp_dir(self) -> Path:
         """The only temporary directory the app writes to; it holds ciphertext only."""
         return self.data_dir / "tmp"
+
+
+def _check_public_url(url: str) -> None:
+    parts = urlsplit(url.strip().rstrip("/"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"public_url: {url!r} is not an http(s) address such as https://host")
+    if parts.path or parts.query or parts.fragment or parts.username:
+        raise ValueError(f"public_url: {url!r} must name scheme, host and port only, no path")
+    try:
+        ipaddress.ip_address(parts.hostname)
+    except ValueError:
+        return
+    raise ValueError(
+        f"public_url: {url!r} names an IP address; security keys need a host name "
+        "(use localhost on this machine)"
+    )
 
 
 def _coerce(kind: type | str, raw: object) -> object:

@@ -1,6 +1,7 @@
-"""Admins manage staff accounts: add with a role, deactivate, reactivate, reset the
-authenticator. Admins never see a key or a second factor: a new account gets a one-time
-password, and its holder makes their own authenticator, password and key at first login.
+"""Admins manage staff accounts: add with a role, deactivate, reactivate, reset the second
+factors (authenticator and security keys). Admins never see a key or a second factor: a new
+account gets a one-time password, and its holder makes their own second factor, password and
+key at first login.
 The custodian role also needs an existing custodian's approval. Every change is audited and
 mailed to the auditors and custodians."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sealbox import audit, notify
@@ -19,7 +20,7 @@ from sealbox.clock import Clock
 from sealbox.crypto import KdfParams, Recipient
 from sealbox.notify.addresses import normalise_email
 from sealbox.store import erase
-from sealbox.store.models import RoleRequest, StaffSession, User
+from sealbox.store.models import RoleRequest, SecurityKey, StaffSession, User
 
 # The command line at install time, the only actor that may name the first custodian (no
 # account can take this name: staff.RESERVED_NAMES).
@@ -148,16 +149,24 @@ def set_active(
 
 
 def reset_totp(session: Session, clock: Clock, ctx: StaffContext, user_id: str) -> None:
-    """A lost phone: the account enrols a new authenticator at its next password login."""
+    """A lost phone or key: the account's authenticator and security keys are forgotten, and
+    it enrols a new second factor at its next password login."""
     user = _user(session, user_id)
     staff.reset_totp(user)
+    keys = session.execute(delete(SecurityKey).where(SecurityKey.user_id == user.id)).rowcount
     _end_sessions(session, user.id)
     audit.record(
-        session, clock, ctx.username, "user_totp_reset", f"user:{user.id}", username=user.username
+        session,
+        clock,
+        ctx.username,
+        "user_totp_reset",
+        f"user:{user.id}",
+        username=user.username,
+        security_keys_removed=keys or 0,
     )
     notify.role_changed(
         session,
         clock,
-        f"{ctx.username} reset the authenticator of {user.username}: their next login with "
-        "their password sets up a new one.",
+        f"{ctx.username} reset the second factors (authenticator and security keys) of "
+        f"{user.username}: their next login with their password sets up a new one.",
     )

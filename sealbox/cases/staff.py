@@ -1,4 +1,5 @@
-"""Staff accounts: creation, enrolment by the holder, password + TOTP login, per-account lockout.
+"""Staff accounts: creation, enrolment by the holder, password + second factor login (a TOTP
+code on the login form, or a security key on the next page), per-account lockout.
 
 An account is created with a one-time password only. Its holder enrols at first login: a fresh
 authenticator secret, then their own password, under which their key pair is made. Nobody who
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealbox import crypto
-from sealbox.cases import password_policy, roles, totp
+from sealbox.cases import factor_policy, password_policy, roles, totp
 from sealbox.cases.errors import (
     BadInput,
     Conflict,
@@ -44,7 +45,7 @@ class NewUser:
 class StaffLogin:
     user: User
     identity: Identity | None  # None for offline-key handlers and accounts not enrolled yet
-    # The step the session must finish before anything else: "totp", "password" or None.
+    # The step the session must finish before anything else (see StaffSession.pending) or None.
     pending: str | None = None
 
 
@@ -101,25 +102,30 @@ def authenticate(
     """
     user = session.scalar(select(User).where(User.username == username.strip()))
     now = clock.timestamp()
-    if user is not None and user.locked_until > now:
+    if user is not None and locked(user, now):
         return Throttled("Too many failed attempts for this account. Try again in a few minutes.")
     password_ok = crypto.verify_password(user.password_hash if user else None, password, kdf)
-    # An account whose authenticator is not enrolled yet logs in to the enrolment page only.
-    enrolling = user is not None and not user.totp_confirmed
+    # An account with no second factor yet logs in to the enrolment pages only.
+    enrolling = user is not None and not has_second_factor(session, user)
+    # Without a code, or when codes do not count for this account (its role takes security
+    # keys only), the session asks for the second factor next.
+    factor_next = (
+        user is not None
+        and not enrolling
+        and not (totp_code.strip() and factor_policy.totp_counts(session, user))
+    )
     # The code is only checked (and so used up) once the password is right.
     totp_ok = (
         user is not None
         and password_ok
-        and (enrolling or _check_totp(user, totp_code, now, totp_key))
+        and (enrolling or factor_next or check_totp(user, totp_code, now, totp_key))
     )
     if user is None or not user.active or not password_ok or not totp_ok:
         if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= lockout_after:
-                excess = user.failed_logins - lockout_after
-                user.locked_until = now + min(3600, 60 * 2**excess)
+            count_failure(user, now, lockout_after)
         return LoginFailed("The username, password or code is not right.")
-    user.failed_logins = 0
+    if not factor_next:
+        user.failed_logins = 0
     identity = None
     if user.wrapped_private_key is not None:
         wrapping = crypto.derive_password_key(password, user.key_salt or b"", kdf)
@@ -130,13 +136,33 @@ def authenticate(
                 "Your password is right, but your key could not be opened: the stored key is "
                 "damaged or the server's key settings (kdf) changed. Ask an administrator."
             )
-    return StaffLogin(user=user, identity=identity, pending=pending_step(user))
+    pending = "factor" if factor_next else pending_step(session, user)
+    return StaffLogin(user=user, identity=identity, pending=pending)
 
 
-def pending_step(user: User) -> str | None:
-    """What a session of `user` must finish first: enrol TOTP, then choose a password."""
-    if not user.totp_confirmed:
-        return "totp"
+def locked(user: User, now: float) -> bool:
+    return user.locked_until > now
+
+
+def count_failure(user: User, now: float, lockout_after: int) -> None:
+    """One more failed login (password or second factor); enough of them lock the account."""
+    user.failed_logins += 1
+    if user.failed_logins >= lockout_after:
+        excess = user.failed_logins - lockout_after
+        user.locked_until = now + min(3600, 60 * 2**excess)
+
+
+def has_second_factor(session: Session, user: User) -> bool:
+    return user.totp_confirmed or factor_policy.key_count(session, user.id) > 0
+
+
+def pending_step(session: Session, user: User) -> str | None:
+    """What a session of `user` must finish first: a second factor to enrol ("totp", or "key"
+    where the role takes security keys only), then an own password."""
+    if factor_policy.key_count(session, user.id) == 0 and (
+        not user.totp_confirmed or not factor_policy.totp_allowed(session, user.role)
+    ):
+        return "totp" if factor_policy.totp_allowed(session, user.role) else "key"
     if user.must_change_password:
         return "password"
     return None
@@ -220,7 +246,7 @@ def reset_totp(user: User) -> None:
     user.totp_last_step = 0
 
 
-def _check_totp(user: User, code: str, now: float, key: Identity) -> bool:
+def check_totp(user: User, code: str, now: float, key: Identity) -> bool:
     """RFC 6238 with one step of drift either way; a code is never accepted twice."""
     if user.totp_sealed is None:
         return False

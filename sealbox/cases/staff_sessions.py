@@ -116,13 +116,15 @@ def _open_session(
             enrol_totp=enrol_totp,
         )
     )
+    # A password without its second factor yet is not a login (cases/second_factor.py).
+    action = "login_password" if outcome.pending == "factor" else "login"
     audit.record(
         session,
         services.clock,
         outcome.user.username,
-        "login",
+        action,
         f"user:{outcome.user.id}",
-        **({"pending": outcome.pending} if outcome.pending else {}),
+        **({"pending": outcome.pending} if outcome.pending not in (None, "factor") else {}),
     )
     return f"{sid}.{secret.hex()}"
 
@@ -187,6 +189,8 @@ def _context(session: Session, row: StaffSession, secret: bytes, now: float) -> 
 def _ended(services: Services, row: StaffSession, now: float) -> bool:
     settings = services.settings
     idle = now - row.last_seen > settings.staff_session_idle_minutes * 60
+    if row.pending == "factor" and now - row.created > settings.staff_second_factor_seconds:
+        return True  # a password alone opens a few minutes' wait for the second factor
     return idle or now - row.created > settings.staff_session_max_hours * 3600
 
 
@@ -234,7 +238,7 @@ def finish_totp(services: Services, context: StaffContext, code: str) -> None:
             StaffSession.id != context.session_id,
         )
         row = session.get(StaffSession, context.session_id)
-        row.pending = staff.pending_step(user)
+        row.pending = staff.pending_step(session, user)
         row.enrol_totp = None
         audit.record(session, services.clock, user.username, "totp_enrolled", f"user:{user.id}")
     forget(services)
@@ -252,8 +256,8 @@ def change_password(
     only), any other has its key re-wrapped. Every other session is ended."""
     with services.db.transaction() as session:
         user = session.get(User, context.user_id)
-        if context.pending == "totp" or user is None:
-            raise BadInput("Set up your authenticator first.")
+        if context.pending in ("totp", "key") or user is None:
+            raise BadInput("Set up your second factor first.")
         first_key = staff.needs_key(user)
         identity = staff.change_password(
             user, context.identity, current, new, confirm, services.settings.kdf, offline_key
@@ -302,7 +306,12 @@ def sweep_expired(services: Services) -> int:
     with services.db.transaction() as session:
         rows = session.scalars(
             select(StaffSession.id).where(
-                or_(StaffSession.last_seen < idle_cutoff, StaffSession.created < age_cutoff)
+                or_(
+                    StaffSession.last_seen < idle_cutoff,
+                    StaffSession.created < age_cutoff,
+                    (StaffSession.pending == "factor")
+                    & (StaffSession.created < now - settings.staff_second_factor_seconds),
+                )
             )
         ).all()
         erase.delete_overwritten(session, StaffSession, StaffSession.id.in_(rows))

@@ -1,6 +1,6 @@
 """The only door to the cipher: seal, unseal, wrap, unwrap, derive.
 
-Nothing outside this package imports pyrage, argon2 or `cryptography`.
+Nothing outside this package imports pyrage, argon2, `cryptography` or `webauthn`.
 """
 
 from sealbox.crypto.envelope import (

@@ -9,7 +9,13 @@ from sealbox.notify.events import (
     disclosure_requested,
     new_reports,
 )
-from sealbox.notify.staff_changes import channel_changed, membership_changed, role_changed
+from sealbox.notify.staff_changes import (
+    channel_changed,
+    membership_changed,
+    role_changed,
+    second_factor_changed,
+    sign_in_policy_changed,
+)
 
 __all__ = [
     "audit_anchor",
@@ -22,4 +28,6 @@ __all__ = [
     "membership_changed",
     "new_reports",
     "role_changed",
+    "second_factor_changed",
+    "sign_in_policy_changed",
 ]

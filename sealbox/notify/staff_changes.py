@@ -1,6 +1,8 @@
 """Mails about who may read what. Every change of a staff account's role or standing goes to the
 auditors and custodians; every change of a channel's handlers goes to that channel's handlers
-and the auditors. They name staff accounts and channels, never anything from a report.
+and the auditors; a change of an account's second factors to its holder, and of the second
+factors a role may use to the auditors. They name staff accounts and channels, never anything
+from a report.
 
 Call these inside the transaction of the change, so mail and change commit together.
 """
@@ -26,6 +28,21 @@ def role_changed(session: Session, clock: Clock, summary: str) -> int:
     """Tell every auditor and custodian about an account change; returns mails queued."""
     recipients = _addresses(session, User.role.in_(("auditor", "custodian")))
     return _send(session, clock, "account", recipients, "Sealbox: a staff account changed", summary)
+
+
+def second_factor_changed(session: Session, clock: Clock, user: User, summary: str) -> int:
+    """Tell the account's holder that its second factors changed (a key added or removed, a
+    copied key refused): they are the one who knows whether it was them."""
+    recipients = [user.email] if user.email and user.active else []
+    subject = "Sealbox: the second factors of your account changed"
+    return _send(session, clock, "account", recipients, subject, summary)
+
+
+def sign_in_policy_changed(session: Session, clock: Clock, summary: str) -> int:
+    """Tell every auditor that the second factors a role may use changed."""
+    recipients = _addresses(session, User.role == "auditor")
+    subject = "Sealbox: how staff sign in changed"
+    return _send(session, clock, "account", recipients, subject, summary)
 
 
 def membership_changed(

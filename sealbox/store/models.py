@@ -95,11 +95,50 @@ class StaffSession(Base):
     last_seen: Mapped[float] = mapped_column(Float)
     # When the session began: it ends settings.staff_session_max_hours later, used or not.
     created: Mapped[float] = mapped_column(Float, server_default="0")
-    # "password" or "totp" while the session may only finish that step; None when complete.
+    # The step the session must finish before anything else, None when complete: "factor" (the
+    # password was right, the second factor is next), "totp" or "key" (enrol an authenticator or
+    # register a security key), "password" (choose an own password).
     pending: Mapped[str | None] = mapped_column(String(16))
     # During authenticator enrolment: the fresh TOTP secret this session shows, sealed like
     # `sealed_key`, so nobody else (an admin holding the one-time password) ever sees it.
     enrol_totp: Mapped[Sealed | None] = mapped_column(SealedColumn)
+    # The one open security-key challenge of this session ("login" or "register"), used up by
+    # the first answer, right or wrong, and void after `challenge_expires`.
+    challenge: Mapped[bytes | None] = mapped_column(LargeBinary)
+    challenge_kind: Mapped[str | None] = mapped_column(String(16))
+    challenge_expires: Mapped[float | None] = mapped_column(Float)
+
+
+class SecurityKey(Base):
+    """A staff member's WebAuthn credential (a security key or a passkey), a second factor.
+
+    Only public values: the credential id and public key (COSE) the authenticator gave at
+    registration, and its signature counter, which must grow at every use (a counter that goes
+    back means a copied key: the login is refused).
+    """
+
+    __tablename__ = "security_keys"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(64))
+    # The ways the browser said it reaches the key ("usb,nfc", "internal,hybrid").
+    transports: Mapped[str] = mapped_column(String(128), default="")
+    # A passkey that its provider may copy to the holder's other devices (backup eligible).
+    synced: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_on: Mapped[dt.date] = mapped_column(Date)
+    last_used_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class RolePolicy(Base):
+    """Per role: whether codes from an authenticator app (TOTP) still count as a second factor.
+    A role without a row allows them."""
+
+    __tablename__ = "role_policies"
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    totp_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class SourceSessionRow(Base):

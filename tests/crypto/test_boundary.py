@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sealbox
 
-GUARDED = ("pyrage", "argon2", "cryptography", "nacl", "Crypto")
+GUARDED = ("pyrage", "argon2", "cryptography", "nacl", "Crypto", "webauthn")
 PACKAGE = Path(sealbox.__file__).parent
 
 

@@ -30,6 +30,7 @@ DENIALS = {
         "Your role does not give access to this page.",
         "Set up your authenticator app first, at /staff/account/totp.",
         "Choose a new password first, at /staff/account/password.",
+        "This session has no login waiting for its second factor.",
         "Only a handler of this channel or a custodian can decide this.",
     },
     404: {"This report does not exist or is not yours to read."},
@@ -53,6 +54,11 @@ def any_staff(role: str, scope: str) -> object:
     return ALLOW
 
 
+def never(role: str, scope: str) -> object:
+    """The second step of a login: no complete (or enrolling) session may use it."""
+    return 403
+
+
 def channel_approval(role: str, scope: str) -> object:
     """A new handler of a channel: its own handlers or a custodian decide, nobody else."""
     if role == "custodian" or (role == "handler" and scope == "own"):
@@ -74,6 +80,10 @@ EXPECTED: dict[str, object] = {
     "POST /logout": PUBLIC,
     "GET /staff/login": PUBLIC,
     "POST /staff/login": PUBLIC,
+    "GET /staff/login/factor": any_staff,
+    "POST /staff/login/factor/options": never,
+    "POST /staff/login/factor/key": never,
+    "POST /staff/login/factor/code": never,
     "POST /staff/logout": any_staff,
     "GET /staff/home": any_staff,
     "GET /staff/": any_staff,
@@ -95,10 +105,16 @@ EXPECTED: dict[str, object] = {
     "POST /staff/account/password": any_staff,
     "GET /staff/account/totp": any_staff,
     "POST /staff/account/totp": any_staff,
+    "GET /staff/account/keys": any_staff,
+    "POST /staff/account/keys/options": any_staff,
+    "POST /staff/account/keys": any_staff,
+    "POST /staff/account/keys/{key_id}/remove": any_staff,
     "GET /staff/admin/users": only("admin"),
     "POST /staff/admin/users": only("admin"),
     "POST /staff/admin/users/{user_id}/active": only("admin"),
     "POST /staff/admin/users/{user_id}/reset-totp": only("admin"),
+    "GET /staff/admin/sign-in": only("admin"),
+    "POST /staff/admin/sign-in": only("admin"),
     "GET /staff/admin/channels": only("admin"),
     "POST /staff/admin/channels": only("admin"),
     "GET /staff/admin/channels/{channel_id}": only("admin"),
@@ -127,6 +143,7 @@ EXPECTED: dict[str, object] = {
 # While a first password change (or TOTP enrolment) is due, only these pages answer.
 SETUP_ROUTES = {
     "POST /staff/logout",
+    "GET /staff/login/factor",
     "GET /staff/account/password",
     "POST /staff/account/password",
     "GET /staff/account/totp",
@@ -218,6 +235,7 @@ def world(services, client):
             "user_id": _user_id(services, spare_user.username),
             "channel_id": spare_channel,
             "mail_id": "0" * 32,
+            "key_id": "0" * 32,
             "membership_id": waiting[slug],
             "role_request_id": role_request.id,
         }

@@ -61,8 +61,8 @@ def password_form(
     ctx: StaffContext = Depends(any_session),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    if ctx.pending == "totp":
-        return RedirectResponse(SETUP_PAGES["totp"], status_code=303)
+    if ctx.pending in ("totp", "key"):
+        return RedirectResponse(SETUP_PAGES[ctx.pending], status_code=303)
     return _password_page(request, svc, tpl, ctx)
 
 

@@ -12,16 +12,45 @@ from sealbox.web.deps import services
 from sealbox.web.forms import same_secret, small_form
 
 COOKIE = "sealbox_staff"
-SETUP_PAGES = {"totp": "/staff/account/totp", "password": "/staff/account/password"}
+SETUP_PAGES = {
+    "factor": "/staff/login/factor",
+    "totp": "/staff/account/totp",
+    "key": "/staff/account/keys",
+    "password": "/staff/account/password",
+}
 SETUP_MESSAGES = {
+    "factor": "Confirm your login with your security key or code first, at /staff/login/factor.",
     "totp": "Set up your authenticator app first, at /staff/account/totp.",
+    "key": "Register a security key first, at /staff/account/keys.",
     "password": "Choose a new password first, at /staff/account/password.",
 }
 
 
-def any_session(request: Request, svc: Services = Depends(services)) -> StaffContext:
-    """A logged-in staff member, even one who still has to finish setting up the account."""
+def any_step(request: Request, svc: Services = Depends(services)) -> StaffContext:
+    """Any session, even one whose password was right but whose second factor is still due:
+    it may only finish the login (or log out)."""
     return staff_sessions.resume(svc, request.cookies.get(COOKIE))
+
+
+def any_session(ctx: StaffContext = Depends(any_step)) -> StaffContext:
+    """A logged-in staff member, even one who still has to finish setting up the account."""
+    if ctx.pending == "factor":
+        raise Forbidden(SETUP_MESSAGES["factor"])
+    return ctx
+
+
+def factor_step(ctx: StaffContext = Depends(any_step)) -> StaffContext:
+    """A session whose password was right and whose second factor is due: nothing else."""
+    if ctx.pending != "factor":
+        raise Forbidden("This session has no login waiting for its second factor.")
+    return ctx
+
+
+def key_holder(ctx: StaffContext = Depends(any_session)) -> StaffContext:
+    """The own security keys page: a complete session, or one that must register a key."""
+    if ctx.pending not in (None, "key"):
+        raise Forbidden(SETUP_MESSAGES[ctx.pending])
+    return ctx
 
 
 def staff(ctx: StaffContext = Depends(any_session)) -> StaffContext:
@@ -53,9 +82,7 @@ def custodian(ctx: StaffContext = Depends(staff)) -> StaffContext:
     return ctx
 
 
-async def checked_form(
-    request: Request, ctx: StaffContext = Depends(any_session)
-) -> dict[str, str]:
+async def checked_form(request: Request, ctx: StaffContext = Depends(any_step)) -> dict[str, str]:
     """The posted form, once its CSRF token matches the session's."""
     form = await small_form(request)
     if not ctx.csrf_token or not same_secret(form.get("csrf"), ctx.csrf_token):

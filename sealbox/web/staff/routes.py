@@ -1,5 +1,6 @@
-"""The staff interface: login with password + TOTP, logout, the home page; the other staff
-pages live in one router per area and are included here."""
+"""The staff interface: login with password and second factor (a code here, or a security key
+on the next page), logout, the home page; the other staff pages live in one router per area
+and are included here."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ from sealbox.web.staff import (
     approval_routes,
     case_routes,
     disclosure_routes,
+    factor_admin_routes,
     inbox_routes,
     report_routes,
+    security_key_routes,
 )
-from sealbox.web.staff.guards import COOKIE, SETUP_PAGES, any_session, checked_form, staff
+from sealbox.web.staff.guards import COOKIE, SETUP_PAGES, any_step, checked_form, staff
 from sealbox.web.templating import Templates
 
 router = APIRouter()
@@ -66,7 +69,7 @@ async def login(
 def logout(
     request: Request,
     svc: Services = Depends(services),
-    ctx: StaffContext = Depends(any_session),
+    ctx: StaffContext = Depends(any_step),
     form: dict = Depends(checked_form),
 ) -> Response:
     staff_sessions.log_out(svc, ctx, everywhere=form.get("everywhere") == "1")
@@ -95,5 +98,7 @@ for area in (
     admin_routes,
     approval_routes,
     disclosure_routes,
+    security_key_routes,
+    factor_admin_routes,
 ):
     router.include_router(area.router)
