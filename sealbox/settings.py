@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sealbox.crypto import KdfParams
-from sealbox.scrub.worker import WorkerLimits
+from sealbox.scrub.limits import WorkerLimits
 
 MIB = 1024 * 1024
 

@@ -6,9 +6,10 @@
 raises for anything about the file.
 """
 
+from sealbox.scrub.limits import WorkerLimits
 from sealbox.scrub.model import CleanOptions, CleanResult, Finding, Notice, Outcome
 from sealbox.scrub.registry import clean, inspect, supported_kinds
-from sealbox.scrub.worker import WorkerLimits, clean_isolated
+from sealbox.scrub.worker import clean_isolated
 
 __all__ = [
     "CleanOptions",

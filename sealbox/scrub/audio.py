@@ -14,7 +14,6 @@ from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import damaged
 from sealbox.scrub.model import Finding, Notice
 
-kinds = ("audio/flac", "audio/mpeg", "audio/ogg", "audio/wav", "audio/mp4")
 _FORMATS = {
     "audio/mpeg": ("mp3", ("-id3v2_version", "0", "-write_id3v1", "0")),
     "audio/ogg": ("ogg", ()),

@@ -60,9 +60,7 @@ class Context:
 
 
 class Cleaner(Protocol):
-    """One format family. Raise `CannotClean` for anything about the file."""
-
-    kinds: tuple[str, ...]
+    """One format family, named in `registry.FORMATS`. Raise `CannotClean` for anything wrong."""
 
     def inspect(self, data: bytes, ctx: Context) -> tuple[Finding, ...]:
         """What identifying metadata is in the file."""

@@ -12,7 +12,6 @@ from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import CannotClean, damaged
 from sealbox.scrub.model import Finding, Notice
 
-kinds = ("image/gif",)
 KIND = "image/gif"
 _LOOP_APPS = (b"NETSCAPE2.0", b"ANIMEXTS1.0")
 RESIDUAL = (Notice("image_content"),)

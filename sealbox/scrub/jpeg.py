@@ -17,7 +17,6 @@ from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import CannotClean, damaged
 from sealbox.scrub.model import Finding, Notice
 
-kinds = ("image/jpeg",)
 KIND = "image/jpeg"
 
 SOI, EOI, SOS = 0xD8, 0xD9, 0xDA

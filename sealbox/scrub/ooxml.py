@@ -13,17 +13,10 @@ import re
 
 from lxml import etree
 
-from sealbox.scrub import archive, xmlparts
+from sealbox.scrub import archive, officezip, xmlparts
 from sealbox.scrub.cleaner import Cleaned, Context
-from sealbox.scrub.errors import CannotClean
-from sealbox.scrub.filenames import sanitise_filename
-from sealbox.scrub.model import Finding, Notice, Outcome
+from sealbox.scrub.model import Finding, Notice
 
-kinds = (
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-)
 KIND = "application/vnd.openxmlformats-officedocument"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -62,8 +55,11 @@ _XML = re.compile(
     r"|(word|xl|ppt)/charts/(chart|colors|style)\d+\.xml"
     r"|(word|xl|ppt)/diagrams/(data|layout|quickStyle|colors|drawing)\d+\.xml"
 )
-_MEDIA = re.compile(r"(word|xl|ppt)/(media|embeddings)/[^/]+")
-_OPAQUE = re.compile(r"word/fonts/[^/]+\.odttf|ppt/fonts/[^/]+\.fntdata")
+_LAYOUT = officezip.Layout(
+    xml=_XML,
+    media=re.compile(r"(word|xl|ppt)/(media|embeddings)/[^/]+"),
+    opaque=re.compile(r"word/fonts/[^/]+\.odttf|ppt/fonts/[^/]+\.fntdata"),
+)
 
 _DROP_ELEMENTS = {
     "rsids": "revision_ids",
@@ -152,21 +148,13 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
             gone = dropped | (_resolvable(m.name, root) - names)
             removed_ids[_rels_source(m.name) or ""] = _clean_rels(m.name, root, gone, found)
             rels[m.name] = xmlparts.dump(root)
-    out: list[tuple[str, bytes | None]] = []
-    for m in arc.members:
-        if m.name in dropped:
-            continue
-        if m.name in rels:
-            out.append((m.name, rels[m.name]))
-        elif _XML.fullmatch(m.name):
-            gone = removed_ids.get(m.name, set())
-            out.append((m.name, _clean_xml(m.name, m.data, dropped, gone, found, kind)))
-        elif _MEDIA.fullmatch(m.name):
-            out.append((m.name, _clean_media(m.name, m.data, ctx, found)))
-        elif _OPAQUE.fullmatch(m.name):
-            out.append((m.name, m.data))
-        else:
-            raise CannotClean("unknown_parts", sanitise_filename(m.name))
+    def clean_part(name: str, data: bytes) -> bytes:
+        if name in rels:
+            return rels[name]
+        gone = removed_ids.get(name, set())
+        return _clean_xml(name, data, dropped, gone, found, kind)
+
+    out = officezip.rebuild(arc.members, dropped, _LAYOUT, ctx, found, clean_part)
     present = {name for name, _ in out}
     out = [
         (n, _content_types(b, present, kind) if n == "[Content_Types].xml" else b) for n, b in out
@@ -224,17 +212,6 @@ def _describe_dropped(name: str, data: bytes, code: str | None, found: list, kin
             found.append(Finding("author"))
 
 
-def _clean_media(name: str, data: bytes, ctx: Context, found: list) -> bytes:
-    result = ctx.clean_member(data)
-    if result.outcome is Outcome.CANNOT_CLEAN or result.data is None:
-        code = result.reason.code if result.reason else "failed"
-        raise CannotClean("member", f"{sanitise_filename(posixpath.basename(name))}: {code}")
-    if result.removed:
-        found.append(Finding("embedded_media", 1))
-        found.extend(result.removed)
-    return result.data
-
-
 def _rels_source(name: str) -> str | None:
     """`word/_rels/document.xml.rels` -> `word/document.xml` (`_rels/.rels` -> '')."""
     head, _, tail = name.rpartition("_rels/")
@@ -256,8 +233,7 @@ def _clean_xml(
     tracked = 0
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
-            if isinstance(el, etree._Comment):
-                xmlparts.remove(el)
+            officezip.drop_xml_comments(el)
             continue
         tag = xmlparts.local(el.tag)
         if tag in _DROP_ELEMENTS:

@@ -12,18 +12,11 @@ import re
 
 from lxml import etree
 
-from sealbox.scrub import archive, xmlparts
+from sealbox.scrub import archive, officezip, xmlparts
 from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import CannotClean
-from sealbox.scrub.filenames import sanitise_filename
-from sealbox.scrub.model import Finding, Notice, Outcome
+from sealbox.scrub.model import Finding, Notice
 
-kinds = (
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.oasis.opendocument.presentation",
-    "application/vnd.oasis.opendocument.graphics",
-)
 KIND = "application/vnd.oasis.opendocument"
 MANIFEST_NS = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 _OBJ = r"(Object \d+/)?"
@@ -32,8 +25,11 @@ _DROP = re.compile(
     r"|Configurations2/.*|ObjectReplacements/.*|META-INF/documentsignatures\.xml"
     r"|META-INF/macrosignatures\.xml"
 )
-_XML = re.compile(rf"{_OBJ}(content|styles)\.xml|META-INF/manifest\.xml")
-_MEDIA = re.compile(r"Pictures/[^/]+|media/[^/]+")
+_WRITTEN_HERE = frozenset({"mimetype", "META-INF/manifest.xml"})
+_LAYOUT = officezip.Layout(
+    xml=re.compile(rf"{_OBJ}(content|styles)\.xml"),
+    media=re.compile(r"Pictures/[^/]+|media/[^/]+"),
+)
 _META = {
     "initial-creator": "author",
     "creator": "author",
@@ -71,24 +67,21 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
     for m in arc.members:
         if m.name in dropped and not m.is_dir:
             _describe_dropped(m.name, m.data, found)
-    out: list[tuple[str, bytes | None]] = []
-    manifest: bytes | None = None
-    for m in arc.members:
-        if m.name in dropped:
-            continue
-        if m.name == "mimetype":
-            out.append((m.name, m.data))
-        elif m.name == "META-INF/manifest.xml":
-            manifest = m.data
-        elif _XML.fullmatch(m.name):
-            out.append((m.name, _clean_xml(m.data, found)))
-        elif _MEDIA.fullmatch(m.name):
-            out.append((m.name, _clean_media(m.name, m.data, ctx, found)))
-        else:
-            raise CannotClean("unknown_parts", sanitise_filename(m.name))
+    manifest = next((m.data for m in arc.members if m.name == "META-INF/manifest.xml"), None)
     if manifest is None:
         raise CannotClean("damaged", KIND)
-    out.insert(1, ("META-INF/manifest.xml", _clean_manifest(manifest, dropped)))
+    out = officezip.rebuild(
+        arc.members,
+        dropped | _WRITTEN_HERE,
+        _LAYOUT,
+        ctx,
+        found,
+        lambda _, data: _clean_xml(data, found),
+    )
+    out[:0] = [
+        ("mimetype", arc.members[0].data),
+        ("META-INF/manifest.xml", _clean_manifest(manifest, dropped)),
+    ]
     return Cleaned(archive.write(out, stored=frozenset({"mimetype"})), tuple(found), RESIDUAL)
 
 
@@ -128,24 +121,12 @@ def _clean_manifest(data: bytes, dropped: set[str]) -> bytes:
     return xmlparts.dump(root)
 
 
-def _clean_media(name: str, data: bytes, ctx: Context, found: list) -> bytes:
-    result = ctx.clean_member(data)
-    if result.outcome is Outcome.CANNOT_CLEAN or result.data is None:
-        code = result.reason.code if result.reason else "failed"
-        raise CannotClean("member", f"{sanitise_filename(posixpath.basename(name))}: {code}")
-    if result.removed:
-        found.append(Finding("embedded_media", 1))
-        found.extend(result.removed)
-    return result.data
-
-
 def _clean_xml(data: bytes, found: list) -> bytes:
     root = xmlparts.parse(data, KIND)
     comments = tracked = 0
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
-            if isinstance(el, etree._Comment):
-                xmlparts.remove(el)
+            officezip.drop_xml_comments(el)
             continue
         tag = xmlparts.local(el.tag)
         if tag == "annotation":

@@ -20,7 +20,6 @@ from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import CannotClean, damaged
 from sealbox.scrub.model import Finding, Notice
 
-kinds = ("application/pdf",)
 KIND = "application/pdf"
 _INFO_CODES = {
     "/Author": "author",

@@ -15,7 +15,6 @@ from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import CannotClean, damaged
 from sealbox.scrub.model import Finding, Notice
 
-kinds = ("image/png",)
 KIND = "image/png"
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _KEEP = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"acTL", b"fcTL", b"fdAT"}

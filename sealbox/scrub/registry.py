@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sealbox.scrub.cleaner import Budget, Cleaner, Context
 from sealbox.scrub.detect import detect
@@ -12,50 +14,72 @@ from sealbox.scrub.model import CleanOptions, CleanResult, Finding, Notice, Outc
 
 log = logging.getLogger(__name__)
 
-# Detected type -> module (imported lazily so a worker only loads what it needs).
-_MODULES: dict[str, str] = {
-    "image/jpeg": "jpeg",
-    "image/png": "png",
-    "image/webp": "webp",
-    "image/gif": "gif",
-    "image/tiff": "rerender",
-    "image/heif": "rerender",
-    "application/pdf": "pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "ooxml",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "ooxml",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "ooxml",
-    "application/vnd.oasis.opendocument.text": "opendocument",
-    "application/vnd.oasis.opendocument.spreadsheet": "opendocument",
-    "application/vnd.oasis.opendocument.presentation": "opendocument",
-    "application/vnd.oasis.opendocument.graphics": "opendocument",
-    "application/zip": "zip",
-    "audio/flac": "audio",
-    "audio/mpeg": "audio",
-    "audio/ogg": "audio",
-    "audio/wav": "audio",
-    "audio/mp4": "audio",
-    "video/mp4": "video",
-    "video/quicktime": "video",
-    "video/3gpp": "video",
-    "video/x-matroska": "video",
-    "video/webm": "video",
-    "video/x-msvideo": "video",
-    "text/plain": "text",
-    "text/html": "text",
-}
+
+@dataclass(frozen=True)
+class Format:
+    """A type that can be cleaned: the MIME type `detect` gives it, and the module cleaning it."""
+
+    kind: str
+    module: str
+
+
+_OOXML = "application/vnd.openxmlformats-officedocument"
+_ODF = "application/vnd.oasis.opendocument"
+
+# The one list of what can be cleaned. Modules are imported lazily, so a worker child loads
+# only what its file needs; the zygote preloads `modules()` so that its children need not.
+FORMATS: tuple[Format, ...] = (
+    Format("image/jpeg", "jpeg"),
+    Format("image/png", "png"),
+    Format("image/webp", "webp"),
+    Format("image/gif", "gif"),
+    Format("image/tiff", "rerender"),
+    Format("image/heif", "rerender"),
+    Format("application/pdf", "pdf"),
+    Format(f"{_OOXML}.wordprocessingml.document", "ooxml"),
+    Format(f"{_OOXML}.spreadsheetml.sheet", "ooxml"),
+    Format(f"{_OOXML}.presentationml.presentation", "ooxml"),
+    Format(f"{_ODF}.text", "opendocument"),
+    Format(f"{_ODF}.spreadsheet", "opendocument"),
+    Format(f"{_ODF}.presentation", "opendocument"),
+    Format(f"{_ODF}.graphics", "opendocument"),
+    Format("application/zip", "zip"),
+    Format("audio/flac", "audio"),
+    Format("audio/mpeg", "audio"),
+    Format("audio/ogg", "audio"),
+    Format("audio/wav", "audio"),
+    Format("audio/mp4", "audio"),
+    Format("video/mp4", "video"),
+    Format("video/quicktime", "video"),
+    Format("video/3gpp", "video"),
+    Format("video/x-matroska", "video"),
+    Format("video/webm", "video"),
+    Format("video/x-msvideo", "video"),
+    Format("text/plain", "text"),
+    Format("text/html", "text"),
+)
+_BY_KIND = {f.kind: f for f in FORMATS}
+PACKAGE = "sealbox.scrub"
 
 
 def supported_kinds() -> frozenset[str]:
     """Every type that can be cleaned."""
-    return frozenset(_MODULES)
+    return frozenset(_BY_KIND)
+
+
+def modules(kinds: Iterable[str] | None = None) -> tuple[str, ...]:
+    """Full names of the modules that clean `kinds` (default: every format), each once."""
+    wanted = _BY_KIND.keys() if kinds is None else kinds
+    names = (_BY_KIND[k].module for k in wanted if k in _BY_KIND)
+    return tuple(dict.fromkeys(f"{PACKAGE}.{name}" for name in names))
 
 
 def cleaner_for(kind: str) -> Cleaner:
     """The module that cleans `kind`; raises CannotClean when there is none."""
-    name = _MODULES.get(kind)
-    if name is None:
+    fmt = _BY_KIND.get(kind)
+    if fmt is None:
         raise CannotClean("unsupported", kind)
-    return importlib.import_module(f"sealbox.scrub.{name}")  # type: ignore[return-value]
+    return importlib.import_module(f"{PACKAGE}.{fmt.module}")  # type: ignore[return-value]
 
 
 def inspect(data: bytes, options: CleanOptions | None = None) -> tuple[Finding, ...]:

@@ -13,7 +13,6 @@ from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import CannotClean, damaged
 from sealbox.scrub.model import Finding, Notice
 
-kinds = ("image/tiff", "image/heif")
 _FORMATS = {"image/tiff": "TIFF", "image/heif": "HEIF"}
 
 

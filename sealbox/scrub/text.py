@@ -8,7 +8,6 @@ from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import damaged
 from sealbox.scrub.model import Finding, Notice
 
-kinds = ("text/plain", "text/html")
 RESIDUAL = (Notice("text_content"),)
 
 

@@ -13,14 +13,6 @@ from sealbox.scrub import isobmff, remux
 from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.model import Finding, Notice
 
-kinds = (
-    "video/mp4",
-    "video/quicktime",
-    "video/3gpp",
-    "video/x-matroska",
-    "video/webm",
-    "video/x-msvideo",
-)
 _FORMATS = {
     "video/mp4": ("mp4", ()),
     "video/3gpp": ("mp4", ()),

@@ -14,7 +14,6 @@ from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import CannotClean, damaged
 from sealbox.scrub.model import Finding, Notice
 
-kinds = ("image/webp",)
 KIND = "image/webp"
 _IMAGE = {b"VP8 ", b"VP8L", b"ALPH"}
 _KEEP = _IMAGE | {b"VP8X", b"ANIM", b"ANMF"}

@@ -18,20 +18,11 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 
 from sealbox.scrub import zygote
 from sealbox.scrub.detect import detect
+from sealbox.scrub.limits import WorkerLimits
 from sealbox.scrub.model import CleanOptions, CleanResult, Notice, Outcome
-
-
-@dataclass(frozen=True)
-class WorkerLimits:
-    """How much one cleaning may use before it is stopped and the file reported as uncleanable."""
-
-    memory_bytes: int = 2 * 1024**3
-    cpu_seconds: int = 60
-    wall_seconds: float = 120.0
 
 
 class _Zygote:

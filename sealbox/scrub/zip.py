@@ -16,7 +16,6 @@ from sealbox.scrub.errors import CannotClean
 from sealbox.scrub.filenames import sanitise_filename
 from sealbox.scrub.model import Finding, Notice, Outcome
 
-kinds = ("application/zip",)
 KIND = "application/zip"
 RESIDUAL = (Notice("archive_names"),)
 

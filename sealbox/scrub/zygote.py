@@ -27,25 +27,14 @@ import signal
 import socket
 import struct
 
-PRELOAD = (
-    "sealbox.scrub.registry",
-    "sealbox.scrub.jpeg",
-    "sealbox.scrub.png",
-    "sealbox.scrub.webp",
-    "sealbox.scrub.gif",
-    "sealbox.scrub.rerender",
-    "sealbox.scrub.pdf",
-    "sealbox.scrub.ooxml",
-    "sealbox.scrub.opendocument",
-    "sealbox.scrub.zip",
-    "sealbox.scrub.text",
-    "sealbox.scrub.audio",
-    "sealbox.scrub.video",
-    "sealbox.scrub.mp3",
-    "sealbox.scrub.isobmff",
-    "sealbox.scrub.wav",
-    "sealbox.scrub.ogg",
-)
+
+def preload() -> tuple[str, ...]:
+    """What the zygote imports before it forks: the registry and every module it names."""
+    from sealbox.scrub import registry
+
+    return (registry.__name__, *registry.modules())
+
+
 _LIMITS = struct.Struct(">QQd")  # memory bytes, cpu seconds, wall seconds
 _PID = struct.Struct(">i")
 _LEN = struct.Struct(">Q")
@@ -89,7 +78,7 @@ def serve_fd(fd: int) -> None:
 
 def main(ctrl: socket.socket) -> None:
     """Serve jobs until the control socket closes (the parent is gone)."""
-    for name in PRELOAD:
+    for name in preload():
         importlib.import_module(name)
     from sealbox.scrub import warmup
 

@@ -662,7 +662,7 @@ _ODF_NS = (
 ODT_TEXT = "Visible paragraph of the report"
 
 
-def odt() -> bytes:
+def odt(mime: str = "application/vnd.oasis.opendocument.text") -> bytes:
     """A text document with meta.xml, settings with a printer, an annotation, tracked changes,
     rsids, a picture with title/description, and a JPEG with GPS inside."""
     content = (
@@ -695,7 +695,6 @@ def odt() -> bytes:
         f'<config:config-item config:name="PrinterName" config:type="string">{marker("PRINTER")}</config:config-item>'
         "</config:config-item-set></office:settings></office:document-settings>"
     )
-    mime = "application/vnd.oasis.opendocument.text"
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
@@ -720,6 +719,18 @@ def odt() -> bytes:
             ("Pictures/photo.jpg", jpeg()),
         ]
     )
+
+
+def ods() -> bytes:
+    return odt("application/vnd.oasis.opendocument.spreadsheet")
+
+
+def odp() -> bytes:
+    return odt("application/vnd.oasis.opendocument.presentation")
+
+
+def odg() -> bytes:
+    return odt("application/vnd.oasis.opendocument.graphics")
 
 
 # ---------------------------------------------------------------- hostile archives
