@@ -148,6 +148,7 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
             gone = dropped | (_resolvable(m.name, root) - names)
             removed_ids[_rels_source(m.name) or ""] = _clean_rels(m.name, root, gone, found)
             rels[m.name] = xmlparts.dump(root)
+
     def clean_part(name: str, data: bytes) -> bytes:
         if name in rels:
             return rels[name]
