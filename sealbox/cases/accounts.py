@@ -170,3 +170,10 @@ def reset_totp(session: Session, clock: Clock, ctx: StaffContext, user_id: str) 
         f"{ctx.username} reset the second factors (authenticator and security keys) of "
         f"{user.username}: their next login with their password sets up a new one.",
     )
+    notify.second_factor_changed(
+        session,
+        clock,
+        user,
+        f"{ctx.username} reset the second factors of your account {user.username}: your next "
+        "login with your password sets up a new one.",
+    )

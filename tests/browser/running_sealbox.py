@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -67,6 +68,9 @@ class RunningSealbox:
         self.data_dir = data_dir
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Security keys need a host name (browsers refuse them for an IP address): the same
+        # server under the name the instance is configured with.
+        self.public_url = f"http://localhost:{self.port}"
         self.process: subprocess.Popen | None = None
 
     def init(self) -> None:
@@ -116,6 +120,7 @@ class RunningSealbox:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [*SEALBOX, "serve", "--data-dir", str(self.data_dir), "--port", str(self.port)],
+            env={**os.environ, "SEALBOX_PUBLIC_URL": self.public_url},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )

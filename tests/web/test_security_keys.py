@@ -359,3 +359,25 @@ def test_wrong_codes_on_the_second_step_count_towards_the_lockout(services, clie
         client.cookies.clear()
     locked = password_step(client, hana)
     assert locked.status_code == 429 and "Too many failed attempts" in locked.text
+
+
+def test_a_lost_key_is_reset_by_an_admin_and_the_holder_enrols_again(services, client):
+    ada = support.add_user(services, "ada", "admin")
+    hana, device = with_key(services, client, "hana")
+    _set_email(services, "hana", "hana@example.org")
+    support.staff_login(client, services, ada)
+    with services.db.transaction() as session:
+        hana_id = session.scalar(select(User.id).where(User.username == "hana"))
+    staff_kit.post(client, f"/staff/admin/users/{hana_id}/reset-totp")
+    client.cookies.clear()
+    with services.db.transaction() as session:
+        assert session.scalar(select(SecurityKey.id)) is None
+    assert _actions(services, "user_totp_reset")[-1]["security_keys_removed"] == 1
+    assert any("reset the second factors" in b for b in _mails_to(services, "hana@example.org"))
+    # The lost key opens nothing now; the password leads to a fresh enrolment only.
+    landed = password_step(client, hana)
+    assert landed.url.path == "/staff/account/totp"
+    csrf = support.token(landed.text)
+    refused = client.post("/staff/login/factor/options", data={"csrf": csrf}, headers=JSON)
+    assert refused.status_code == 403 and "no login waiting" in refused.json()["message"]
+    del device
