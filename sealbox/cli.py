@@ -30,7 +30,10 @@ DataDir = typer.Option(
 
 def _settings(data_dir: Path | None):
     overrides = {"data_dir": data_dir} if data_dir else {}
-    return settings_mod.load(**overrides)
+    try:
+        return settings_mod.load(**overrides)
+    except ValueError as exc:  # a setting that cannot work (its message says which and why)
+        _fail(f"configuration: {exc}", 2)
 
 
 def _services(data_dir: Path | None):
@@ -163,6 +166,8 @@ def demo(
         )
     url = f"http://{host or settings.host}:{port or settings.port}"
     typer.echo(f"\nSource pages: {url}/    Staff pages: {url}/staff/")
+    if settings.public_url:
+        typer.echo(f"Security keys work at the public address: {settings.webauthn_origin}/staff/")
     if not no_serve:
         serve(data_dir=data_dir, host=host, port=port)
 

@@ -73,7 +73,10 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
             )
         if isinstance(outcome, staff.StaffLogin):
             identity = outcome.identity
-            if identity is not None and outcome.user.key_rotation_due and not outcome.pending:
+            # Only the password step has the password: a login that goes on to its second
+            # factor ("factor") rotates here too, or a key holder's old key would never go.
+            rotate = outcome.pending in (None, "factor")
+            if identity is not None and outcome.user.key_rotation_due and rotate:
                 # A key from an older release, made under a password someone else saw: replace
                 # it now that the holder's own password is here. Sessions with the old key end.
                 erase.delete_overwritten(

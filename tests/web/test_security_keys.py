@@ -381,3 +381,38 @@ def test_a_lost_key_is_reset_by_an_admin_and_the_holder_enrols_again(services, c
     refused = client.post("/staff/login/factor/options", data={"csrf": csrf}, headers=JSON)
     assert refused.status_code == 403 and "no login waiting" in refused.json()["message"]
     del device
+
+
+def test_a_key_from_an_older_release_is_replaced_at_a_login_with_a_security_key(services, client):
+    hana, device = with_key(services, client, "hana")
+    with services.db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == "hana"))
+        user.key_rotation_due = True
+        old_key = user.public_key
+    password_step(client, hana)
+    assert key_step(client, device).status_code == 200
+    with services.db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == "hana"))
+        assert not user.key_rotation_due and user.public_key != old_key
+    assert client.get("/staff/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://127.0.0.1:8080", "names an IP address"),
+        ("https://tips.example.org/staff", "no path"),
+        ("tips.example.org", "is not an http(s) address"),
+    ],
+)
+def test_a_public_address_keys_cannot_work_with_is_refused_at_start(tmp_path, url, why):
+    from typer.testing import CliRunner
+
+    from sealbox.cli import app
+
+    ran = CliRunner().invoke(
+        app, ["init", "--data-dir", str(tmp_path / "data")], env={"SEALBOX_PUBLIC_URL": url}
+    )
+    assert ran.exit_code == 2
+    assert "configuration: public_url" in ran.output and why in ran.output
+    assert "Traceback" not in ran.output
