@@ -107,10 +107,10 @@ def _clean(data: bytes, ctx: Context) -> CleanResult:
     except MemoryError:
         return CleanResult(Outcome.CANNOT_CLEAN, kind, None, reason=Notice("memory"))
     except RecursionError:
-        return CleanResult(Outcome.CANNOT_CLEAN, kind, None, reason=Notice("damaged", kind))
+        return CleanResult(Outcome.CANNOT_CLEAN, kind, None, reason=Notice("damaged", subject=kind))
     except Exception:  # a parser tripping over a hostile file is about the file: fail closed
         log.warning("cleaner for %s failed", kind, exc_info=True)
-        return CleanResult(Outcome.CANNOT_CLEAN, kind, None, reason=Notice("damaged", kind))
+        return CleanResult(Outcome.CANNOT_CLEAN, kind, None, reason=Notice("damaged", subject=kind))
     removed = merge_findings(cleaned.removed)
     outcome = Outcome.CLEANED if removed else Outcome.NOTHING_TO_REMOVE
     return CleanResult(outcome, kind, cleaned.data, removed, tuple(dict.fromkeys(cleaned.residual)))

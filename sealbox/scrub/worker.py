@@ -9,6 +9,7 @@ itself never reads it.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import io
 import os
 import pickle
@@ -18,6 +19,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from sealbox.scrub import zygote
 from sealbox.scrub.detect import detect
@@ -28,16 +31,21 @@ from sealbox.scrub.model import CleanOptions, CleanResult, Notice, Outcome
 class _Zygote:
     """Handle on the zygote process: hands it job sockets and gets back child pids."""
 
-    def __init__(self) -> None:
+    def __init__(self, preload: bool = True) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # A fresh interpreter, never a fork of a server that may be running threads; started
         # directly rather than by multiprocessing, which would re-import the caller's __main__.
+        # `-S`: this process's own path, given in full, instead of a second pass through site
+        # (a fifth of a command's start-up). The package's own root first, for editable installs.
+        path = [str(Path(__file__).resolve().parents[2]), *sys.path]
         code = (
-            f"import sys; sys.path[:0] = {sys.path!r}; "
-            f"from sealbox.scrub.zygote import serve_fd; serve_fd({theirs.fileno()})"
+            f"import sys; sys.path[:] = {path!r}; "
+            f"from sealbox.scrub.zygote import serve_fd; serve_fd({theirs.fileno()}, {preload!r})"
         )
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", code], pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL
+            [sys.executable, "-S", "-c", code],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
         )
         theirs.close()
         self.ctrl = ours
@@ -51,9 +59,7 @@ class _Zygote:
         """A socket connected to a child being forked for one file."""
         ours, theirs = socket.socketpair()
         try:
-            msg = b"J" + zygote.pack_limits(
-                limits.memory_bytes, max(1, int(limits.cpu_seconds)), limits.wall_seconds
-            )
+            msg = b"J" + zygote.pack_limits(limits.memory_bytes, _cpu(limits), limits.wall_seconds)
             with self.lock:
                 socket.send_fds(self.ctrl, [msg], [theirs.fileno()])
         except OSError:
@@ -62,6 +68,14 @@ class _Zygote:
         finally:
             theirs.close()
         return ours
+
+    def preload(self, modules: tuple[str, ...]) -> None:
+        """Have the zygote import `modules` (cleaners from the registry) before its next fork."""
+        try:
+            with self.lock:
+                self.ctrl.send(b"L" + ",".join(modules).encode())
+        except OSError:
+            pass  # a dead zygote is replaced at the next job; its children import what they need
 
     def kill(self, pid: int) -> None:
         try:
@@ -92,17 +106,28 @@ def _shutdown() -> None:
         _zygote = None
 
 
-def prestart() -> None:
-    """Start the worker process now, so that its imports overlap with the caller's start-up."""
-    _current()
+def prestart(preload: bool = True) -> None:
+    """Start the worker process now, so that its imports overlap with the caller's start-up.
+
+    A server preloads (and warms) every cleaner once for all its files; a command cleaning a few
+    files passes `preload=False` and names the cleaners it needs with `preload_for`.
+    """
+    _current(preload)
 
 
-def _current() -> _Zygote:
+def preload_for(kinds: Iterable[str]) -> None:
+    """Load the cleaners of `kinds` into the worker before the files are sent to it."""
+    from sealbox.scrub.registry import modules
+
+    _current(preload=False).preload(modules(kinds))
+
+
+def _current(preload: bool = True) -> _Zygote:
     global _zygote
     with _zygote_lock:
         if _zygote is None or not _zygote.alive():
             _retire(_zygote)
-            _zygote = _Zygote()
+            _zygote = _Zygote(preload)
         return _zygote
 
 
@@ -156,32 +181,76 @@ def clean_isolated(
         owner, sock = _job(limits)
     except OSError:
         return _failed(data, None, timed_out=False)
+    with sock:
+        result, code, timed_out = _exchange(sock, data, options, limits, owner.kill)
+    return result or _failed(data, code, timed_out)
+
+
+def clean_forked(
+    data: bytes, options: CleanOptions | None = None, limits: WorkerLimits | None = None
+) -> CleanResult:
+    """`clean_isolated` with the child forked from this process instead of from the zygote.
+
+    For a command that cleans one file, where starting the zygote's interpreter costs more
+    than the cleaning; the child runs under the same limits. Only call it while this process
+    runs no other thread (a fork copies the calling thread alone, and any lock another held).
+    """
+    options = options or CleanOptions()
+    limits = limits or WorkerLimits()
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # the child: cleans and exits, exactly as one forked by the zygote
+        ours.close()
+        zygote.child(theirs, limits.memory_bytes, _cpu(limits), limits.wall_seconds)
+    theirs.close()
+    try:
+        with ours:
+            result, _, timed_out = _exchange(ours, data, options, limits, _kill_child, pid)
+    finally:
+        _, status = os.waitpid(pid, 0)  # our own child: its pid is ours until reaped here
+    return result or _failed(data, os.waitstatus_to_exitcode(status), timed_out)
+
+
+def _kill_child(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _cpu(limits: WorkerLimits) -> int:
+    return max(1, int(limits.cpu_seconds))
+
+
+def _exchange(
+    sock: socket.socket,
+    data: bytes,
+    options: CleanOptions,
+    limits: WorkerLimits,
+    kill: Callable[[int], None],
+    pid: int | None = None,
+) -> tuple[CleanResult | None, int | None, bool]:
+    """Send the file, wait for the result: (result, exit code from the zygote, timed out)."""
     deadline = time.monotonic() + limits.wall_seconds + 1.0
     code: int | None = None
-    pid: int | None = None
-    with sock:
-        try:
-            sock.settimeout(limits.wall_seconds + 1.0)
-            zygote.send_frame(sock, b"D", pickle.dumps((data, options), pickle.HIGHEST_PROTOCOL))
-            while code is None:
-                sock.settimeout(max(0.01, deadline - time.monotonic()))
-                tag, payload = zygote.recv_frame(sock)
-                if tag == b"R":
-                    result = _ResultUnpickler(io.BytesIO(payload)).load()
-                    if isinstance(result, CleanResult):
-                        return result
-                    break
-                if tag == b"P":
-                    pid = int.from_bytes(payload, "big", signed=True)
-                elif tag == b"X":
-                    code = int.from_bytes(payload, "big", signed=True)
-        except TimeoutError:
-            if pid is not None:
-                owner.kill(pid)
-            return _failed(data, None, timed_out=True)
-        except (EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError):
-            pass  # e.g. the child died before reading everything; its exit code says why
-    return _failed(data, code, timed_out=False)
+    try:
+        sock.settimeout(limits.wall_seconds + 1.0)
+        zygote.send_frame(sock, b"D", pickle.dumps((data, options), pickle.HIGHEST_PROTOCOL))
+        while code is None:
+            sock.settimeout(max(0.01, deadline - time.monotonic()))
+            tag, payload = zygote.recv_frame(sock)
+            if tag == b"R":
+                result = _ResultUnpickler(io.BytesIO(payload)).load()
+                return (result if isinstance(result, CleanResult) else None), None, False
+            if tag == b"P":
+                pid = int.from_bytes(payload, "big", signed=True)
+            elif tag == b"X":
+                code = int.from_bytes(payload, "big", signed=True)
+    except TimeoutError:
+        if pid is not None:
+            kill(pid)
+        return None, None, True
+    except (EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError):
+        pass  # e.g. the child died before reading everything; its exit code says why
+    return None, code, False
 
 
 def _failed(data: bytes, code: int | None, timed_out: bool) -> CleanResult:

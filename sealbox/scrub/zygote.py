@@ -1,6 +1,7 @@
 """The worker side of `clean_isolated`: a pre-warmed process that forks one child per file.
 
-The zygote imports every cleaner once, then waits on its control socket. For each job it
+The zygote imports every cleaner once (a command cleaning a few files has it import only
+theirs), then waits on its control socket. For each job it
 receives one end of a fresh socket pair, forks, and the child alone reads the plaintext,
 cleans it under resource limits and writes the result back before exiting. The zygote never
 reads a file; it only reaps its children and reports how each one ended, on the same socket.
@@ -11,7 +12,8 @@ Frames on a job socket: b"D" + pickled request (parent, sent at once: the kernel
 until the child reads), b"P" + pid (zygote), b"R" + pickled result (child), b"X" + exit code
 (zygote, after the child is reaped), in whatever order they come. Control messages: b"J" +
 limits, with the job socket passed as SCM_RIGHTS; b"K" + pid asks the zygote to kill a child
-that outlived its deadline.
+that outlived its deadline; b"L" + comma-separated module names has it import those cleaners
+(only names the registry gives) when it did not preload them all at start.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def recv_frame(sock: socket.socket) -> tuple[bytes, bytes]:
     return head[:1], recv_exact(sock, size)
 
 
-def serve_fd(fd: int) -> None:
+def serve_fd(fd: int, preload_all: bool = True) -> None:
     """Entry point of the zygote process: serve on the inherited control socket `fd`."""
     from sealbox import logs
 
@@ -73,21 +75,17 @@ def serve_fd(fd: int) -> None:
     # from here): all of it goes through the redacting handler, like the server's own logs.
     logs.setup("warning")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which closes us
-    main(socket.socket(fileno=fd))
+    main(socket.socket(fileno=fd), preload_all)
 
 
-def main(ctrl: socket.socket) -> None:
+def main(ctrl: socket.socket, preload_all: bool = True) -> None:
     """Serve jobs until the control socket closes (the parent is gone)."""
-    for name in preload():
-        importlib.import_module(name)
-    from sealbox.scrub import warmup
+    if preload_all:
+        _load(preload())
+        from sealbox.scrub import warmup
 
-    warmup.warm()
-    from sealbox import logs
-
-    logs.adopt_existing()  # a library that gave itself a handler on import: back to the root
-    gc.collect()
-    gc.freeze()  # children share these pages instead of copying them on first touch
+        warmup.warm()
+        _settle()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     jobs: dict[int, tuple[socket.socket, int]] = {}  # pidfd -> (job socket, pid)
     sel = selectors.DefaultSelector()
@@ -101,13 +99,31 @@ def main(ctrl: socket.socket) -> None:
                 _reap(key.fd, sel, jobs)
 
 
+def _load(names: tuple[str, ...]) -> None:
+    for name in names:
+        importlib.import_module(name)
+
+
+def _settle() -> None:
+    from sealbox import logs
+
+    logs.adopt_existing()  # a library that gave itself a handler on import: back to the root
+    gc.collect()
+    gc.freeze()  # children share these pages instead of copying them on first touch
+
+
 def _control(ctrl: socket.socket, sel: selectors.BaseSelector, jobs: dict) -> bool:
     try:
-        msg, fds, _, _ = socket.recv_fds(ctrl, 64, 1)
+        msg, fds, _, _ = socket.recv_fds(ctrl, 4096, 1)
     except OSError:
         return False
     if not msg:
         return False
+    if msg[:1] == b"L":
+        known = set(preload())
+        _load(tuple(n for n in msg[1:].decode().split(",") if n in known))
+        _settle()
+        return True
     if msg[:1] == b"K":
         (pid,) = _PID.unpack(msg[1 : 1 + _PID.size])
         if any(p == pid for _, p in jobs.values()):
@@ -123,7 +139,7 @@ def _control(ctrl: socket.socket, sel: selectors.BaseSelector, jobs: dict) -> bo
         for pidfd in jobs:
             os.close(pidfd)
         sel.close()
-        _child(job, memory, cpu, wall)
+        child(job, memory, cpu, wall)
     pidfd = os.pidfd_open(pid)
     jobs[pidfd] = (job, pid)
     sel.register(pidfd, selectors.EVENT_READ)
@@ -142,7 +158,8 @@ def _reap(pidfd: int, sel: selectors.BaseSelector, jobs: dict) -> None:
     job.close()
 
 
-def _child(job: socket.socket, memory: int, cpu: int, wall: float) -> None:
+def child(job: socket.socket, memory: int, cpu: int, wall: float) -> None:
+    """In a freshly forked process: set the limits, clean the one file sent on `job`, exit."""
     code = 1
     try:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))

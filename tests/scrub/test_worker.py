@@ -157,3 +157,28 @@ def _open_files(pid: int) -> dict[str, str]:
         with contextlib.suppress(FileNotFoundError):  # closed while we looked
             out[fd] = os.readlink(f"/proc/{pid}/fd/{fd}")
     return out
+
+
+def test_a_child_forked_from_the_command_line_gives_the_same_result():
+    from sealbox.scrub.worker import clean_forked
+
+    result = clean_forked(builders.jpeg(), CleanOptions(), LIMITS)
+    assert result.outcome is Outcome.CLEANED and "gps" in {f.code for f in result.removed}
+    assert clean_forked(b"", CleanOptions(), LIMITS).reason.code == "empty"
+
+
+def test_a_child_forked_from_the_command_line_keeps_the_limits():
+    from sealbox.scrub.worker import clean_forked
+
+    limits = WorkerLimits(memory_bytes=300 * 1024**2, cpu_seconds=20, wall_seconds=30)
+    result = clean_forked(builders.png((12000, 12000)), CleanOptions(strict_images=True), limits)
+    # Forked from this (large) test process, the child may fail in a library before Python
+    # sees a MemoryError: any refusal will do, never a result.
+    assert result.outcome is Outcome.CANNOT_CLEAN and result.data is None
+    stalled = clean_forked(
+        builders.png((6000, 6000)),
+        CleanOptions(strict_images=True),
+        WorkerLimits(memory_bytes=1024**3, cpu_seconds=1, wall_seconds=10),
+    )
+    if stalled.outcome is Outcome.CANNOT_CLEAN:
+        assert stalled.reason.code in ("timeout", "memory")

@@ -1,0 +1,406 @@
+"""The commands of `sealbox` (started by `sealbox.cli.main`), as one Typer app.
+
+Each command imports what it needs when it runs, so that `sealbox --help` never loads the web
+application, the database layer or the cipher. Commands defined in other packages (`_LAZY`)
+are listed from their name and help line alone and imported when invoked.
+"""
+
+from __future__ import annotations
+
+import getpass
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+# name -> (module whose register(app) adds it, the help line listed by `sealbox --help`,
+# whether it is a group of subcommands). tests/test_cli.py checks the lines stay true.
+_LAZY: dict[str, tuple[str, str, bool]] = {
+    "scrub": (
+        "sealbox.scrub.cli",
+        "Remove identifying metadata (GPS, camera serials, authors, dates...) from files.",
+        False,
+    ),
+    "audit": ("sealbox.audit.cli", "Verify, anchor, export and witness the audit log.", True),
+    "jobs": (
+        "sealbox.jobs.cli",
+        "Run the periodic jobs (sessions, retention, reminders, audit anchor, mail).",
+        True,
+    ),
+}
+
+
+def load_command(name: str) -> typer.main.click.Command:
+    """The real command `name` of `_LAZY`, imported now."""
+    module, _, _ = _LAZY[name]
+    holder = typer.Typer(add_completion=False)
+    holder.callback()(lambda: None)  # a group even when the module adds a single command
+    importlib.import_module(module).register(holder)
+    group = typer.main.get_command(holder)
+    assert isinstance(group, TyperGroup)
+    return group.commands[name]
+
+
+class _LazyGroup(TyperGroup):
+    """The root group: lazy commands are listed by their help line and loaded when invoked."""
+
+    def list_commands(self, ctx):
+        names = [n for n in super().list_commands(ctx) if n not in _LAZY]
+        plain = [n for n in names if not isinstance(self.commands[n], TyperGroup)]
+        groups = [n for n in names if n not in plain]
+        lazy_plain = [n for n, (_, _, group) in _LAZY.items() if not group]
+        lazy_groups = [n for n, (_, _, group) in _LAZY.items() if group]
+        return plain + lazy_plain + groups + lazy_groups
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name in _LAZY and cmd_name not in self.commands:
+            return TyperCommand(cmd_name, help=_LAZY[cmd_name][1])  # listed, not yet loaded
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] in _LAZY and args[0] not in self.commands:
+            self.commands[args[0]] = load_command(args[0])
+        return super().resolve_command(ctx, args)
+
+
+app = typer.Typer(
+    cls=_LazyGroup,
+    help="Sealbox: a whistleblowing platform that cannot leak what it cannot read.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+user_app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
+channel_app = typer.Typer(help="Manage channels.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(channel_app, name="channel")
+
+DataDir = typer.Option(
+    None, "--data-dir", "-d", help="Data directory (default: $SEALBOX_DATA_DIR or ./data)."
+)
+
+
+def _settings(data_dir: Path | None):
+    from sealbox import settings
+
+    overrides = {"data_dir": data_dir} if data_dir else {}
+    try:
+        return settings.load(**overrides)
+    except ValueError as exc:  # a setting that cannot work (its message says which and why)
+        _fail(f"configuration: {exc}", 2)
+
+
+def _services(data_dir: Path | None):
+    from sealbox import services
+
+    return services.build(_settings(data_dir))
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _read_secret(prompt: str, from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass(prompt)
+
+
+def _print_new_account(added) -> None:
+    user = added.user
+    typer.echo(f"  username:          {user.username}")
+    typer.echo(f"  role:              {added.awaiting or user.role}")
+    typer.echo(f"  one-time password: {added.password}")
+    typer.echo(
+        "  Hand it on by a safe route. At the first login at /staff/login (no code yet) the\n"
+        "  holder sets up their authenticator app and chooses their own password; their key is\n"
+        "  made then, under that password only. Nobody else ever sees either."
+    )
+    if added.awaiting:
+        typer.echo(
+            f"  The account holds no role until an existing {added.awaiting} approves it in\n"
+            "  Sealbox (Approvals), after comparing the key fingerprint with the holder."
+        )
+
+
+@app.command()
+def init(data_dir: Path | None = DataDir) -> None:
+    """Create the data directory, the database schema and this instance's secrets."""
+    svc = _services(data_dir)
+    typer.echo(
+        f"Sealbox is ready in {svc.settings.data_dir.resolve()} ({svc.db.engine.dialect.name})."
+    )
+
+
+@app.command()
+def serve(
+    data_dir: Path | None = DataDir,
+    host: str | None = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port to listen on (default 8080)."),
+) -> None:
+    """Run the web server (source pages at /, staff pages at /staff/)."""
+    import uvicorn
+
+    from sealbox import logs
+    from sealbox.scrub import worker
+    from sealbox.web.app import create_app
+
+    # Fork the cleaning worker before any thread starts (a fork copies only the calling thread).
+    worker.prestart()
+    svc = _services(data_dir)
+    swept = svc.blobs.sweep_temp()
+    if swept:
+        typer.echo(f"Removed {swept} half-written upload(s) left by an earlier stop.")
+    _sweep_orphans(svc)
+    logs.setup(svc.settings.log_level)
+    from sealbox.jobs import background
+
+    # Retention, reminders, mail: each job is leased in the database, so N workers are safe.
+    jobs = background.start(svc)
+    uvicorn.run(
+        create_app(svc),
+        host=host or svc.settings.host,
+        port=port or svc.settings.port,
+        access_log=False,
+        log_config=logs.config(svc.settings.log_level),
+        server_header=False,
+        date_header=False,
+        proxy_headers=False,
+    )
+    if jobs is not None:
+        jobs.stop()
+
+
+def _sweep_orphans(svc) -> None:
+    from sqlalchemy import select
+
+    from sealbox.store.models import Attachment
+
+    with svc.db.transaction() as session:
+        referenced = set(session.scalars(select(Attachment.blob_id)))
+    svc.blobs.sweep_orphans(referenced)
+
+
+@app.command()
+def demo(
+    data_dir: Path | None = DataDir,
+    host: str | None = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port to listen on (default 8080)."),
+    no_serve: bool = typer.Option(
+        False, "--no-serve", help="Set up the demo but do not start the server."
+    ),
+) -> None:
+    """Set up a demo channel and handler (one-time password printed once), then serve."""
+    from sealbox.cases import accounts, channel_admin, staff
+
+    svc = _services(data_dir)
+    with svc.db.transaction() as session:
+        existing = staff.get_user(session, "demo-handler")
+        if existing is None:
+            added = accounts.add(
+                session, svc.clock, svc.settings.kdf, accounts.INSTALLER, "demo-handler", "handler"
+            )
+            channel_admin.create(
+                session,
+                svc.clock,
+                accounts.INSTALLER,
+                "demo",
+                "Demo channel",
+                "A channel for trying Sealbox. Do not send real reports here.",
+                handlers=["demo-handler"],
+            )
+    settings = svc.settings
+    if existing is None:
+        typer.secho("Demo handler account (shown once; write it down):", bold=True)
+        _print_new_account(added)
+    else:
+        typer.echo(
+            "The demo is already set up; its one-time password was printed when it was made."
+        )
+    url = f"http://{host or settings.host}:{port or settings.port}"
+    typer.echo(f"\nSource pages: {url}/    Staff pages: {url}/staff/")
+    if settings.public_url:
+        typer.echo(f"Security keys work at the public address: {settings.webauthn_origin}/staff/")
+    if not no_serve:
+        serve(data_dir=data_dir, host=host, port=port)
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: str = typer.Option("handler", help="admin, handler, custodian or auditor."),
+    email: str | None = typer.Option(
+        None, "--email", help="Address for notifications (new reports, reminders, alerts)."
+    ),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Add a staff account; prints its one-time password (the holder enrols at first login).
+
+    The first custodian is named here at install time; later custodians need an existing
+    custodian's approval.
+    """
+    from sealbox.cases import accounts
+    from sealbox.cases.errors import SealboxError
+    from sealbox.crypto import CryptoError
+
+    svc = _services(data_dir)
+    try:
+        with svc.db.transaction() as session:
+            added = accounts.add(
+                session,
+                svc.clock,
+                svc.settings.kdf,
+                accounts.INSTALLER,
+                username,
+                role,
+                email or "",
+            )
+    except (SealboxError, CryptoError) as exc:
+        _fail(getattr(exc, "message", str(exc)))
+    if added.awaiting:
+        typer.secho(f"Added {username}; the role {added.awaiting} awaits approval.", bold=True)
+    else:
+        typer.secho(f"Added {role} {username}.", bold=True)
+    _print_new_account(added)
+
+
+@channel_app.command("add")
+def channel_add(
+    slug: str,
+    name: str = typer.Option(..., help="Name shown to sources."),
+    description: str = typer.Option("", help="One or two sentences for sources."),
+    handler: list[str] = typer.Option(
+        [], "--handler", help="Username of a first handler (repeatable)."
+    ),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Add a channel that sources can send reports to, with its first handlers.
+
+    Later handlers join on the staff pages, with the approval of a handler of the channel.
+    """
+    from sealbox.cases import accounts, channel_admin
+    from sealbox.cases.errors import SealboxError
+
+    svc = _services(data_dir)
+    try:
+        with svc.db.transaction() as session:
+            channel_admin.create(
+                session, svc.clock, accounts.INSTALLER, slug, name, description, handler
+            )
+    except SealboxError as exc:
+        _fail(exc.message)
+    typer.echo(
+        f"Added channel {slug}." + ("" if handler else " It accepts reports once it has a handler.")
+    )
+
+
+@app.command("keygen")
+def keygen(
+    output: Path = typer.Option(
+        ..., "-o", "--output", help="Where to write the new identity file."
+    ),
+) -> None:
+    """Make an age identity for an offline-key handler (its public key is given at enrolment)."""
+    from sealbox.crypto import Identity
+
+    if output.exists():
+        _fail(f"{output} exists; refusing to overwrite a key.")
+    identity = Identity.generate()
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(identity.export())
+    typer.echo(f"Public key: {identity.recipient}")
+
+
+@app.command("export-key")
+def export_key(
+    username: str,
+    output: Path = typer.Option(..., "-o", "--output", help="Identity file to write (mode 600)."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Write a handler's private key as an age identity file (for `age -d -i`, `decrypt`)."""
+    from sealbox import audit, crypto
+    from sealbox.cases import staff
+
+    svc = _services(data_dir)
+    password = _read_secret(f"Password for {username}: ", password_stdin)
+    with svc.db.transaction() as session:
+        user = staff.get_user(session, username)
+        if user is None or user.wrapped_private_key is None:
+            _fail(f"{username!r} is not a user whose key is held on this server.")
+        if not crypto.verify_password(user.password_hash, password):
+            _fail("The password is not right.")
+        wrapping = crypto.derive_password_key(password, user.key_salt, svc.settings.kdf)
+        identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
+        audit.record(session, svc.clock, username, "key_exported", f"user:{username}", via="cli")
+    if output.exists():
+        _fail(f"{output} exists; refusing to overwrite a key.")
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(identity.export())
+    typer.echo(
+        f"Wrote the identity of {username} to {output}. Keep it offline; delete it when done."
+    )
+
+
+@app.command("export")
+def export_report(
+    report_id: str,
+    user: str = typer.Option(..., "--user", help="Handler whose key wrap goes in the bundle."),
+    output: Path = typer.Option(..., "-o", "--output", help="Bundle file to write (.zip)."),
+    data_dir: Path | None = DataDir,
+) -> None:
+    """Write a report's encrypted export bundle for one handler (nothing is decrypted)."""
+    from sealbox import audit
+    from sealbox.cases import export, staff
+    from sealbox.cases.errors import SealboxError
+
+    svc = _services(data_dir)
+    try:
+        with svc.db.transaction() as session:
+            account = staff.get_user(session, user)
+            if account is None:
+                _fail(f"No user {user!r}.")
+            plan = export.bundle_plan(session, account.id, report_id)
+            target = f"report:{report_id}"
+            audit.record(session, svc.clock, "cli", "report_exported", target, for_user=user)
+    except SealboxError as exc:
+        _fail(exc.message)
+    with open(output, "wb") as sink:
+        export.write_bundle(svc, plan, sink)
+    typer.echo(f"Wrote {output} ({output.stat().st_size:,} bytes, all sealed).")
+
+
+@app.command()
+def decrypt(
+    bundle: Path = typer.Argument(..., help="An export bundle (.zip) downloaded from Sealbox."),
+    identity: Path = typer.Option(..., "-i", "--identity", help="Your age identity file."),
+    output: Path = typer.Option(
+        Path("report"), "-o", "--output", help="Directory for the decrypted report."
+    ),
+) -> None:
+    """Open an export bundle offline with your age identity."""
+    from sealbox.cases import offline
+    from sealbox.cases.errors import SealboxError
+    from sealbox.crypto import CryptoError, Identity
+
+    if not bundle.is_file():
+        _fail(f"{bundle} does not exist.", 2)
+    try:
+        key = Identity.parse(identity.read_text())
+        written = offline.decrypt_bundle(
+            bundle, key, output, progress=lambda m: typer.echo(m, err=True)
+        )
+    except OSError as exc:
+        _fail(f"{exc.filename}: {exc.strerror}")
+    except (SealboxError, CryptoError) as exc:
+        _fail(getattr(exc, "message", str(exc)))
+    typer.echo(
+        f"Decrypted {len(written)} file(s) into {output}/ (conversation in conversation.txt)."
+    )
