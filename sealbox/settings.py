@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
 import tomllib
@@ -167,46 +168,86 @@ def _check_public_url(url: str) -> None:
     )
 
 
-def _coerce(kind: type | str, raw: object) -> object:
+# Environment variables with the SEALBOX_ prefix that are not settings: the config file's path,
+# and variables the test suite and benchmarks read for themselves.
+_NOT_SETTINGS = ("SEALBOX_CONFIG",)
+_NOT_SETTINGS_PREFIXES = ("SEALBOX_TEST_", "SEALBOX_BENCH_")
+_KINDS = {"int": "a whole number", "float": "a number"}
+
+
+def _coerce(name: str, kind: type | str, raw: object) -> object:
     kind_name = kind if isinstance(kind, str) else kind.__name__
     kind_name = kind_name.removesuffix(" | None")
     if kind_name == "bool":
         if isinstance(raw, bool):
             return raw
-        return str(raw).strip().lower() in ("1", "true", "yes", "on")
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{name}: {raw!r} is not true or false")
     if kind_name == "Path":
         return Path(str(raw))
-    if kind_name == "int":
-        return int(raw)  # type: ignore[arg-type]
-    if kind_name == "float":
-        return float(raw)  # type: ignore[arg-type]
+    if kind_name in _KINDS:
+        try:
+            return int(raw) if kind_name == "int" else float(raw)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}: {raw!r} is not {_KINDS[kind_name]}") from None
     if isinstance(raw, list | tuple):  # a TOML list for a comma-separated setting
         return ",".join(str(item) for item in raw)
     return str(raw)
 
 
+def _unknown(name: str, where: str, known: list[str]) -> ValueError:
+    """A misspelt setting stops the start: silently running on a default is worse."""
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return ValueError(f"{where}: {name} is not a setting{hint}")
+
+
 def load(
     config_file: Path | None = None, environ: dict[str, str] | None = None, **overrides
 ) -> Settings:
-    """Settings from (lowest first) defaults, the TOML file, the environment, then `overrides`."""
+    """Settings from (lowest first) defaults, the TOML file, the environment, then `overrides`.
+
+    A key that names no setting, in the file or as a `SEALBOX_*` variable, is refused with the
+    nearest setting's name, as is a value of the wrong kind."""
     environ = dict(os.environ if environ is None else environ)
+    names = [f.name for f in fields(Settings)]
     values: dict[str, object] = {}
     config_file = config_file or (
         Path(environ["SEALBOX_CONFIG"]) if "SEALBOX_CONFIG" in environ else None
     )
     if config_file and config_file.exists():
-        values.update(tomllib.loads(config_file.read_text()))
-    for f in fields(Settings):
-        key = f"SEALBOX_{f.name.upper()}"
-        if key in environ:
-            values[f.name] = environ[key]
+        try:
+            from_file = tomllib.loads(config_file.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{config_file}: not valid TOML ({exc})") from None
+        for name in from_file:
+            if name not in names:
+                raise _unknown(name, str(config_file), names)
+        values.update(from_file)
+    env_names = [f"SEALBOX_{name.upper()}" for name in names]
+    for key, raw in environ.items():
+        if not key.startswith("SEALBOX_") or key in _NOT_SETTINGS:
+            continue
+        if key.startswith(_NOT_SETTINGS_PREFIXES):
+            continue
+        if key not in env_names:
+            raise _unknown(key, "environment", env_names)
+        values[key.removeprefix("SEALBOX_").lower()] = raw
     kdf = values.pop("kdf", None)
     typed = {
-        f.name: _coerce(f.type, values[f.name])
+        f.name: _coerce(f.name, f.type, values[f.name])
         for f in fields(Settings)
         if f.name in values and f.name != "kdf"
     }
     settings = Settings(**typed)
     if isinstance(kdf, dict):
+        known = [f.name for f in fields(KdfParams)]
+        for name in kdf:
+            if name not in known:
+                raise _unknown(f"kdf.{name}", "kdf", [f"kdf.{k}" for k in known])
         settings = replace(settings, kdf=KdfParams(**kdf))
     return replace(settings, **overrides)

@@ -20,7 +20,12 @@ DataDir = typer.Option(None, "--data-dir", "-d", help="Data directory (default: 
 def _services(data_dir: Path | None):
     from sealbox import services, settings
 
-    return services.build(settings.load(**({"data_dir": data_dir} if data_dir else {})))
+    try:
+        config = settings.load(**({"data_dir": data_dir} if data_dir else {}))
+    except ValueError as exc:  # a setting that cannot work (its message says which and why)
+        typer.secho(f"error: configuration: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    return services.build(config)
 
 
 def _read_anchor(path: Path) -> anchor.Anchor:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import crypto
 from sealbox.cases.errors import NotFound
+from sealbox.clock import Clock
 from sealbox.crypto import CannotOpen, Identity, Recipient, Sealed
 from sealbox.store.models import (
     Channel,
@@ -105,7 +106,7 @@ def inbox(
     Read marks are sealed to the reader: without their `identity` every report shows unread.
     """
     filters = filters or InboxFilter()
-    today = today or dt.date.today()
+    today = today or Clock().today()  # UTC, as every date the instance stores
     # The wrap is tested per report (EXISTS) rather than joined, so that the database walks a
     # reports index in the page's order and stops after one page, instead of sorting every
     # report the handler holds (bench/inbox: a million reports).

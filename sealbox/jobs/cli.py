@@ -28,7 +28,12 @@ def run_command(
     """Run the jobs that are due; safe to start on several machines (a lease in the database)."""
     from sealbox import services, settings
 
-    svc = services.build(settings.load(**({"data_dir": data_dir} if data_dir else {})))
+    try:
+        config = settings.load(**({"data_dir": data_dir} if data_dir else {}))
+    except ValueError as exc:  # a setting that cannot work (its message says which and why)
+        typer.secho(f"error: configuration: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    svc = services.build(config)
     holder = runner.worker_id()
     failed = False
     while True:
