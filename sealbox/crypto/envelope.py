@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyrage
 
@@ -11,7 +11,7 @@ from sealbox.crypto.keys import Identity, Recipient
 from sealbox.crypto.sealed import Sealed, SealedStream
 
 
-def _native(recipients: tuple[Recipient, ...]) -> list:
+def _native(recipients: tuple[Recipient, ...]) -> list[Any]:
     if not recipients:
         raise ValueError("sealing needs at least one recipient")
     return [r._key for r in recipients]
@@ -27,7 +27,8 @@ def unseal(sealed: Sealed, identity: Identity) -> bytes:
     if not isinstance(sealed, Sealed):
         raise TypeError("unseal takes a Sealed value")
     try:
-        return pyrage.decrypt(sealed.ciphertext, [identity._key])
+        plaintext: bytes = pyrage.decrypt(sealed.ciphertext, [identity._key])
+        return plaintext
     except pyrage.DecryptError as exc:
         raise CannotOpen("The data could not be decrypted: wrong key or damaged data.") from exc
 

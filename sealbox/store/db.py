@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sealbox.store.instance import InstanceSecrets
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
@@ -68,7 +69,7 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             with self.engine.connect() as connection:
                 busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-                return busy == 0
+                return bool(busy == 0)
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             for table in tables:
                 connection.exec_driver_sql(f'VACUUM FULL "{table}"')
@@ -132,7 +133,7 @@ class Database:
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM")
             busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-            return busy == 0
+            return bool(busy == 0)
 
     def migrate(self, secrets: InstanceSecrets | None = None) -> None:
         """Bring the schema to the newest revision (Alembic).

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, update
+from typing import Any
+
+from sqlalchemy import ColumnElement, CursorResult, delete, func, update
 from sqlalchemy.orm import Session
 
 from sealbox.store.types import SealedColumn
 
 
-def delete_overwritten(session: Session, model: type, *where) -> int:
+def delete_overwritten(session: Session, model: Any, *where: ColumnElement[bool]) -> int:
     """Delete `model` rows matching `where`, first overwriting their sealed values in place;
     returns how many went.
 
@@ -29,4 +31,5 @@ def delete_overwritten(session: Session, model: type, *where) -> int:
     result = session.execute(
         delete(model).where(*where).execution_options(synchronize_session=False)
     )
+    assert isinstance(result, CursorResult)
     return result.rowcount or 0

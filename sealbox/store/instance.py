@@ -59,7 +59,7 @@ def load(path: Path, engine: Engine | None = None) -> InstanceSecrets:
                 stored[name] = secrets.token_bytes(32)
         if set(stored) != in_file:
             _write(path, stored)
-        if legacy:
+        if legacy and engine is not None:
             _drop_legacy(engine)
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
