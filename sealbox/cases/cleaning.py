@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from sealbox.scrub import CleanOptions, CleanResult, Notice, Outcome, WorkerLimits, clean_isolated
 from sealbox.scrub.detect import detect
+from sealbox.scrub.messages import removed_content
 from sealbox.scrub.registry import supported_kinds
 
 SNIFF_BYTES = 64 * 1024
@@ -53,9 +54,11 @@ def describe(report: dict | None, gettext) -> dict:
         return Notice(item["code"], item.get("count"), item.get("subject")).text(gettext)
 
     removed = [text(item) for item in report.get("removed", [])]
+    content = [(item["code"], item.get("count")) for item in report.get("removed", [])]
     return {
         "outcome": report["outcome"],
         "removed": removed,
+        "removed_content": removed_content(report.get("kind") or "", content, gettext),
         "residual": [text(item) for item in report.get("residual", [])],
         "reason": text(report["reason"]) if report.get("reason") else "",
     }

@@ -129,6 +129,8 @@ def _print_human(source: Path, target: Path | None, result: CleanResult) -> None
     name = sanitise_filename(str(source))
     print(f"{name} ({result.kind})")
     print(f"  {result.summary()}")
+    if result.removed_content():
+        print(f"  {result.removed_content()}")
     for notice in result.residual:
         print(f"  Note: {notice.text()}")
     if target is not None and result.outcome is not Outcome.CANNOT_CLEAN:

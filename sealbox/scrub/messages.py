@@ -31,6 +31,10 @@ _MESSAGES: dict[str, Text] = {
     "title": lambda _, n, s: _("title, subject and description"),
     "keywords": lambda _, n, s: _("keywords"),
     "comments": lambda _, n, s: _("1 comment") if n == 1 else _("{n} comments").format(n=n),
+    # Comments readers of a document see in its margin (not a comment in a file's header).
+    "document_comments": lambda _, n, s: (
+        _("1 comment") if n == 1 else _("{n} comments").format(n=n)
+    ),
     "document_ids": lambda _, n, s: _("document identifiers"),
     "revision_ids": lambda _, n, s: _("revision marks that link versions of the document"),
     "history": lambda _, n, s: _("editing history"),
@@ -94,6 +98,20 @@ _MESSAGES: dict[str, Text] = {
     ),
     "html_title": lambda _, n, s: _("page title"),
     "metadata": lambda _, n, s: _("other metadata"),
+    "speaker_notes": lambda _, n, s: _("the speaker notes"),
+    "hidden_slides": lambda _, n, s: (
+        _("1 hidden slide") if n == 1 else _("{n} hidden slides").format(n=n)
+    ),
+    "hidden_sheets": lambda _, n, s: (
+        _("1 hidden sheet") if n == 1 else _("{n} hidden sheets").format(n=n)
+    ),
+    "hidden_rows": lambda _, n, s: (
+        _("1 hidden row or column") if n == 1 else _("{n} hidden rows and columns").format(n=n)
+    ),
+    "revisions": lambda _, n, s: (
+        _("1 tracked change") if n == 1 else _("{n} tracked changes").format(n=n)
+    ),
+    "server_properties": lambda _, n, s: _("document server and sensitivity label properties"),
     # --- residual: what cleaning cannot fix ---
     "image_content": lambda _, n, s: _("The picture itself can still show where or who you are."),
     "sensor_noise": lambda _, n, s: _(
@@ -168,6 +186,43 @@ def describe(code: str, count: int | None, subject: str | None, gettext) -> str:
     if render is None:
         return gettext("other metadata")
     return render(gettext, 1 if count is None else count, subject or "")
+
+
+# Content a reader of the file could see in an office program, not metadata about it: the
+# source is told that it went, so that they can copy what matters into their report.
+_DOCUMENTS = ("application/pdf", "application/vnd.", "application/epub")
+CONTENT = (
+    "document_comments",
+    "speaker_notes",
+    "hidden_slides",
+    "hidden_sheets",
+    "hidden_rows",
+    "revisions",
+)
+
+
+def removed_content(kind: str, items: list[tuple[str, int | None]], gettext) -> str:
+    """One sentence naming the content of a document that went, e.g. "2 comments and the
+    speaker notes were removed; paste them into your report if they matter." ('' for none)."""
+    if not kind.startswith(_DOCUMENTS):
+        return ""  # a comment in a picture's header is metadata, not something to paste back
+    texts = [describe(code, count, None, gettext) for code, count in items if code in CONTENT]
+    if not texts:
+        return ""
+    joined = texts[-1]
+    if len(texts) > 1:
+        head = texts[0]
+        for text in texts[1:-1]:
+            head = gettext("{first}, {next}").format(first=head, next=text)
+        joined = gettext("{first} and {last}").format(first=head, last=texts[-1])
+    code, count = next((c, n) for c, n in items if c in CONTENT)
+    if len(texts) == 1 and (count or 1) == 1 and code != "speaker_notes":
+        return gettext("{item} was removed; paste it into your report if it matters.").format(
+            item=joined
+        )
+    return gettext("{items} were removed; paste them into your report if they matter.").format(
+        items=joined
+    )
 
 
 def known_codes() -> frozenset[str]:

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sealbox.scrub.messages import describe
+from sealbox.scrub.messages import describe, removed_content
 
 Gettext = Callable[[str], str]
 
@@ -83,6 +83,10 @@ class CleanResult:
         items = "; ".join(f.text(gettext) for f in self.removed)
         return gettext("Removed: {items}").format(items=items)
 
+    def removed_content(self, gettext: Gettext = _identity) -> str:
+        """What of the visible content went (comments, notes, hidden sheets...), or ''."""
+        return removed_content(self.kind, [(f.code, f.count) for f in self.removed], gettext)
+
     def to_json(self) -> dict:
         """A JSON-ready dict for the CLI and the API (never the bytes themselves)."""
         return {
@@ -90,6 +94,7 @@ class CleanResult:
             "kind": self.kind,
             "size": None if self.data is None else len(self.data),
             "summary": self.summary(),
+            "removed_content": self.removed_content(),
             "removed": [f.to_json() for f in self.removed],
             "residual": [n.to_json() for n in self.residual],
             "reason": None if self.reason is None else self.reason.to_json(),

@@ -1,8 +1,10 @@
 """Office Open XML (docx, xlsx, pptx): every part is known and cleaned, or the file fails closed.
 
 Dropped parts: core/app/custom properties, thumbnails, comments and their authors, people and
-persons lists, printer settings, custom XML. In the XML that stays: rsids, w14/w15 docIds,
-paraId/textId and other unique ids, tracked-change authors and dates, attached templates and
+persons lists, printer settings, custom XML, sensitivity labels and add-in data, revision logs,
+speaker notes and hidden slides (`slides`), hidden sheets (`sheets`). In the XML that stays:
+rsids, nsids, w14/w15 docIds, paraId/textId and other unique ids, tracked changes (accepted,
+with their authors, dates and deleted text), hidden rows and columns, attached templates and
 absolute paths, drawing names and descriptions. Embedded media go through the same registry.
 """
 
@@ -13,7 +15,7 @@ import re
 
 from lxml import etree
 
-from sealbox.scrub import archive, officezip, xmlparts
+from sealbox.scrub import archive, officezip, sheets, slides, xmlparts
 from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.model import Finding, Notice
 
@@ -38,6 +40,11 @@ _DROP = [
     (r"(word|xl|ppt)/printerSettings/[^/]+", "printer"),
     (r"customXml/.+|(word|xl|ppt)/customXml/.+", "custom_xml"),
     (r"xl/drawings/vmlDrawing\d+\.vml|xl/drawings/_rels/vmlDrawing\d+\.vml\.rels", None),
+    (r"docMetadata/.+", "server_properties"),  # sensitivity labels: tenant and site ids
+    (r"(word|xl|ppt)/webextensions/.+", "custom_properties"),  # add-ins and their data
+    (r"(word|xl|ppt)/revisionInfo\.xml|ppt/changesInfos/.+|xl/revisions/.+", "history"),
+    (r"ppt/tags/[^/]+\.xml", "custom_properties"),
+    (r"\[trash\]/.+", None),  # deleted parts Word keeps inside the package
 ]
 _DROP_RE = [(re.compile(p), code) for p, code in _DROP]
 # Parts kept: XML is scrubbed, media cleaned by the registry, a few opaque parts copied.
@@ -80,13 +87,19 @@ _DROP_ELEMENTS = {
     "commentReference": None,
     "legacyDrawing": None,
     "person": "people",
+    "nsid": "document_ids",  # random numbering ids that link copies of a document
+    "tmpl": "document_ids",
 }
 _ID_ATTRS = {"paraId", "textId", "uid", "uidLastSave", "documentId", "persistentDocumentId"}
 _EXT_WRAPPERS = frozenset({"ext", "extLst"})
 _DRAWING_PROPS = {"cNvPr", "docPr"}
-_TRACKED = re.compile(
-    r"ins|del|moveFrom|moveTo|\w+Change|cellIns|cellDel|cellMerge|numberingChange"
+# Tracked changes are accepted, as Word's "Accept all" would: insertions stay as plain text,
+# deletions (whose text is still in the file) and old formatting go, with every author and date.
+_REVISION = re.compile(
+    r"ins|del|moveFrom|moveTo|\w+Change|cellIns|cellDel|cellMerge"
+    r"|move(From|To)Range(Start|End)"
 )
+_UNWRAP = {"ins", "moveTo"}
 _O_NS = "urn:schemas-microsoft-com:office:office"
 _LOCAL_PATH = re.compile(r"^(file:|[a-zA-Z]:[\\/]|\\\\|/)")
 _CORE = {
@@ -135,6 +148,13 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
                 dropped.add(m.name)
                 _describe_dropped(m.name, m.data, code, found, kind)
                 break
+    parts = {m.name: m.data for m in arc.members if not m.is_dir and m.name not in dropped}
+    if kind.endswith(".presentation"):
+        dropped |= slides.hide(parts, kind, found)
+    rewritten: dict[str, bytes] = {}
+    if kind.endswith(".sheet"):
+        hidden, rewritten = sheets.hide(parts, kind, found)
+        dropped |= hidden
     names = {m.name for m in arc.members}
     for m in arc.members:
         source = _rels_source(m.name)
@@ -153,7 +173,7 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
         if name in rels:
             return rels[name]
         gone = removed_ids.get(name, set())
-        return _clean_xml(name, data, dropped, gone, found, kind)
+        return _clean_xml(name, rewritten.get(name, data), dropped, gone, found, kind)
 
     out = officezip.rebuild(arc.members, dropped, _LAYOUT, ctx, found, clean_part)
     present = {name for name, _ in out}
@@ -204,10 +224,13 @@ def _describe_dropped(name: str, data: bytes, code: str | None, found: list, kin
     elif "omment" in name:
         root = xmlparts.parse(data, kind)
         count = sum(
-            1 for el in root if xmlparts.local(el.tag) in ("comment", "cm", "threadedComment")
+            1
+            for el in root.iter()
+            if isinstance(el.tag, str)
+            and xmlparts.local(el.tag) in ("comment", "cm", "threadedComment")
         )
         if count:
-            found.append(Finding("comments", count))
+            found.append(Finding("document_comments", count))
         authors = root.find(".//{*}authors")
         if authors is not None and len(authors):
             found.append(Finding("author"))
@@ -266,16 +289,28 @@ def _clean_xml(
             elif attr == f"{{{_O_NS}}}title":
                 del el.attrib[attr]
                 found.append(Finding("drawing_names"))
-        if f"{{{W}}}author" in el.attrib and _TRACKED.fullmatch(tag):
-            el.set(f"{{{W}}}author", "")
-            for key in (f"{{{W}}}date", f"{{{W}}}initials"):
-                el.attrib.pop(key, None)
-            tracked += 1
+        if el.tag.startswith(f"{{{W}}}") and _REVISION.fullmatch(tag):
+            tracked += _accept(el, tag)
+            continue
         if tag in _DRAWING_PROPS:
             _clean_drawing_props(el, found)
     if tracked:
-        found.append(Finding("tracked_changes", tracked))
+        found.append(Finding("revisions", tracked))
     return xmlparts.dump(root)
+
+
+def _accept(el: etree._Element, tag: str) -> int:
+    """Accept one tracked change; 1 when it was a change by someone (not a range marker)."""
+    parent = el.getparent()
+    if parent is None:
+        return 0  # inside a change already removed
+    counted = 0 if tag.endswith(("RangeStart", "RangeEnd")) else 1
+    if tag in _UNWRAP and xmlparts.local(parent.tag) not in ("rPr", "trPr"):
+        at = parent.index(el)
+        for offset, child in enumerate(list(el)):
+            parent.insert(at + offset, child)
+    xmlparts.remove(el)
+    return counted
 
 
 def _clean_drawing_props(el: etree._Element, found: list) -> None:

@@ -1,8 +1,9 @@
 """OpenDocument (odt, ods, odp, odg): known parts cleaned or removed; unknown parts fail closed.
 
 Removed: meta.xml, settings.xml (printer names and setup), thumbnails, RDF metadata, signatures,
-comments (annotations) with their authors, tracked-change authors and dates, LibreOffice rsids,
-picture titles and descriptions. Pictures go through the same registry.
+comments (annotations) with their authors, LibreOffice rsids, picture titles and descriptions,
+and the hidden content of `odfhidden` (notes, hidden slides, sheets, rows and columns, tracked
+changes). Pictures and embedded objects go through the same registry.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 
 from lxml import etree
 
-from sealbox.scrub import archive, officezip, xmlparts
+from sealbox.scrub import archive, odfhidden, officezip, xmlparts
 from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import CannotClean
 from sealbox.scrub.model import Finding, Notice
@@ -123,7 +124,8 @@ def _clean_manifest(data: bytes, dropped: set[str]) -> bytes:
 
 def _clean_xml(data: bytes, found: list) -> bytes:
     root = xmlparts.parse(data, KIND)
-    comments = tracked = 0
+    odfhidden.remove(root, found)
+    comments = 0
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
             officezip.drop_xml_comments(el)
@@ -136,12 +138,6 @@ def _clean_xml(data: bytes, found: list) -> bytes:
         if tag == "annotation-end":
             xmlparts.remove(el)
             continue
-        if tag == "change-info":
-            tracked += 1
-            for child in list(el):
-                if xmlparts.local(child.tag) in ("creator", "date"):
-                    xmlparts.remove(child)
-            continue
         if tag in _DRAWING_TEXT and "svg" in (etree.QName(el).namespace or ""):
             found.append(Finding("drawing_names"))
             xmlparts.remove(el)
@@ -152,7 +148,5 @@ def _clean_xml(data: bytes, found: list) -> bytes:
                 del el.attrib[attr]
                 found.append(Finding("revision_ids"))
     if comments:
-        found.append(Finding("comments", comments))
-    if tracked:
-        found.append(Finding("tracked_changes", tracked))
+        found.append(Finding("document_comments", comments))
     return xmlparts.dump(root)

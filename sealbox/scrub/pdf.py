@@ -1,7 +1,9 @@
 """PDF: rewritten in full by pikepdf (qpdf) so no incremental-update history survives.
 
 Removed: document info, XMP on the catalog and on every object, the trailer /ID (a fresh
-content-derived one is written), PieceInfo, page thumbnails, annotation authors and dates,
+content-derived one is written), PieceInfo, page thumbnails, comments and markup annotations
+(sticky notes, highlights, drawings, stamps) with their authors, other annotations' authors
+and dates,
 JavaScript and other actions that run or fetch things, embedded and associated files, form
 values (unless kept on purpose), and the metadata inside embedded JPEG images (their segments
 are rebuilt losslessly; JPEG 2000 images are re-encoded).
@@ -51,6 +53,27 @@ _RISKY_ACTIONS = {
     "/Sound",
     "/Movie",
     "/RichMediaExecute",
+}
+_MARKUP = {
+    f"/{name}"
+    for name in [
+        "Text",
+        "FreeText",
+        "Line",
+        "Square",
+        "Circle",
+        "Polygon",
+        "PolyLine",
+        "Highlight",
+        "Underline",
+        "Squiggly",
+        "StrikeOut",
+        "Stamp",
+        "Caret",
+        "Ink",
+        "Popup",
+        "Redact",
+    ]
 }
 _ANNOT_PERSONAL = ("/T", "/M", "/CreationDate", "/NM")
 _RESIDUAL = (Notice("document_content"),)
@@ -174,6 +197,12 @@ class _Sweep:
                 continue
             if annot.get("/Subtype") in (Name.RichMedia, Name.Screen, Name.Movie, Name.Sound):
                 self.note("embedded_files", 1)
+                continue
+            if str(annot.get("/Subtype")) in _MARKUP:
+                # Comments and markup, with their authors: Acrobat's "Remove hidden information"
+                # and Office's Document Inspector remove them; their popups go with them.
+                if annot.get("/Subtype") != Name.Popup:
+                    self.note("document_comments", 1)
                 continue
             if annot.get("/Subtype") != Name.Widget and any(k in annot for k in _ANNOT_PERSONAL):
                 self.note("annotation_authors")
