@@ -24,7 +24,7 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     """Open the database and blob store for `settings`; migrate the schema if asked."""
     clock = clock or Clock()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, settings.database_busy_seconds)
     # Secrets first: an older schema still holds them in the database, and the migration that
     # drops that table refuses while it is not empty.
     secrets = instance.load(settings.secrets_path, db.engine)

@@ -22,6 +22,9 @@ class Settings:
 
     data_dir: Path = Path("data")
     database_url: str = ""
+    # SQLite: how long a write waits for another process's before the page says the database
+    # did not answer.
+    database_busy_seconds: float = 30.0
     # Instance secrets (passphrase salt, cookie, form, second-factor and audit keys), mode 0600.
     # Default: `secrets.toml` in the data directory; put it on another volume (or a systemd
     # credential) so that a copy of the data directory alone opens nothing.
@@ -91,6 +94,10 @@ class Settings:
     # Empty files laid out each day for uploads to be written into; an upload finding none
     # costs one more copy of its file at the next pass (see sealbox.store.blobs).
     blob_pool_size: int = 500
+    # Admins are warned (start page, a daily mail, the log) when a filesystem Sealbox writes to
+    # has less free space than this; the disk job checks every job_disk_seconds.
+    disk_warning_free_mib: int = 2048
+    job_disk_seconds: int = 300
     # How often each serving process says it is alive (they share the login budget).
     worker_heartbeat_seconds: float = 30.0
     reminder_days_ahead: int = 2

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from sealbox.locale import N_
+
 
 class SealboxError(Exception):
     """Base for refusals that the web layer turns into a page or JSON error."""
 
     status = 400
     code = "bad_request"
+    # Said instead of `message` on a page that gives the typed text back in its form.
+    on_form: str | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    @property
+    def form_message(self) -> str:
+        """The message for a page that shows the form again with what was typed."""
+        return self.on_form or self.message
 
 
 class NotFound(SealboxError):
@@ -67,3 +76,25 @@ class DamagedData(SealboxError):
 class Conflict(SealboxError):
     status = 409
     code = "conflict"
+
+
+class StorageFull(SealboxError):
+    """The disk (of the blob store or of the database) is full: nothing of the request was kept."""
+
+    status = 507
+    code = "storage_full"
+    on_form = N_(
+        "The server is out of space, so nothing was stored. Your text is below: keep a copy "
+        "and send it again later."
+    )
+
+
+class DatabaseUnavailable(SealboxError):
+    """The database did not answer (twice, for a transaction that may be retried)."""
+
+    status = 503
+    code = "database_unavailable"
+    on_form = N_(
+        "The database did not answer, so nothing was stored. Your text is below: send it "
+        "again in a minute."
+    )

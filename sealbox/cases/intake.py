@@ -186,7 +186,8 @@ def submit(
         passphrase.normalise(words), services.secrets.source_salt, services.settings.kdf
     )
     today = services.clock.today()
-    with services.db.transaction() as session:
+
+    def store(session: Session) -> None:
         channel = channels.open_channel(session, channel_slug)
         handlers = channels.handler_recipients(session, channel.id)
         if not handlers:
@@ -217,6 +218,10 @@ def submit(
             reporter_identity.seal(session, report, reporter)
         _add_message(session, report, "source", None, text, draft, today, answers)
         # No mail is queued here: the mail job counts each past day's reports (notify).
+
+    # Tried again on a fresh connection if the database connection is lost before the commit;
+    # lost during it, the report's row says whether it is in (the passphrase page then shows).
+    services.db.run(store, landed=lambda session: session.get(Report, draft.report_id) is not None)
     return words
 
 
@@ -238,20 +243,29 @@ def follow_up(
         raise EmptyReport("The message is empty. Write something or attach a file.")
     if len(text) > services.settings.max_message_chars:
         raise TooLarge("The text is too long for one message. Attach it as a file instead.")
-    with services.db.transaction() as session:
+    message_id = new_id()
+
+    def store(session: Session) -> None:
         report = session.get(Report, report_id, with_for_update=True)
         if report is None or report.public_key != str(draft.recipient):
             raise UnknownChannel("This report no longer exists.")
         report.message_count += 1
         if author == "source":
             report.source_seq += 1
-        _add_message(session, report, author, staff_id, text, draft, services.clock.today())
+        _add_message(
+            session, report, author, staff_id, text, draft, services.clock.today(), None, message_id
+        )
         if also is not None:
             also(session)
 
+    services.db.run(store, landed=lambda session: session.get(Message, message_id) is not None)
 
-def _add_message(session, report, author, staff_id, text, draft, today, answers=None) -> None:
+
+def _add_message(
+    session, report, author, staff_id, text, draft, today, answers=None, message_id=None
+) -> None:
     message = Message(
+        id=message_id or new_id(),
         report_id=report.id,
         # Sealed like the body: in clear it would order the source's turns among the staff's.
         place=seal_place(report.message_count - 1, draft.recipient),

@@ -44,8 +44,10 @@ def matching_step(secret: str, code: str, now: float, last_step: int) -> int | N
     A step at or before `last_step` is refused, so a code is never accepted twice.
     """
     code = "".join(code.split())
-    if not secret or len(code) != 6 or not code.isdigit():
+    if not secret or len(code) != 6 or not code.isdecimal():
         return None
+    # Any script's digits (a keyboard may type Arabic-Indic ones) as the ASCII the app shows.
+    code = "".join(str(int(digit)) for digit in code)
     totp = pyotp.TOTP(secret)
     step_now = int(now // totp.interval)
     for step in (step_now - 1, step_now, step_now + 1):

@@ -33,12 +33,43 @@ def unseal(sealed: Sealed, identity: Identity) -> bytes:
         raise CannotOpen("The data could not be decrypted: wrong key or damaged data.") from exc
 
 
+class _Watched:
+    """Writes through to `sink`, keeping the sink's own error: the cipher library reports it as
+    its own EncryptError with the text only, which would lose what failed (a full disk)."""
+
+    def __init__(self, sink: BinaryIO) -> None:
+        self.sink = sink
+        self.failure: OSError | None = None
+
+    def write(self, data: bytes) -> int | None:
+        try:
+            return self.sink.write(data)
+        except OSError as exc:
+            self.failure = exc
+            raise
+
+    def flush(self) -> None:
+        try:
+            self.sink.flush()
+        except OSError as exc:
+            self.failure = exc
+            raise
+
+
 def seal_stream(reader: BinaryIO, *recipients: Recipient) -> SealedStream:
-    """A stream that, when written out, encrypts everything `reader` yields (chunk by chunk)."""
+    """A stream that, when written out, encrypts everything `reader` yields (chunk by chunk).
+
+    A failure of the sink (a full disk) comes out as the sink's own OSError."""
     native = _native(recipients)
 
     def write(sink: BinaryIO) -> None:
-        pyrage.encrypt_io(reader, sink, native)
+        watched = _Watched(sink)
+        try:
+            pyrage.encrypt_io(reader, watched, native)
+        except pyrage.EncryptError:
+            if watched.failure is not None:
+                raise watched.failure from None
+            raise
 
     return SealedStream(write)
 

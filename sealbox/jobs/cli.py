@@ -10,7 +10,7 @@ import typer
 from sealbox.jobs import runner
 
 jobs_app = typer.Typer(
-    help="Run the periodic jobs (sessions, retention, reminders, audit anchor, mail).",
+    help="Run the periodic jobs (sessions, retention, reminders, audit anchor, disk, mail).",
     no_args_is_help=True,
 )
 DataDir = typer.Option(None, "--data-dir", "-d", help="Data directory (default: ./data).")

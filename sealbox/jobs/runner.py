@@ -8,12 +8,12 @@ import secrets
 import socket
 from dataclasses import dataclass
 
-from sealbox.jobs import anchor, chronology, locks, mail, reminders, retention, sessions
+from sealbox.jobs import anchor, chronology, disk, locks, mail, reminders, retention, sessions
 from sealbox.services import Services
 
 log = logging.getLogger("sealbox.jobs")
 # Chronology last: it rewrites what the others changed.
-JOBS = {job.NAME: job for job in (sessions, retention, reminders, anchor, mail, chronology)}
+JOBS = {job.NAME: job for job in (sessions, retention, reminders, anchor, disk, mail, chronology)}
 LEASE_SECONDS = 30 * 60
 
 

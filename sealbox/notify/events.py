@@ -173,6 +173,33 @@ def audit_log_broken(session: Session, clock: Clock) -> int:
     )
 
 
+def disk_low(session: Session, clock: Clock, volumes: list) -> int:
+    """Tell the admins, once a day, that a disk Sealbox writes to is filling up."""
+    day = clock.today().isoformat()
+    lines = "".join(
+        f"- {volume.path}: {volume.free_bytes // (1024 * 1024)} MiB free of "
+        f"{volume.total_bytes // (1024 * 1024)} MiB\n"
+        for volume in volumes
+    )
+    emails = session.scalars(
+        select(User.email).where(User.role == "admin", User.active, User.email.is_not(None))
+    ).all()
+    for email in emails:
+        enqueue(
+            session,
+            clock,
+            "alert",
+            email,
+            "Sealbox alert: disk space is running low",
+            "A disk Sealbox writes to is filling up:\n\n" + lines + "\nWhen it is full, sources "
+            "cannot send reports or files (they get their text back and are asked to try later). "
+            "Free some space or grow the volume." + SIGN_OFF,
+            dedupe_key=f"disk_low:{email}:{day}",
+            once=True,
+        )
+    return len(emails)
+
+
 def _to_role(session: Session, clock: Clock, role: str, kind: str, subject: str, body: str) -> int:
     emails = session.scalars(
         select(User.email).where(User.role == role, User.active, User.email.is_not(None))

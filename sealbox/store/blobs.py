@@ -19,6 +19,7 @@ A file being written is locked (flock), so that neither another upload nor a pas
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import secrets
@@ -27,12 +28,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from sealbox.cases.errors import StorageFull
 from sealbox.clock import Clock
 from sealbox.crypto import AGE_MAGIC, SealedStream
 from sealbox.store import filetimes
 
 HEX = "0123456789abcdef"
 SHARDS = [a + b for a in HEX for b in HEX]
+OUT_OF_SPACE = "The server is out of space, so nothing was stored. Please try again later."
 
 
 class BlobMissing(Exception):
@@ -71,26 +74,35 @@ class BlobStore:
         ]
 
     def put(self, stream: SealedStream) -> str:
-        """Write a sealed stream under a fresh id and return the id once it is durable."""
+        """Write a sealed stream under a fresh id and return the id once it is durable.
+
+        A full disk raises StorageFull and leaves nothing behind (a pool file goes back empty).
+        """
         if not isinstance(stream, SealedStream):
             raise TypeError("the blob store accepts SealedStream only")
-        blob_id, sink = self._claim()
+        try:
+            blob_id, sink = self._claim()
+        except OSError as exc:
+            _raise_if_full(exc)
+            raise
         path = Path(sink.name)
         with sink:  # locked until closed
             try:
                 stream.write_to(sink)
-                sink.flush()
                 os.fsync(sink.fileno())
                 sink.seek(0)
                 if sink.read(len(AGE_MAGIC)) != AGE_MAGIC:
                     raise TypeError("refusing to store data that is not age ciphertext")
                 filetimes.to_day(path, self.clock)
-            except BaseException:
-                # A pool file goes back to the pool empty; a new file goes.
+            except BaseException as exc:
+                # A pool file goes back to the pool empty; a new file goes. (Unbuffered, so
+                # nothing written later re-fills it.)
                 if path.parent == self.pool:
                     sink.truncate(0)
                 else:
                     path.unlink(missing_ok=True)
+                if isinstance(exc, OSError):
+                    _raise_if_full(exc)
                 raise
         return blob_id
 
@@ -100,7 +112,7 @@ class BlobStore:
         while free:
             blob_id = free.pop(secrets.randbelow(len(free)))
             try:
-                sink = open(self.pool / blob_id, "r+b")  # noqa: SIM115
+                sink = open(self.pool / blob_id, "r+b", buffering=0)  # noqa: SIM115
             except FileNotFoundError:
                 continue
             try:
@@ -112,9 +124,14 @@ class BlobStore:
                 return blob_id, sink
             sink.close()  # written already
         blob_id = secrets.token_hex(16)
-        sink = open(self.new / blob_id, "x+b")  # noqa: SIM115
-        fcntl.flock(sink.fileno(), fcntl.LOCK_EX)
-        _fsync_dir(self.new)
+        sink = open(self.new / blob_id, "x+b", buffering=0)  # noqa: SIM115
+        try:
+            fcntl.flock(sink.fileno(), fcntl.LOCK_EX)
+            _fsync_dir(self.new)
+        except BaseException:
+            sink.close()
+            (self.new / blob_id).unlink(missing_ok=True)
+            raise
         return blob_id, sink
 
     @contextlib.contextmanager
@@ -248,6 +265,11 @@ class BlobStore:
             target.unlink(missing_ok=True)
             return 0
         return 1
+
+
+def _raise_if_full(exc: OSError) -> None:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        raise StorageFull(OUT_OF_SPACE) from None
 
 
 def _names(directory: Path) -> list[str]:

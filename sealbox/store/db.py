@@ -2,38 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Table, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from sealbox.cases.errors import DatabaseUnavailable, StorageFull
 from sealbox.store.instance import InstanceSecrets
 
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    # Deleted rows are overwritten, so removed ciphertext does not linger in free pages.
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
+log = logging.getLogger("sealbox.store")
+T = TypeVar("T")
+DB_FULL = "The server is out of space, so nothing was stored. Please try again later."
+DB_AWAY = "The database did not answer. Please try again in a minute."
+SQLITE_FULL = 13  # "database or disk is full"
+PG_DISK_FULL = "53100"
 
 
-def make_engine(url: str) -> Engine:
+def _sqlite_pragmas(busy_seconds: float) -> Callable:
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        # Deleted rows are overwritten, so removed ciphertext does not linger in free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+    return on_connect
+
+
+def make_engine(url: str, busy_seconds: float = 30.0) -> Engine:
+    """The engine for `url`; on SQLite a writer waits up to `busy_seconds` for another."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": busy_seconds}
+        )
+        event.listen(engine, "connect", _sqlite_pragmas(busy_seconds))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -41,18 +57,80 @@ def make_engine(url: str) -> Engine:
 class Database:
     """Owns the engine and hands out transactions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_seconds: float = 30.0) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, busy_seconds)
         # Handed to every session as `session.info` (the audit key, put here by services.build).
         self.session_info: dict[str, object] = {}
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=self.session_info)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work commits on success and rolls back on any exception."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """A session whose work commits on success and rolls back on any exception.
+
+        A full disk comes out as StorageFull, a lost or unanswering database as
+        DatabaseUnavailable (use `run` for work that may be tried again)."""
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except sa_exc.DBAPIError as exc:
+            refusal = _refusal(exc)
+            if refusal is None:
+                raise
+            raise refusal from exc
+
+    def run(
+        self, work: Callable[[Session], T], landed: Callable[[Session], bool] | None = None
+    ) -> T:
+        """`work` in a transaction, tried a second time on a fresh connection when the first
+        failed before its commit because the connection was lost (PostgreSQL: a killed
+        backend, a restart, a serialization failure). Both failing: DatabaseUnavailable.
+
+        Lost *during* the commit, the work may or may not be in: `landed`, asked on a fresh
+        connection, says which; without it that, too, is DatabaseUnavailable (the caller
+        cannot tell the person "nothing was stored" then, so give `landed` where it matters).
+        """
+        for attempt in (1, 2):
+            committing = False
+            try:
+                with self._sessions() as session:
+                    with session.begin():
+                        result = work(session)
+                        session.flush()
+                        committing = True
+                    return result
+            except sa_exc.DBAPIError as exc:
+                if not self._may_retry(exc):
+                    refusal = _refusal(exc)
+                    if refusal is None:
+                        raise
+                    raise refusal from exc
+                log.warning(
+                    "database connection lost (%s), attempt %d", type(exc.orig).__name__, attempt
+                )
+                if committing:
+                    if landed is not None and self._landed(landed):
+                        return result
+                    raise DatabaseUnavailable(DB_AWAY) from exc
+                if attempt == 2:
+                    raise DatabaseUnavailable(DB_AWAY) from exc
+        raise AssertionError("unreachable")
+
+    def _may_retry(self, exc: sa_exc.DBAPIError) -> bool:
+        """A failure that says nothing about the work itself: the connection went away (or,
+        on PostgreSQL, the server asked for the transaction to be tried again)."""
+        if exc.connection_invalidated:
+            return True
+        if self.engine.dialect.name != "postgresql" or _full(exc):
+            return False
+        return isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+
+    def _landed(self, landed: Callable[[Session], bool]) -> bool:
+        try:
+            with self._sessions() as session, session.begin():
+                return landed(session)
+        except sa_exc.DBAPIError as exc:
+            raise DatabaseUnavailable(DB_AWAY) from exc
 
     def forget(self, *tables: str) -> bool:
         """Make deleted rows unrecoverable from the database files; True when it fully ran.
@@ -151,6 +229,26 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _full(exc: sa_exc.DBAPIError) -> bool:
+    orig = exc.orig
+    return (
+        getattr(orig, "sqlite_errorcode", None) == SQLITE_FULL
+        or getattr(orig, "sqlstate", None) == PG_DISK_FULL
+    )
+
+
+def _refusal(exc: sa_exc.DBAPIError) -> StorageFull | DatabaseUnavailable | None:
+    """What a database failure means to the person who asked: the disk is full, or the
+    database is away; None for anything else (a bug, which stays the error it is)."""
+    if _full(exc):
+        log.warning("the database's disk is full")
+        return StorageFull(DB_FULL)
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        log.warning("database unavailable (%s)", type(exc.orig).__name__)
+        return DatabaseUnavailable(DB_AWAY)
+    return None
 
 
 def alembic_config(url: str, engine: Engine | None = None) -> Config:

@@ -10,7 +10,9 @@ from typing import BinaryIO, TypeVar
 
 import anyio
 from fastapi import Request
+from starlette.requests import ClientDisconnect
 
+from sealbox.cases.errors import SealboxError
 from sealbox.web.upload import MultipartStream
 
 T = TypeVar("T")
@@ -18,20 +20,36 @@ _DONE = object()
 
 
 async def with_multipart(request: Request, handle: Callable[[MultipartStream], T]) -> T:
-    """Run `handle` in a thread, feeding it the request body as it arrives."""
+    """Run `handle` in a thread, feeding it the request body as it arrives.
+
+    When `handle` refuses the request (a SealboxError: a full disk, a file too large), the rest
+    of the body is read and dropped, up to the submission limit, before the refusal goes on:
+    a browser still sending when the connection closes shows a reset, not the page that gives
+    the person their text back."""
     chunks = request.stream().__aiter__()
+    received = 0
 
     async def next_chunk() -> bytes:
+        nonlocal received
         try:
-            return await chunks.__anext__()
+            chunk = await chunks.__anext__()
         except StopAsyncIteration:
             return b""
+        received += len(chunk)
+        return chunk
 
     def pull() -> bytes:
         return anyio.from_thread.run(next_chunk)
 
     stream = MultipartStream(request.headers.get("content-type", ""), pull)
-    return await anyio.to_thread.run_sync(handle, stream)
+    try:
+        return await anyio.to_thread.run_sync(handle, stream)
+    except SealboxError:
+        limit = request.app.state.services.settings.max_submission_bytes
+        with contextlib.suppress(ClientDisconnect):
+            while received <= limit and await next_chunk():
+                pass
+        raise
 
 
 class _Abandoned(Exception):

@@ -46,6 +46,16 @@ class Part:
         del self._buffer[:want]
         return out
 
+    def is_empty(self) -> bool:
+        """True when the part holds no byte at all (a file input left empty); reads ahead."""
+        while not self._buffer and not self._ended:
+            kind, data = self._stream.next_event()
+            if kind == "data":
+                self._buffer += data
+            else:
+                self._ended = True
+        return not self._buffer
+
     def drain(self) -> None:
         while self.read(1 << 16):
             pass

@@ -72,8 +72,8 @@ def test_an_unknown_job_is_named_in_the_error(services):
     result = sealbox(services, "jobs", "run", "--once", "--job", "backups")
     assert result.exit_code == 2
     assert (
-        "No job named backups; the jobs are sessions, retention, reminders, anchor, mail, "
-        "chronology." in result.output
+        "No job named backups; the jobs are sessions, retention, reminders, anchor, disk, "
+        "mail, chronology." in result.output
     )
     assert "Traceback" not in result.output
 

@@ -15,7 +15,7 @@ from sealbox.cases import (
     source_files,
     source_sessions,
 )
-from sealbox.cases.errors import Forbidden, SealboxError, SessionExpired
+from sealbox.cases.errors import DatabaseUnavailable, Forbidden, SealboxError, SessionExpired
 from sealbox.cases.throttle import LoginBudget
 from sealbox.crypto import passphrase
 from sealbox.services import Services
@@ -74,14 +74,15 @@ def _render_submit(
 
 def _receive(
     stream: MultipartStream,
-    draft: intake.Draft,
+    draft: intake.Draft | None,
     fields: dict[str, str],
     key: bytes,
     purpose: str,
     binding: str,
     allow_keep: bool = False,
 ) -> None:
-    """Read the form into `fields` (kept on failure): the token first, then anything."""
+    """Read the form into `fields` (kept on failure): the token first, then anything.
+    Without a draft, files are read and dropped (the form only comes back)."""
     for part in stream.parts():
         if "form_token" not in fields:
             if part.name != "form_token" or part.is_file:
@@ -89,6 +90,8 @@ def _receive(
             fields["form_token"] = part.text()
             check_token(key, purpose, fields["form_token"], binding)
         elif part.is_file:
+            if draft is None or (not part.filename and part.is_empty()):
+                continue  # no file chosen: nothing to seal, so nothing touches the disk
             # "files_keep" is the channel-allowed, explicit choice to keep a file's metadata,
             # honoured only after the confirmation box that precedes it in the form.
             keep = part.name == "files_keep" and fields.get("keep_confirm") == "1" and allow_keep
@@ -99,7 +102,8 @@ def _receive(
                     fields[part.name] = received.display_name
         else:
             fields[part.name] = part.text()
-            draft.add_text(len(fields[part.name]))
+            if draft is not None:
+                draft.add_text(len(fields[part.name]))
 
 
 @router.post("/submit/{slug}")
@@ -109,10 +113,23 @@ async def submit(
     svc: Services = Depends(services),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    with svc.db.transaction() as session:
-        channel = channels.open_channel(session, slug, i18n.language_of(request).code)
-    draft = intake.Draft.for_new_report(svc)
+    lang = i18n.language_of(request).code
     fields: dict[str, str] = {}
+    try:
+        # Tried twice on a lost database connection: the form and its text depend on it.
+        channel = svc.db.run(lambda session: channels.open_channel(session, slug, lang))
+    except DatabaseUnavailable as exc:
+        # Nothing can be sent without the channel, but what was typed still comes back.
+        key = svc.secrets.form_key
+        await with_multipart(
+            request, lambda stream: _receive(stream, None, fields, key, "submit", "")
+        )
+        stub = channels.ChannelView(id="", slug=slug, name=slug, description="")
+        text = fields.get("text", "")
+        return _render_submit(
+            request, svc, tpl, stub, text, exc.form_message, exc.status, fields=fields
+        )
+    draft = intake.Draft.for_new_report(svc)
 
     def handle(stream: MultipartStream) -> str:
         try:
@@ -144,7 +161,7 @@ async def submit(
             tpl,
             channel,
             fields.get("text", ""),
-            exc.message,
+            exc.form_message,
             status=exc.status,
             fields=fields,
             errors=getattr(exc, "errors", None),
@@ -322,7 +339,7 @@ async def follow_up(
         # Give back what they wrote, so a refused file does not cost them their message.
         text = fields.get("text", "")
         return _render_report(
-            request, svc, tpl, resumed, error=exc.message, text=text, status=exc.status
+            request, svc, tpl, resumed, error=exc.form_message, text=text, status=exc.status
         )
     done = i18n.local_url(i18n.choice_of(request), "/report?sent=1")
     return _with_cookie(RedirectResponse(done, status_code=303), request, svc, resumed.cookie)

@@ -158,7 +158,7 @@ def channel_page(
 
 def _days(form: dict, name: str) -> int:
     raw = form.get(name, "").strip()
-    if not raw.isdigit() or len(raw) > 6:
+    if not raw.isdecimal() or len(raw) > 6:
         raise BadInput("Retention is a whole number of days.")
     return int(raw)
 

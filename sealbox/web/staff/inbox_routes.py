@@ -10,6 +10,7 @@ from sealbox.cases.staff_sessions import StaffContext
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import staff
+from sealbox.web.staff.home import render_home
 from sealbox.web.templating import Templates
 
 router = APIRouter()
@@ -30,12 +31,12 @@ def _filters(request: Request, overdue: bool = False) -> inbox.InboxFilter:
 
 def _page(request: Request) -> int:
     raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return int(raw) if raw.isdecimal() and len(raw) < 7 else 1
 
 
 def _render(request, svc, ctx, tpl, filters: inbox.InboxFilter, view: str) -> Response:
     if ctx.role != roles.HANDLER:
-        return tpl.render(request, "staff/home.html", {"ctx": ctx})
+        return render_home(request, svc, tpl, ctx)
     with svc.db.transaction() as session:
         listing = inbox.inbox(
             session,

@@ -26,6 +26,7 @@ from sealbox.web.staff import (
     security_key_routes,
 )
 from sealbox.web.staff.guards import COOKIE, SETUP_PAGES, any_step, checked_form, staff
+from sealbox.web.staff.home import render_home
 from sealbox.web.templating import Templates
 
 router = APIRouter()
@@ -81,13 +82,14 @@ def logout(
 @router.get("/home")
 def home(
     request: Request,
+    svc: Services = Depends(services),
     ctx: StaffContext = Depends(staff),
     tpl: Templates = Depends(templates),
 ) -> Response:
     """The start page of roles that read no reports (handlers start at the inbox)."""
     if ctx.role == roles.HANDLER:
         return RedirectResponse("/staff/", status_code=303)
-    return tpl.render(request, "staff/home.html", {"ctx": ctx})
+    return render_home(request, svc, tpl, ctx)
 
 
 for area in (
