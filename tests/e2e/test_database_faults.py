@@ -47,6 +47,7 @@ def drill(tmp_path, database_url, backend, monkeypatch):
     instance.stop()
 
 
+@pytest.mark.exclusive
 def test_every_submission_is_acknowledged_and_stored_or_refused_clearly(drill):
     instance, fault = drill
     result = fault_drills.run_submissions(instance, fault, SUBMISSIONS, SOURCES)
