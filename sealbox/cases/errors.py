@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sealbox.locale import N_
+from sealbox.store.faults import OutOfSpace, StoreFault
+
+OUT_OF_SPACE = "The server is out of space, so nothing was stored. Please try again later."
+DB_AWAY = "The database did not answer. Please try again in a minute."
 
 
 class SealboxError(Exception):
@@ -98,3 +105,20 @@ class DatabaseUnavailable(SealboxError):
         "The database did not answer, so nothing was stored. Your text is below: send it "
         "again in a minute."
     )
+
+
+def refusal_for(fault: StoreFault) -> SealboxError:
+    """The refusal a person sees for a storage fault."""
+    if isinstance(fault, OutOfSpace):
+        return StorageFull(OUT_OF_SPACE)
+    return DatabaseUnavailable(DB_AWAY)
+
+
+@contextmanager
+def storage_refusals() -> Iterator[None]:
+    """Storage faults inside become refusals (StorageFull, DatabaseUnavailable), so that a
+    page that catches SealboxError gives the typed text back for them too."""
+    try:
+        yield
+    except StoreFault as fault:
+        raise refusal_for(fault) from fault

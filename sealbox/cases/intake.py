@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import crypto
 from sealbox.cases import channels, cleaning, deadlines, reporter_identity
-from sealbox.cases.errors import EmptyReport, TooLarge, UnknownChannel
+from sealbox.cases.errors import EmptyReport, TooLarge, UnknownChannel, storage_refusals
 from sealbox.crypto import Identity, Recipient, Sealed, passphrase
 from sealbox.scrub.filenames import sanitise_filename
 from sealbox.services import Services
@@ -112,7 +112,8 @@ class Draft:
                 counted, settings.scrub_max_bytes, keep_metadata, settings.scrub_limits
             )
             stored = _Counted(cleaned.stream)
-            blob_id = self.services.blobs.put(crypto.seal_stream(stored, self.recipient))
+            with storage_refusals():
+                blob_id = self.services.blobs.put(crypto.seal_stream(stored, self.recipient))
         except Exception:
             if counted.failure is not None:
                 raise counted.failure from None
@@ -221,7 +222,10 @@ def submit(
 
     # Tried again on a fresh connection if the database connection is lost before the commit;
     # lost during it, the report's row says whether it is in (the passphrase page then shows).
-    services.db.run(store, landed=lambda session: session.get(Report, draft.report_id) is not None)
+    with storage_refusals():
+        services.db.run(
+            store, landed=lambda session: session.get(Report, draft.report_id) is not None
+        )
     return words
 
 
@@ -258,7 +262,8 @@ def follow_up(
         if also is not None:
             also(session)
 
-    services.db.run(store, landed=lambda session: session.get(Message, message_id) is not None)
+    with storage_refusals():
+        services.db.run(store, landed=lambda session: session.get(Message, message_id) is not None)
 
 
 def _add_message(

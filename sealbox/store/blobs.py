@@ -28,14 +28,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from sealbox.cases.errors import StorageFull
 from sealbox.clock import Clock
 from sealbox.crypto import AGE_MAGIC, SealedStream
 from sealbox.store import filetimes
+from sealbox.store.faults import OutOfSpace
 
 HEX = "0123456789abcdef"
 SHARDS = [a + b for a in HEX for b in HEX]
-OUT_OF_SPACE = "The server is out of space, so nothing was stored. Please try again later."
 
 
 class BlobMissing(Exception):
@@ -76,7 +75,7 @@ class BlobStore:
     def put(self, stream: SealedStream) -> str:
         """Write a sealed stream under a fresh id and return the id once it is durable.
 
-        A full disk raises StorageFull and leaves nothing behind (a pool file goes back empty).
+        A full disk raises OutOfSpace and leaves nothing behind (a pool file goes back empty).
         """
         if not isinstance(stream, SealedStream):
             raise TypeError("the blob store accepts SealedStream only")
@@ -269,7 +268,7 @@ class BlobStore:
 
 def _raise_if_full(exc: OSError) -> None:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        raise StorageFull(OUT_OF_SPACE) from None
+        raise OutOfSpace() from exc
 
 
 def _names(directory: Path) -> list[str]:

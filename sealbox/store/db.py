@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -16,19 +16,17 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from sealbox.cases.errors import DatabaseUnavailable, StorageFull
+from sealbox.store.faults import DatabaseAway, OutOfSpace
 from sealbox.store.instance import InstanceSecrets
 
 log = logging.getLogger("sealbox.store")
 T = TypeVar("T")
-DB_FULL = "The server is out of space, so nothing was stored. Please try again later."
-DB_AWAY = "The database did not answer. Please try again in a minute."
 SQLITE_FULL = 13  # "database or disk is full"
 PG_DISK_FULL = "53100"
 
 
-def _sqlite_pragmas(busy_seconds: float) -> Callable:
-    def on_connect(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, object], None]:
+    def on_connect(dbapi_connection: Any, _record: object) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
@@ -68,8 +66,8 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits on success and rolls back on any exception.
 
-        A full disk comes out as StorageFull, a lost or unanswering database as
-        DatabaseUnavailable (use `run` for work that may be tried again)."""
+        A full disk comes out as OutOfSpace, a lost or unanswering database as DatabaseAway
+        (use `run` for work that may be tried again)."""
         try:
             with self._sessions() as session, session.begin():
                 yield session
@@ -84,10 +82,10 @@ class Database:
     ) -> T:
         """`work` in a transaction, tried a second time on a fresh connection when the first
         failed before its commit because the connection was lost (PostgreSQL: a killed
-        backend, a restart, a serialization failure). Both failing: DatabaseUnavailable.
+        backend, a restart, a serialization failure). Both failing: DatabaseAway.
 
         Lost *during* the commit, the work may or may not be in: `landed`, asked on a fresh
-        connection, says which; without it that, too, is DatabaseUnavailable (the caller
+        connection, says which; without it that, too, is DatabaseAway (the caller
         cannot tell the person "nothing was stored" then, so give `landed` where it matters).
         """
         for attempt in (1, 2):
@@ -111,9 +109,9 @@ class Database:
                 if committing:
                     if landed is not None and self._landed(landed):
                         return result
-                    raise DatabaseUnavailable(DB_AWAY) from exc
+                    raise DatabaseAway() from exc
                 if attempt == 2:
-                    raise DatabaseUnavailable(DB_AWAY) from exc
+                    raise DatabaseAway() from exc
         raise AssertionError("unreachable")
 
     def _may_retry(self, exc: sa_exc.DBAPIError) -> bool:
@@ -130,7 +128,7 @@ class Database:
             with self._sessions() as session, session.begin():
                 return landed(session)
         except sa_exc.DBAPIError as exc:
-            raise DatabaseUnavailable(DB_AWAY) from exc
+            raise DatabaseAway() from exc
 
     def forget(self, *tables: str) -> bool:
         """Make deleted rows unrecoverable from the database files; True when it fully ran.
@@ -239,15 +237,15 @@ def _full(exc: sa_exc.DBAPIError) -> bool:
     )
 
 
-def _refusal(exc: sa_exc.DBAPIError) -> StorageFull | DatabaseUnavailable | None:
+def _refusal(exc: sa_exc.DBAPIError) -> OutOfSpace | DatabaseAway | None:
     """What a database failure means to the person who asked: the disk is full, or the
     database is away; None for anything else (a bug, which stays the error it is)."""
     if _full(exc):
         log.warning("the database's disk is full")
-        return StorageFull(DB_FULL)
+        return OutOfSpace()
     if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
         log.warning("database unavailable (%s)", type(exc.orig).__name__)
-        return DatabaseUnavailable(DB_AWAY)
+        return DatabaseAway()
     return None
 
 

@@ -17,8 +17,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request as PlainRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sealbox.cases.errors import SealboxError, SessionExpired
+from sealbox.cases.errors import SealboxError, SessionExpired, refusal_for
 from sealbox.locale import N_
+from sealbox.store.faults import StoreFault
 from sealbox.web.cookies import clear_session_cookie
 
 log = logging.getLogger("sealbox.web")
@@ -66,6 +67,12 @@ def install(app: FastAPI) -> None:
             else:
                 clear_session_cookie(response, request, settings, "sealbox_source", "/")
         return response
+
+    @app.exception_handler(StoreFault)
+    async def storage_fault(request: Request, exc: StoreFault) -> Response:
+        # A full disk or an unanswering database met outside a form that gives text back.
+        refusal = refusal_for(exc)
+        return error_response(request, refusal.status, refusal.code, refusal.message)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -15,7 +15,13 @@ from sealbox.cases import (
     source_files,
     source_sessions,
 )
-from sealbox.cases.errors import DatabaseUnavailable, Forbidden, SealboxError, SessionExpired
+from sealbox.cases.errors import (
+    DatabaseUnavailable,
+    Forbidden,
+    SealboxError,
+    SessionExpired,
+    storage_refusals,
+)
 from sealbox.cases.throttle import LoginBudget
 from sealbox.crypto import passphrase
 from sealbox.services import Services
@@ -117,7 +123,8 @@ async def submit(
     fields: dict[str, str] = {}
     try:
         # Tried twice on a lost database connection: the form and its text depend on it.
-        channel = svc.db.run(lambda session: channels.open_channel(session, slug, lang))
+        with storage_refusals():
+            channel = svc.db.run(lambda session: channels.open_channel(session, slug, lang))
     except DatabaseUnavailable as exc:
         # Nothing can be sent without the channel, but what was typed still comes back.
         key = svc.secrets.form_key
