@@ -9,7 +9,7 @@ never leaves the account without a second factor that counts for its role.
 
 from __future__ import annotations
 
-from sealbox import audit
+from sealbox import audit, crypto
 from sealbox.cases import security_keys, staff, totp
 from sealbox.cases.errors import BadInput, SealboxError, Throttled
 from sealbox.cases.factor_policy import totp_counts
@@ -112,14 +112,37 @@ def _confirm(services: Services, ctx: StaffContext, method: str, check) -> str |
     return pending
 
 
-def registration_options(services: Services, ctx: StaffContext) -> str:
-    """A fresh registration challenge for this session (JSON for the browser)."""
+def registration_options(services: Services, ctx: StaffContext, password: str = "") -> str:
+    """A fresh registration challenge for this session (JSON for the browser).
+
+    A complete session must give the password again: a session left open on someone's laptop
+    must not be enough to add a second factor. (A session that must register a key now has
+    just been opened with the password.) A wrong password counts as a failed login.
+    """
     _may_manage_keys(ctx)
+    now = services.clock.timestamp()
+    failure: SealboxError | None = None
     with services.db.transaction() as session:
         user, row = _rows(session, ctx)
-        return security_keys.registration_options(
-            session, services.settings, services.clock.timestamp(), user, row
-        )
+        if ctx.pending is None:
+            if staff.locked(user, now):
+                failure = Throttled(
+                    "Too many failed attempts for this account. Try again in a few minutes."
+                )
+            elif not crypto.verify_password(user.password_hash, password, services.settings.kdf):
+                failure = BadInput("Your password is not right.")
+                staff.count_failure(user, now, services.settings.staff_lockout_after)
+                audit.record(
+                    session,
+                    services.clock,
+                    user.username,
+                    "password_check_failed",
+                    f"user:{user.id}",
+                    purpose="security_key",
+                )
+        if failure is None:
+            return security_keys.registration_options(session, services.settings, now, user, row)
+    raise failure
 
 
 def add_key(services: Services, ctx: StaffContext, name: str, response: str) -> str | None:

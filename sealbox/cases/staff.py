@@ -107,11 +107,13 @@ def authenticate(
     password_ok = crypto.verify_password(user.password_hash if user else None, password, kdf)
     # An account with no second factor yet logs in to the enrolment pages only.
     enrolling = user is not None and not has_second_factor(session, user)
-    # Without a code, or when codes do not count for this account (its role takes security
-    # keys only), the session asks for the second factor next.
+    # An account with a security key may leave the code empty (or must, where its role takes
+    # keys only): the session asks for the key next. Without a key, a missing code fails like
+    # a wrong one, so that the password alone is never confirmed.
     factor_next = (
         user is not None
         and not enrolling
+        and factor_policy.key_count(session, user.id) > 0
         and not (totp_code.strip() and factor_policy.totp_counts(session, user))
     )
     # The code is only checked (and so used up) once the password is right.

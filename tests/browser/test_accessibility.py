@@ -106,22 +106,3 @@ def test_staff_pages_have_no_serious_violations(browser, sealbox, username):
     context.close()
     assert len(seen) >= 2
     assert found == []
-
-
-def test_the_second_factor_page_has_no_serious_violations(browser, sealbox):
-    """The page between password and second factor, reached by no link: the code left empty."""
-    context = browser.new_context(base_url=sealbox.public_url, bypass_csp=True, viewport=PHONE)
-    page = context.new_page()
-    bob = sealbox.accounts["bob"]
-    found = []
-    for lang in ("en", "ug"):
-        page.goto(f"/staff/login?lang={lang}")
-        page.fill("#username", bob.username)
-        page.fill("#password", bob.password)
-        with page.expect_navigation():
-            page.click("main form button[type=submit]")
-        assert "/staff/login/factor" in page.url
-        found += _violations(page)
-        context.clear_cookies()
-    context.close()
-    assert found == []

@@ -61,13 +61,16 @@ def _role_section(html: str, role: str) -> str:
     raise AssertionError(f"no section for {role}")
 
 
-def add_key(client, device: SoftAuthenticator, name: str = "blue key", **bend):
-    """Register `device` on the keys page as the browser script does."""
+def add_key(client, device: SoftAuthenticator, name: str = "blue key", password: str = "", **bend):
+    """Register `device` on the keys page as the browser script does (a complete session
+    gives the password again)."""
     page = client.get("/staff/account/keys")
     assert page.status_code == 200, page.text
     csrf = support.token(page.text)
     options = client.post(
-        "/staff/account/keys/options", data={"csrf": csrf, "name": name}, headers=JSON
+        "/staff/account/keys/options",
+        data={"csrf": csrf, "name": name, "password": password},
+        headers=JSON,
     )
     assert options.status_code == 200, options.text
     answer = device.create(options.json(), **bend)
@@ -113,7 +116,7 @@ def with_key(services, client, username: str, role: str = "handler"):
     account = support.add_user(services, username, role)
     device = SoftAuthenticator(ORIGIN)
     assert support.staff_login(client, services, account).status_code == 200
-    assert add_key(client, device).status_code == 200
+    assert add_key(client, device, password=account.password).status_code == 200
     staff_kit.post(client, "/staff/logout")
     return account, device
 
@@ -123,7 +126,7 @@ def test_a_key_is_registered_and_then_logs_in(services, client):
     _set_email(services, "hana", "hana@example.org")
     support.staff_login(client, services, hana)
     device = SoftAuthenticator(ORIGIN)
-    added = add_key(client, device, name="blue USB key")
+    added = add_key(client, device, name="blue USB key", password=hana.password)
     assert added.status_code == 200 and added.json()["next"] == "/staff/account/keys?added=1"
     page = client.get("/staff/account/keys")
     assert "blue USB key" in page.text
@@ -146,15 +149,50 @@ def test_a_key_is_registered_and_then_logs_in(services, client):
         assert session.scalar(select(SecurityKey.sign_count)) == 1
 
 
+def test_a_session_alone_adds_no_key_without_the_password(services, client):
+    hana = support.add_user(services, "hana")
+    support.staff_login(client, services, hana)
+    page = client.get("/staff/account/keys")
+    assert 'name="password"' in page.text
+    csrf = support.token(page.text)
+    for password in ("", "not her password"):
+        refused = client.post(
+            "/staff/account/keys/options",
+            data={"csrf": csrf, "name": "thief's key", "password": password},
+            headers=JSON,
+        )
+        assert refused.status_code == 400
+        assert refused.json()["message"] == "Your password is not right."
+    # No challenge was opened, so no answer can register a key.
+    device = SoftAuthenticator(ORIGIN)
+    answer = device.create(
+        {"rp": {"id": "sealbox.test"}, "user": {"id": "aGFuYQ"}, "challenge": "AAAA"}
+    )
+    sent = client.post(
+        "/staff/account/keys",
+        data={"csrf": csrf, "name": "thief's key", "credential": answer},
+        headers=JSON,
+    )
+    assert sent.status_code == 400
+    with services.db.transaction() as session:
+        assert session.scalar(select(SecurityKey.id)) is None
+        failed = session.scalar(select(User.failed_logins).where(User.username == "hana"))
+    assert failed == 2 and len(_actions(services, "password_check_failed")) == 2
+
+
 def test_a_phishing_origin_or_foreign_relying_party_is_refused(services, client):
     hana = support.add_user(services, "hana")
     support.staff_login(client, services, hana)
-    phished = add_key(client, SoftAuthenticator(ORIGIN), origin="https://sea1box.test")
+    phished = add_key(
+        client, SoftAuthenticator(ORIGIN), password=hana.password, origin="https://sea1box.test"
+    )
     assert phished.status_code == 400 and "could not be verified" in phished.json()["message"]
-    foreign = add_key(client, SoftAuthenticator(ORIGIN), rp_id="sea1box.test")
+    foreign = add_key(
+        client, SoftAuthenticator(ORIGIN), password=hana.password, rp_id="sea1box.test"
+    )
     assert foreign.status_code == 400
     device = SoftAuthenticator(ORIGIN)
-    assert add_key(client, device).status_code == 200
+    assert add_key(client, device, password=hana.password).status_code == 200
     staff_kit.post(client, "/staff/logout")
 
     password_step(client, hana)
@@ -283,7 +321,7 @@ def test_the_last_second_factor_that_counts_cannot_be_removed(services, client, 
     removed = staff_kit.post(client, f"/staff/account/keys/{only}/remove")
     assert removed.status_code == 200 and "The key was removed." in removed.text
     assert key_ids() == [] and len(_actions(services, "security_key_removed")) == 1
-    assert add_key(client, device).status_code == 200
+    assert add_key(client, device, password=hana.password).status_code == 200
 
     support.staff_login(other_client, services, ada)
     staff_kit.post(other_client, "/staff/admin/sign-in", role="handler", totp_allowed="0")
@@ -292,7 +330,7 @@ def test_the_last_second_factor_that_counts_cannot_be_removed(services, client, 
     assert kept.status_code == 400 and "last second factor" in kept.text
     assert key_ids() == [only]
     spare = SoftAuthenticator(ORIGIN)
-    assert add_key(client, spare, name="spare").status_code == 200
+    assert add_key(client, spare, name="spare", password=hana.password).status_code == 200
     assert staff_kit.post(client, f"/staff/account/keys/{only}/remove").status_code == 200
     [left] = key_ids()
     assert staff_kit.post(client, f"/staff/account/keys/{left}/remove").status_code == 400
@@ -416,3 +454,14 @@ def test_a_public_address_keys_cannot_work_with_is_refused_at_start(tmp_path, ur
     assert ran.exit_code == 2
     assert "configuration: public_url" in ran.output and why in ran.output
     assert "Traceback" not in ran.output
+
+
+def test_without_a_key_the_password_alone_is_never_confirmed(services, client):
+    hana = support.add_user(services, "hana")
+    right = password_step(client, hana)
+    wrong = password_step(client, dataclasses.replace(hana, password="not the password"))
+    assert right.status_code == wrong.status_code == 401
+    assert right.url.path == wrong.url.path == "/staff/login"
+    assert "The username, password or code is not right." in right.text
+    with services.db.transaction() as session:
+        assert session.scalar(select(User.failed_logins).where(User.username == "hana")) == 2

@@ -145,7 +145,7 @@ def key_options(
 ) -> Response:
     def run():
         security_keys.check_name(form.get("name", ""))
-        options = second_factor.registration_options(svc, ctx)
+        options = second_factor.registration_options(svc, ctx, form.get("password", ""))
         return Response(options, media_type="application/json")
 
     return _ceremony(request, run)
