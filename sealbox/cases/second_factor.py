@@ -87,7 +87,9 @@ def _confirm(services: Services, ctx: StaffContext, method: str, check) -> str |
                 key_id = check(session, user, row)
             except SealboxError as exc:
                 failure = exc
-        if failure is not None:
+        if isinstance(failure, Throttled):
+            pass  # locked already: nothing was tried
+        elif failure is not None:
             staff.count_failure(user, now, services.settings.staff_lockout_after)
             audit.record(
                 session,

@@ -465,3 +465,18 @@ def test_without_a_key_the_password_alone_is_never_confirmed(services, client):
     assert "The username, password or code is not right." in right.text
     with services.db.transaction() as session:
         assert session.scalar(select(User.failed_logins).where(User.username == "hana")) == 2
+
+
+def test_a_half_logged_in_session_is_locked_out_like_the_login(services, client):
+    hana, device = with_key(services, client, "hana")
+    landed = password_step(client, hana)
+    csrf = support.token(landed.text)
+    for _ in range(services.settings.staff_lockout_after):
+        wrong = client.post("/staff/login/factor/code", data={"csrf": csrf, "code": "000000"})
+        assert wrong.status_code == 400
+    locked = key_step(client, device)
+    assert locked.status_code == 429 and "Too many failed attempts" in locked.json()["message"]
+    assert client.get("/staff/").status_code == 403
+    with services.db.transaction() as session:
+        failed = session.scalar(select(User.failed_logins).where(User.username == "hana"))
+    assert failed == services.settings.staff_lockout_after
