@@ -127,3 +127,31 @@ def test_the_sign_in_page_names_the_accounts_without_a_key(browser, sealbox):
     assert page.locator("html").get_attribute("dir") == "rtl"
     screenshot(page, "staff-admin-sign-in-ug")
     context.close()
+
+
+@pytest.mark.parametrize("browser_kind", ["no WebAuthn", "no JavaScript"])
+def test_a_browser_that_cannot_use_keys_is_told_so(browser, sealbox, browser_kind):
+    context = browser.new_context(
+        base_url=sealbox.public_url,
+        viewport={"width": 1100, "height": 800},
+        java_script_enabled=browser_kind != "no JavaScript",
+    )
+    # An old or locked-down browser: the API is simply not there.
+    context.add_init_script("delete window.PublicKeyCredential;")
+    page = context.new_page()
+    bob = sealbox.accounts["bob"]
+    page.goto("/staff/login")
+    page.fill("#username", bob.username)
+    page.fill("#password", bob.password)
+    page.fill("#totp", bob.code())
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    page.goto("/staff/account/keys")
+    main = page.locator("main").inner_text()
+    if browser_kind == "no JavaScript":
+        assert "Security keys need JavaScript" in main
+    else:
+        assert page.locator("#webauthn-unsupported").is_visible()
+        assert "This browser cannot use security keys" in main
+    assert page.locator("form[data-webauthn]").is_hidden()
+    context.close()
