@@ -2,7 +2,8 @@
 
 Shared by the archive, Office Open XML and OpenDocument cleaners. Reading enforces the limits
 on nesting depth, member count, expansion (total and ratio) and refuses overlapping entries;
-writing normalises every entry date, drops comments, extra fields and permissions.
+writing normalises every entry date, system and permissions, and drops comments and extra
+fields.
 """
 
 from __future__ import annotations
@@ -107,12 +108,14 @@ def write(entries: list[tuple[str, bytes | None]], stored: frozenset[str] = froz
     with zipfile.ZipFile(out, "w") as zf:
         for name, body in entries:
             info = zipfile.ZipInfo(name, date_time=EPOCH)
-            info.create_system = 0
+            # Every entry looks made on the same Unix system with the usual permissions: the
+            # system that wrote it (Windows, macOS...) and its permissions say who made it.
+            info.create_system = 3
             if body is None:
-                info.external_attr = 0x10
+                info.external_attr = (0o40755 << 16) | 0x10
                 zf.writestr(info, b"")
                 continue
-            info.external_attr = 0
+            info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
             zf.writestr(info, body, compresslevel=6)
     return out.getvalue()

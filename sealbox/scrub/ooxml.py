@@ -17,6 +17,7 @@ from lxml import etree
 
 from sealbox.scrub import archive, officezip, sheets, slides, xmlparts
 from sealbox.scrub.cleaner import Cleaned, Context
+from sealbox.scrub.errors import damaged
 from sealbox.scrub.model import Finding, Notice
 
 KIND = "application/vnd.openxmlformats-officedocument"
@@ -137,6 +138,7 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
     """A copy with every part either cleaned or removed; unknown parts refuse the file."""
     kind = _kind(data)
     arc = archive.read(data, ctx, kind)
+    _check_content_types(arc.members, kind)
     found: list[Finding] = list(arc.findings)
     dropped: set[str] = set()
     for m in arc.members:
@@ -182,6 +184,18 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
     ]
     out.sort(key=lambda e: e[0] != "[Content_Types].xml")
     return Cleaned(archive.write(out), tuple(found), RESIDUAL)
+
+
+def _check_content_types(members: list[archive.Member], kind: str) -> None:
+    """A package says what each part is in [Content_Types].xml; without it, it is damaged."""
+    data = next((m.data for m in members if m.name == "[Content_Types].xml"), None)
+    if data is None:
+        raise damaged(kind)
+    root = xmlparts.parse(data, kind)
+    if root.tag != f"{{{CT_NS}}}Types" or any(
+        isinstance(el.tag, str) and etree.QName(el).namespace != CT_NS for el in root
+    ):
+        raise damaged(kind)
 
 
 def _content_types(data: bytes | None, present: set[str], kind: str) -> bytes:

@@ -20,16 +20,16 @@ from sealbox.scrub.model import Finding, Notice
 
 KIND = "application/vnd.oasis.opendocument"
 MANIFEST_NS = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
-_OBJ = r"(Object \d+/)?"
+_OBJ = r"(Object \d+/)*"  # embedded charts, formulas and documents, nested
 _DROP = re.compile(
-    rf"{_OBJ}meta\.xml|{_OBJ}settings\.xml|manifest\.rdf|layout-cache|Thumbnails/.*"
+    rf"{_OBJ}meta\.xml|{_OBJ}settings\.xml|{_OBJ}manifest\.rdf|layout-cache|Thumbnails/.*"
     r"|Configurations2/.*|ObjectReplacements/.*|META-INF/documentsignatures\.xml"
     r"|META-INF/macrosignatures\.xml"
 )
 _WRITTEN_HERE = frozenset({"mimetype", "META-INF/manifest.xml"})
 _LAYOUT = officezip.Layout(
     xml=re.compile(rf"{_OBJ}(content|styles)\.xml"),
-    media=re.compile(r"Pictures/[^/]+|media/[^/]+"),
+    media=re.compile(rf"{_OBJ}(Pictures|media)/[^/]+"),
 )
 _META = {
     "initial-creator": "author",

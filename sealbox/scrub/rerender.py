@@ -1,5 +1,6 @@
-"""TIFF and HEIC/HEIF: re-rendered. Orientation is applied, pixels copied into a fresh image,
-every profile and tag left behind. Also the strict mode for the other image formats.
+"""TIFF, HEIC/HEIF, AVIF, BMP and Netpbm (PPM, PGM, PBM): re-rendered. Orientation is
+applied, pixels copied into a fresh image, every profile, tag and header comment left behind.
+Also the strict mode for the other image formats.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from sealbox.scrub.cleaner import Cleaned, Context
 from sealbox.scrub.errors import CannotClean, damaged
 from sealbox.scrub.model import Finding, Notice
 
-_FORMATS = {"image/tiff": "TIFF", "image/heif": "HEIF"}
+_FORMATS = {
+    "image/tiff": "TIFF",
+    "image/heif": "HEIF",
+    "image/avif": "AVIF",
+    "image/bmp": "BMP",
+    "image/x-portable-anymap": "PPM",
+}
+_LOSSY = {"image/heif", "image/avif"}
 
 
 def _register_heif() -> None:
@@ -65,8 +73,12 @@ def render(data: bytes, ctx: Context, fmt: str) -> bytes:
         image.save(out, "JPEG", quality=92, optimize=True)
     elif fmt == "HEIF":
         image.save(out, "HEIF", quality=90)
+    elif fmt == "AVIF":
+        image.save(out, "AVIF", quality=90)
     elif fmt == "TIFF":
         image.save(out, "TIFF", compression="tiff_lzw")
+    elif fmt == "PPM" and image.mode not in ("1", "L", "I", "RGB"):
+        image.convert("RGB").save(out, "PPM")
     else:
         image.save(out, fmt)
     return out.getvalue()
@@ -91,7 +103,49 @@ def inspect(data: bytes, ctx: Context) -> tuple[Finding, ...]:
         found.append(Finding("icc"))
     if getattr(image, "tag_v2", None) is not None and 33723 in image.tag_v2:
         found.append(Finding("iptc"))
+    if image.format == "PPM":
+        notes = _pnm_comments(data)
+        if notes:
+            found.append(Finding("text_notes", notes))
     return tuple(found)
+
+
+def _plain_pnm(image: Image.Image) -> bytes:
+    """The picture as a plain Netpbm file (numbers as text, one row a line), no comments."""
+    if image.mode == "1":
+        magic, top, rows = "P1", None, image.convert("L")
+    elif image.mode in ("L", "I", "I;16"):
+        magic, rows = "P2", image if image.mode == "L" else image.convert("I")
+        top = 255 if image.mode == "L" else 65535
+    else:
+        magic, top, rows = "P3", 255, image.convert("RGB")
+    width, height = rows.size
+    values = list(rows.getdata())
+    lines = [magic, f"{width} {height}"] + ([] if top is None else [str(top)])
+    for y in range(height):
+        row = values[y * width : (y + 1) * width]
+        if magic == "P1":
+            lines.append(" ".join("0" if v else "1" for v in row))
+        elif magic == "P2":
+            lines.append(" ".join(str(min(max(v, 0), top)) for v in row))
+        else:
+            lines.append("  ".join(f"{r} {g} {b}" for r, g, b in row))
+    return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def _pnm_comments(data: bytes) -> int:
+    """`#` comments in a Netpbm header, which ends with its last number (size, maximum)."""
+    if data[1:2] in b"123":  # plain files are text throughout; comments may sit anywhere
+        return sum(1 for line in data.split(b"\n") if b"#" in line)
+    numbers = 2 if data[1:2] in b"14" else 3
+    comments = 0
+    for line in data[2:4096].split(b"\n"):
+        if numbers <= 0:
+            break
+        value, hash_, _ = line.partition(b"#")
+        numbers -= len(value.split())
+        comments += bool(hash_)
+    return comments
 
 
 _TIFF_LAYOUT = {
@@ -122,8 +176,11 @@ def clean(data: bytes, ctx: Context) -> Cleaned:
 
     kind = detect(data)
     findings = inspect(data, ctx)
-    out = render(data, ctx, _FORMATS.get(kind, "PNG"))
+    if kind == "image/x-portable-anymap" and data[1:2] in b"123":
+        out = _plain_pnm(_fresh(_open(data, ctx)))  # plain (text) stays plain
+    else:
+        out = render(data, ctx, _FORMATS.get(kind, "PNG"))
     residual = [Notice("image_content"), Notice("sensor_noise_reduced")]
-    if kind == "image/heif":
+    if kind in _LOSSY:
         residual.append(Notice("lossy_rerender"))
     return Cleaned(out, findings, tuple(residual))

@@ -1,4 +1,4 @@
-"""Video (MP4, MOV, 3GP, MKV, WebM, AVI). MP4, MOV and 3GP are rebuilt from their boxes in
+"""Video (MP4, MOV, 3GP, MKV, WebM, AVI, WMV/ASF). MP4, MOV and 3GP are rebuilt from their boxes in
 process (see `isobmff`); the rest, and whatever that rebuild cannot vouch for, are remuxed by
 ffmpeg without re-encoding.
 
@@ -20,6 +20,7 @@ _FORMATS = {
     "video/x-matroska": ("matroska", ()),
     "video/webm": ("webm", ()),
     "video/x-msvideo": ("avi", ()),
+    "video/x-ms-asf": ("asf", ()),
 }
 RESIDUAL = (Notice("av_content"),)
 

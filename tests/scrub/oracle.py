@@ -24,6 +24,7 @@ IDENTIFYING = re.compile(
 # Values we write ourselves, the same for every file: normalised dates and muxer defaults.
 NORMALISED = {
     "0000:00:00 00:00:00",
+    "0000:00:00 00:00:00Z",
     "1980:01:01 00:00:00",
     "Lavf",
     "VideoHandler",
@@ -100,3 +101,28 @@ def check_clean(data: bytes, tmp: Path, suffix: str) -> None:
             ["qpdf", "--qdf", "--object-streams=disable", str(path), str(qdf)], check=True
         )
         assert markers(qdf.read_bytes()) == set()
+
+
+def mat2_findings(path: Path) -> list[str] | None:
+    """Identifying entries `mat2 --show` lists for `path` (judged like exiftool's tags); None
+    when MAT2 is missing or does not read this format."""
+    import shutil
+
+    if shutil.which("mat2") is None:
+        return None
+    proc = subprocess.run(
+        ["mat2", "--show", str(path)], capture_output=True, text=True, check=False
+    )
+    text = proc.stdout + proc.stderr
+    if "not supported" in text or "Traceback" in text:
+        return None
+    found = []
+    for line in proc.stdout.splitlines()[1:]:
+        key, sep, value = line.strip().partition(": ")
+        if not sep or key.startswith("[++]") or value.strip() in (*NORMALISED, "-1"):
+            continue
+        if IDENTIFYING.search(key) or key in ("harmful data", "harmful metadata"):
+            found.append(f"{key}={value}")
+    if "something went wrong" in text:
+        found.append(text.strip())
+    return found

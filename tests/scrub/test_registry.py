@@ -9,7 +9,7 @@ from sealbox.scrub import Outcome, clean, zygote
 from sealbox.scrub.detect import detect
 from sealbox.scrub.registry import FORMATS, PACKAGE, modules, supported_kinds
 
-from . import builders
+from . import builders, mat2_corpus
 
 _OOXML = "application/vnd.openxmlformats-officedocument"
 _ODF = "application/vnd.oasis.opendocument"
@@ -51,6 +51,19 @@ SAMPLES = {
     "video/x-matroska": lambda tmp: builders.mp4(tmp, "mkv"),
     "video/webm": lambda tmp: builders.mp4(tmp, "webm"),
     "video/x-msvideo": _av([*_CLIP, "-c:v", "mpeg4"], ".avi"),
+    "image/avif": mat2_corpus.avif,
+    "image/bmp": mat2_corpus.bmp,
+    "image/x-portable-anymap": mat2_corpus.ppm,
+    "image/jxl": mat2_corpus.jxl,
+    "image/svg+xml": mat2_corpus.svg,
+    f"{_ODF}.formula": mat2_corpus.odf_formula,
+    f"{_ODF}.chart": lambda tmp: builders.odt(f"{_ODF}.chart"),
+    f"{_ODF}.image": lambda tmp: builders.odt(f"{_ODF}.image"),
+    "application/epub+zip": mat2_corpus.epub,
+    "audio/aiff": mat2_corpus.aiff,
+    "video/x-ms-asf": _av([*_CLIP, "-c:v", "wmv2", "-c:a", "wmav2"], ".wmv"),
+    "text/css": lambda tmp: mat2_corpus.CSS.encode(),
+    "application/x-bittorrent": mat2_corpus.torrent,
     "text/plain": lambda tmp: b"plain words\n",
     "text/html": lambda tmp: b"<html><head><title>t</title></head><body>w</body></html>",
 }

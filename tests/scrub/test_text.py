@@ -26,5 +26,6 @@ def test_html_loses_meta_comments_and_title():
 
 
 def test_svg_and_rtf_are_not_mistaken_for_text():
-    assert clean(b"<?xml version='1.0'?><svg/>").outcome is Outcome.CANNOT_CLEAN
+    assert clean(b"<?xml version='1.0'?><svg/>").kind == "image/svg+xml"
+    assert clean(b"<?xml version='1.0'?><note>words</note>").outcome is Outcome.CANNOT_CLEAN
     assert clean(b"{\\rtf1 {\\info{\\author x}}}").outcome is Outcome.CANNOT_CLEAN
