@@ -480,3 +480,17 @@ def test_a_half_logged_in_session_is_locked_out_like_the_login(services, client)
     with services.db.transaction() as session:
         failed = session.scalar(select(User.failed_logins).where(User.username == "hana"))
     assert failed == services.settings.staff_lockout_after
+
+
+def test_the_sessions_job_sweeps_a_login_left_at_its_second_step(services, client):
+    from sealbox.cases import staff_sessions
+    from sealbox.store.models import StaffSession
+
+    hana, _ = with_key(services, client, "hana")
+    password_step(client, hana)
+    services.clock.advance(services.settings.staff_second_factor_seconds - 10)
+    assert staff_sessions.sweep_expired(services) == 0
+    services.clock.advance(20)  # long before the idle limit, but past the second-step limit
+    assert staff_sessions.sweep_expired(services) == 1
+    with services.db.transaction() as session:
+        assert session.scalar(select(StaffSession.id)) is None
