@@ -35,15 +35,16 @@ class _Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # A fresh interpreter, never a fork of a server that may be running threads; started
         # directly rather than by multiprocessing, which would re-import the caller's __main__.
-        # `-S`: this process's own path, given in full, instead of a second pass through site
-        # (a fifth of a command's start-up). The package's own root first, for editable installs.
+        # With `site`, as any Python process: whatever a site-installed library sets up at
+        # start runs here too, under the redacting log handler the zygote installs first. The
+        # package's own root first, for editable installs.
         path = [str(Path(__file__).resolve().parents[2]), *sys.path]
         code = (
             f"import sys; sys.path[:] = {path!r}; "
             f"from sealbox.scrub.zygote import serve_fd; serve_fd({theirs.fileno()}, {preload!r})"
         )
         self.proc = subprocess.Popen(
-            [sys.executable, "-S", "-c", code],
+            [sys.executable, "-c", code],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
         )

@@ -97,8 +97,13 @@ def test_the_server_and_its_cleaning_worker_log_no_third_party_data(instance):
 def test_the_command_line_logs_no_third_party_data(instance, tmp_path):
     init = instance.cli("init")
     _assert_redacted(init.stderr + init.stdout, instance.canary, ["main"])
-    # `scrub` starts the cleaning worker from the command line as well.
+    # One file: `scrub` cleans it in a child forked from itself, which keeps its log handler.
     sample = tmp_path / "note.txt"
     sample.write_text("nothing to see\n")
     scrub = instance.cli("scrub", str(sample), check=False)
-    _assert_redacted(scrub.stderr + scrub.stdout, instance.canary, ["main", "worker"])
+    _assert_redacted(scrub.stderr + scrub.stdout, instance.canary, ["main"])
+    # Several files at once: `scrub` starts the cleaning worker, as the server does.
+    other = tmp_path / "other.txt"
+    other.write_text("nothing here either\n")
+    both = instance.cli("scrub", "--jobs", "2", str(sample), str(other), check=False)
+    _assert_redacted(both.stderr + both.stdout, instance.canary, ["main", "worker"])
