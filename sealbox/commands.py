@@ -151,10 +151,16 @@ def serve(
     # Fork the cleaning worker before any thread starts (a fork copies only the calling thread).
     worker.prestart()
     svc = _services(data_dir)
+    from sealbox.store import orphans
+
     swept = svc.blobs.sweep_temp()
     if swept:
-        typer.echo(f"Removed {swept} half-written upload(s) left by an earlier stop.")
-    _sweep_orphans(svc)
+        typer.echo(f"Removed {swept} half-made copies left by an earlier stop.")
+    # Blobs of uploads cut off by a stop (a crash, a kill): no row names them, nothing holds
+    # them. Those of uploads in flight in other servers sharing the store are held: left.
+    swept = orphans.sweep(svc.db, svc.blobs)
+    if swept:
+        typer.echo(f"Removed {swept} file(s) of uploads cut off by an earlier stop.")
     logs.setup(svc.settings.log_level)
     from sealbox.jobs import background
 
@@ -172,16 +178,6 @@ def serve(
     )
     if jobs is not None:
         jobs.stop()
-
-
-def _sweep_orphans(svc) -> None:
-    from sqlalchemy import select
-
-    from sealbox.store.models import Attachment
-
-    with svc.db.transaction() as session:
-        referenced = set(session.scalars(select(Attachment.blob_id)))
-    svc.blobs.sweep_orphans(referenced)
 
 
 @app.command()

@@ -6,10 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sealbox.locale import N_
-from sealbox.store.faults import OutOfSpace, StoreFault
+from sealbox.store.faults import CommitUnknown, OutOfSpace, StoreFault
 
 OUT_OF_SPACE = "The server is out of space, so nothing was stored. Please try again later."
 DB_AWAY = "The database did not answer. Please try again in a minute."
+DB_UNSURE = (
+    "The database stopped answering while this was being stored: it may or may not have gone "
+    "in. Please check in a minute."
+)
 
 
 class SealboxError(Exception):
@@ -107,10 +111,23 @@ class DatabaseUnavailable(SealboxError):
     )
 
 
+class OutcomeUnknown(DatabaseUnavailable):
+    """The database went away during the commit and could not say afterwards whether the
+    work went in. Nothing the work would have named may be deleted."""
+
+    code = "outcome_unknown"
+    on_form = N_(
+        "The database stopped answering while your report was being stored, so we cannot tell "
+        "whether it arrived. Your text is below: if you send it again, it may arrive twice."
+    )
+
+
 def refusal_for(fault: StoreFault) -> SealboxError:
     """The refusal a person sees for a storage fault."""
     if isinstance(fault, OutOfSpace):
         return StorageFull(OUT_OF_SPACE)
+    if isinstance(fault, CommitUnknown):
+        return OutcomeUnknown(DB_UNSURE)
     return DatabaseUnavailable(DB_AWAY)
 
 

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from sealbox import crypto
 from sealbox.cases import channels, cleaning, deadlines, reporter_identity
-from sealbox.cases.errors import EmptyReport, TooLarge, UnknownChannel, storage_refusals
+from sealbox.cases.errors import (
+    EmptyReport,
+    OutcomeUnknown,
+    TooLarge,
+    UnknownChannel,
+    storage_refusals,
+)
 from sealbox.crypto import Identity, Recipient, Sealed, passphrase
 from sealbox.scrub.filenames import sanitise_filename
 from sealbox.services import Services
@@ -84,6 +90,7 @@ class Draft:
     files: list[ReceivedFile] = field(default_factory=list)
     received: int = 0
     report_id: str | None = None  # set once `submit` has created the report
+    let_go: bool = False  # the files are committed, or may be: never deleted by `discard`
 
     @property
     def limit(self) -> int:
@@ -148,9 +155,18 @@ class Draft:
 
     def discard(self) -> None:
         """Delete every blob this draft wrote (on any failure before commit)."""
+        if self.let_go:
+            return  # rows may name them (see `let_go_of_files`)
         for received in self.files:
             self.services.blobs.delete(received.blob_id)
         self.files.clear()
+
+    def let_go_of_files(self) -> None:
+        """The rows naming the draft's blobs are in, or may be: they are no longer in flight.
+        A sweep of orphans (in any process sharing the store) skips a blob only while it is
+        held, and deletes it once no row names it."""
+        self.let_go = True
+        self.services.blobs.release([received.blob_id for received in self.files])
 
 
 def seal_place(seq: int, recipient: Recipient) -> Sealed:
@@ -222,10 +238,7 @@ def submit(
 
     # Tried again on a fresh connection if the database connection is lost before the commit;
     # lost during it, the report's row says whether it is in (the passphrase page then shows).
-    with storage_refusals():
-        services.db.run(
-            store, landed=lambda session: session.get(Report, draft.report_id) is not None
-        )
+    _commit(draft, lambda: services.db.run(store, landed=lambda s: s.get(Report, draft.report_id)))
     return words
 
 
@@ -262,8 +275,18 @@ def follow_up(
         if also is not None:
             also(session)
 
-    with storage_refusals():
-        services.db.run(store, landed=lambda session: session.get(Message, message_id) is not None)
+    _commit(draft, lambda: services.db.run(store, landed=lambda s: s.get(Message, message_id)))
+
+
+def _commit(draft: Draft, run: Callable[[], object]) -> None:
+    """Run the draft's transaction; its blobs are let go once it is in (or may be in)."""
+    try:
+        with storage_refusals():
+            run()
+    except OutcomeUnknown:
+        draft.let_go_of_files()  # rows may name them; the sweep takes them if none does
+        raise
+    draft.let_go_of_files()
 
 
 def _add_message(

@@ -12,7 +12,7 @@ A copy made during the day then dates the day's source actions to "before this p
 The first pass of each day (UTC) is the daily pass: it also brings the day's blobs into the
 shard directories sorted by id (copying those whose files the day's passes made), lays out the
 pool of empty files that the next day's uploads are written into, and deletes blobs that no row
-names two days on (left by a killed upload).
+names and no upload holds (left by a killed upload; a server's start sweeps them too).
 A copy made after it dates the previous day's source actions to the day, and orders none of
 them against staff actions. What stays out of reach is in README.md, "Guarantees and residual
 risk" (filesystem journal, SSD remapping, PostgreSQL's WAL, backups).
@@ -20,13 +20,10 @@ risk" (filesystem journal, SSD remapping, PostgreSQL's WAL, backups).
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from sealbox.jobs.models import JobMark
 from sealbox.services import Services
-from sealbox.store import filetimes
+from sealbox.store import filetimes, orphans
 from sealbox.store.all_models import written_by_sources
-from sealbox.store.models import Attachment
 
 NAME = "chronology"
 INTERVAL = "job_chronology_seconds"
@@ -43,9 +40,7 @@ def run(services: Services) -> str:
     laid = swept = 0
     if daily:
         laid = services.blobs.fill_pool(services.settings.blob_pool_size)
-        with services.db.transaction() as session:
-            referenced = set(session.scalars(select(Attachment.blob_id)))
-        swept = services.blobs.sweep_orphans(referenced)
+        swept = orphans.sweep(services.db, services.blobs)
     rewritten = services.db.relayout(written_by_sources())
     if daily:
         with services.db.transaction() as session:

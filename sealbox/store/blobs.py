@@ -13,7 +13,11 @@ Layout under `root`:
   ab/<id>    blobs in files born at a daily pass, moved or copied here by a daily pass
   hour/<id>  blobs copied by an hourly pass, born at that pass (the daily pass copies them on)
   new/<id>   blobs written while the pool was empty, born at upload time
-A file being written is locked (flock), so that neither another upload nor a pass touches it.
+A blob is locked (flock) from the moment its upload claims a file until the submission that
+names it has committed or been discarded (`release`): neither another upload nor a pass
+touches it meanwhile, and a sweep of orphans, in this process or another sharing the store,
+skips it. A blob no row names and no upload holds was left by a process that died: the sweep
+at the next start of any server (and the daily pass) deletes it.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ import fcntl
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -48,6 +53,9 @@ class BlobStore:
         self.root = root
         self.tmp = tmp
         self.clock = clock
+        # Blobs written but not yet committed or discarded, each open with its lock held.
+        self._held: dict[str, BinaryIO] = {}
+        self._held_lock = threading.Lock()
         self.pool = root / "pool"
         self.hour = root / "hour"
         self.new = root / "new"
@@ -75,7 +83,9 @@ class BlobStore:
     def put(self, stream: SealedStream) -> str:
         """Write a sealed stream under a fresh id and return the id once it is durable.
 
-        A full disk raises OutOfSpace and leaves nothing behind (a pool file goes back empty).
+        The blob stays locked until `release` (the submission committed) or `delete`: until
+        then it is in flight, and no sweep takes it. A full disk raises OutOfSpace and leaves
+        nothing behind (a pool file goes back empty).
         """
         if not isinstance(stream, SealedStream):
             raise TypeError("the blob store accepts SealedStream only")
@@ -85,25 +95,35 @@ class BlobStore:
             _raise_if_full(exc)
             raise
         path = Path(sink.name)
-        with sink:  # locked until closed
-            try:
-                stream.write_to(sink)
-                os.fsync(sink.fileno())
-                sink.seek(0)
-                if sink.read(len(AGE_MAGIC)) != AGE_MAGIC:
-                    raise TypeError("refusing to store data that is not age ciphertext")
-                filetimes.to_day(path, self.clock)
-            except BaseException as exc:
-                # A pool file goes back to the pool empty; a new file goes. (Unbuffered, so
-                # nothing written later re-fills it.)
+        try:
+            stream.write_to(sink)
+            os.fsync(sink.fileno())
+            sink.seek(0)
+            if sink.read(len(AGE_MAGIC)) != AGE_MAGIC:
+                raise TypeError("refusing to store data that is not age ciphertext")
+            filetimes.to_day(path, self.clock)
+        except BaseException as exc:
+            # A pool file goes back to the pool empty; a new file goes. (Unbuffered, so
+            # nothing written later re-fills it.)
+            with sink:
                 if path.parent == self.pool:
                     sink.truncate(0)
                 else:
                     path.unlink(missing_ok=True)
-                if isinstance(exc, OSError):
-                    _raise_if_full(exc)
-                raise
+            if isinstance(exc, OSError):
+                _raise_if_full(exc)
+            raise
+        with self._held_lock:
+            self._held[blob_id] = sink
         return blob_id
+
+    def release(self, blob_ids: list[str]) -> None:
+        """The submission naming these blobs has committed: they are no longer in flight."""
+        with self._held_lock:
+            handles = [self._held.pop(blob_id, None) for blob_id in blob_ids]
+        for handle in handles:
+            if handle is not None:
+                handle.close()
 
     def _claim(self) -> tuple[str, BinaryIO]:
         """A random empty pool file, or a new file when there is none; open, locked."""
@@ -153,6 +173,7 @@ class BlobStore:
         for path in self._places(blob_id):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+        self.release([blob_id])
 
     def ids(self) -> Iterator[str]:
         """Every stored blob (empty pool files are not blobs)."""
@@ -170,23 +191,46 @@ class BlobStore:
         places = self._places(blob_id)
         return next((p for p in places if p.exists()), places[0])
 
-    def sweep_orphans(self, referenced: set[str], min_age_days: int = 2) -> int:
-        """Delete blobs no row names (left by a killed upload) once they are surely abandoned."""
-        cutoff = filetimes.midnight(self.clock) - min_age_days * 86400
+    def sweep_orphans(self, named: Callable[[list[str]], set[str]], batch: int = 500) -> int:
+        """Delete the blobs no row names, left by uploads whose process died; returns how many.
+
+        Safe while other processes share the store: a blob in flight (written, its submission
+        not yet committed) is locked by its upload and skipped; a blob is only asked about
+        (`named`: which of these ids do rows name?) once this sweep holds its lock, so an upload
+        that commits and lets go meanwhile is seen as named and kept.
+        """
         count = 0
-        for blob_id in list(self.ids()):
-            path = self.path_of(blob_id)
-            with contextlib.suppress(FileNotFoundError):
-                if blob_id not in referenced and path.stat().st_mtime <= cutoff:
-                    path.unlink()
-                    count += 1
+        candidates = list(self.ids())
+        for start in range(0, len(candidates), batch):
+            held: dict[str, tuple[Path, BinaryIO]] = {}
+            try:
+                for blob_id in candidates[start : start + batch]:
+                    path = self.path_of(blob_id)
+                    handle = _locked(path)
+                    if handle is not None:
+                        held[blob_id] = (path, handle)
+                if not held:
+                    continue
+                keep = named(list(held))
+                for blob_id, (path, _) in held.items():
+                    if blob_id not in keep:
+                        path.unlink(missing_ok=True)
+                        count += 1
+            finally:
+                for _, handle in held.values():
+                    handle.close()
         return count
 
     def sweep_temp(self) -> int:
-        """Remove half-made copies left by a killed process; returns how many."""
+        """Remove half-made copies left by a killed process; returns how many. A copy that
+        another process is making holds its lock and is left alone."""
         count = 0
         for partial in [*self.tmp.glob("*.partial"), *self.tmp.glob("*.copy")]:
-            partial.unlink(missing_ok=True)
+            handle = _locked(partial)
+            if handle is None:
+                continue
+            with handle:
+                partial.unlink(missing_ok=True)
             count += 1
         return count
 
@@ -251,11 +295,13 @@ class BlobStore:
         with reader:
             temp = self.tmp / f"{target.name}.copy"
             with open(temp, "wb") as sink:
+                # Locked while it is made, so a starting process's sweep leaves it alone.
+                fcntl.flock(sink.fileno(), fcntl.LOCK_EX)
                 shutil.copyfileobj(reader, sink, 1 << 20)
                 sink.flush()
                 os.fsync(sink.fileno())
-            filetimes.to_day(temp, self.clock)
-            os.replace(temp, target)
+                filetimes.to_day(temp, self.clock)
+                os.replace(temp, target)
             _fsync_dir(target.parent)
         try:
             source.unlink()
@@ -264,6 +310,20 @@ class BlobStore:
             target.unlink(missing_ok=True)
             return 0
         return 1
+
+
+def _locked(path: Path) -> BinaryIO | None:
+    """`path` opened with an exclusive lock, or None when missing or held by someone else."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
 
 
 def _raise_if_full(exc: OSError) -> None:

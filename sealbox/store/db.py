@@ -16,7 +16,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from sealbox.store.faults import DatabaseAway, OutOfSpace
+from sealbox.store.faults import CommitUnknown, DatabaseAway, OutOfSpace
 from sealbox.store.instance import InstanceSecrets
 
 log = logging.getLogger("sealbox.store")
@@ -78,15 +78,16 @@ class Database:
             raise refusal from exc
 
     def run(
-        self, work: Callable[[Session], T], landed: Callable[[Session], bool] | None = None
+        self, work: Callable[[Session], T], landed: Callable[[Session], object] | None = None
     ) -> T:
         """`work` in a transaction, tried a second time on a fresh connection when the first
         failed before its commit because the connection was lost (PostgreSQL: a killed
         backend, a restart, a serialization failure). Both failing: DatabaseAway.
 
         Lost *during* the commit, the work may or may not be in: `landed`, asked on a fresh
-        connection, says which; without it that, too, is DatabaseAway (the caller
-        cannot tell the person "nothing was stored" then, so give `landed` where it matters).
+        connection, says which. Without `landed`, or when that question gets no answer either,
+        CommitUnknown: the caller must not tell the person "nothing was stored" then, nor
+        delete anything the work would have named.
         """
         for attempt in (1, 2):
             committing = False
@@ -107,7 +108,9 @@ class Database:
                     "database connection lost (%s), attempt %d", type(exc.orig).__name__, attempt
                 )
                 if committing:
-                    if landed is not None and self._landed(landed):
+                    if landed is None:
+                        raise CommitUnknown() from exc
+                    if self._landed(landed):
                         return result
                     raise DatabaseAway() from exc
                 if attempt == 2:
@@ -123,12 +126,12 @@ class Database:
             return False
         return isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
 
-    def _landed(self, landed: Callable[[Session], bool]) -> bool:
+    def _landed(self, landed: Callable[[Session], object]) -> bool:
         try:
             with self._sessions() as session, session.begin():
-                return landed(session)
+                return bool(landed(session))
         except sa_exc.DBAPIError as exc:
-            raise DatabaseAway() from exc
+            raise CommitUnknown() from exc
 
     def forget(self, *tables: str) -> bool:
         """Make deleted rows unrecoverable from the database files; True when it fully ran.

@@ -15,3 +15,8 @@ class OutOfSpace(StoreFault):
 class DatabaseAway(StoreFault):
     """The database did not answer: the connection was lost (twice, for work that is tried
     again), or another writer held it for longer than the wait allowed."""
+
+
+class CommitUnknown(DatabaseAway):
+    """The connection was lost during the commit and the database could not be asked whether
+    the work went in: it may or may not have."""

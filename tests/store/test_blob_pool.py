@@ -14,7 +14,7 @@ import pytest
 from sealbox import crypto
 from sealbox.clock import Clock
 from sealbox.crypto import Identity
-from sealbox.store.blobs import BlobStore
+from sealbox.store.blobs import BlobMissing, BlobStore
 
 KEY = Identity.generate()
 
@@ -31,8 +31,12 @@ def born(path) -> float:
     return float(out.stdout)
 
 
-def put(store, data: bytes) -> str:
-    return store.put(crypto.seal_stream(io.BytesIO(data), KEY.recipient))
+def put(store, data: bytes, commit: bool = True) -> str:
+    """Store `data`; with `commit`, as a submission that committed (the blob let go)."""
+    blob_id = store.put(crypto.seal_stream(io.BytesIO(data), KEY.recipient))
+    if commit:
+        store.release([blob_id])
+    return blob_id
 
 
 def read(store, blob_id: str) -> bytes:
@@ -130,3 +134,23 @@ def test_a_failed_upload_gives_its_pool_file_back_empty(store):
         raise AssertionError("a broken upload was stored")
     assert free.exists() and free.stat().st_size == 0
     assert list(store.ids()) == []
+
+
+def test_a_blob_in_flight_is_left_by_passes_and_sweeps_until_let_go(store):
+    """Between its last byte and its submission's commit a blob is held: no pass moves it and
+    no sweep (of this process or another sharing the store) deletes it."""
+    store.fill_pool(3)
+    named = put(store, b"committed, a row names it")
+    in_flight = put(store, b"written, not yet committed", commit=False)
+    orphan = put(store, b"its process died before the commit")
+    rows = {named}
+    assert store.sweep_orphans(lambda ids: rows & set(ids)) == 1  # the orphan only
+    assert read(store, in_flight) == b"written, not yet committed"
+    assert store.settle(daily=True) == 1  # the named one; the held one waits
+    with pytest.raises(BlobMissing):
+        read(store, orphan)
+    rows.add(in_flight)  # its submission commits, then lets go
+    store.release([in_flight])
+    assert store.sweep_orphans(lambda ids: rows & set(ids)) == 0
+    assert store.settle(daily=True) == 1
+    assert read(store, in_flight) == b"written, not yet committed"
