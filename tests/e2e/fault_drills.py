@@ -1,6 +1,6 @@
-"""Fault drills against a live `sealbox serve`: sources submit while the database fails under
-them. Used by the suite (tests/e2e/test_database_faults.py, generous bounds) and by
-bench/faults/run.py (figures beside old main's).
+"""Fault drills against a live `sealbox serve`: the database fails under sources submitting,
+the disk fills, a server dies or starts mid-upload. Used by the suite (tests/e2e/test_*: bounds)
+and by bench/faults/run.py (figures beside old main's, whose code a drill runs as well).
 
 Each submission must end one of two ways: its passphrase page (and its report stored), or a
 clear page that gives its text back (and nothing stored). Acknowledgements must equal new rows.
@@ -8,12 +8,16 @@ clear page that gives its text back (and nothing stored). Acknowledgements must 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import secrets
 import sqlite3
+import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,3 +196,116 @@ def unhandled_lines(instance: Instance) -> int:
     """Unexpected errors the server logged (the web layer's and uvicorn's own)."""
     log = "\n".join(path.read_text(errors="replace") for path in instance.logs)
     return log.count("unhandled ") + log.count("Exception in ASGI application")
+
+
+# --- A small disk ---------------------------------------------------------------------------
+
+
+class CannotMount(Exception):
+    """No small tmpfs here (mounting one needs root)."""
+
+
+@contextlib.contextmanager
+def small_disk(path: Path, size_mib: int) -> Iterator[Path]:
+    """A tmpfs of `size_mib` MiB mounted at `path` for the block's duration."""
+    path.mkdir()
+    if os.geteuid() != 0:
+        raise CannotMount("mounting a small tmpfs needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_mib}m,mode=0700", "tmpfs", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        raise CannotMount(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def free_bytes(path: Path) -> int:
+    stats = os.statvfs(path)
+    return stats.f_bavail * stats.f_frsize
+
+
+def fill(path: Path, name: str, leave: int) -> Path:
+    """A file that takes all but `leave` bytes of the filesystem's free space."""
+    filler = path / name
+    size = max(0, free_bytes(path) - leave)
+    fd = os.open(filler, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        if size:
+            os.posix_fallocate(fd, 0, size)
+    finally:
+        os.close(fd)
+    return filler
+
+
+def post_report(url: str, lang: str, text: str, file: bytes | None) -> httpx.Response:
+    """One submission, as a browser sends it (an empty file part when no file was chosen)."""
+    with httpx.Client(base_url=url, timeout=120) as source:
+        page = source.get(f"/submit/fraud?lang={lang}")
+        files = [("files", ("evidence.bin", file, "application/octet-stream"))] if file else []
+        files = files or [("files", ("", b"", "application/octet-stream"))]
+        return source.post(
+            f"/submit/fraud?lang={lang}",
+            data={"form_token": support.token(page.text), "text": text},
+            files=files,
+        )
+
+
+def stored_blobs(data_dir: Path) -> list[Path]:
+    """Every file of the blob store that holds anything (empty pool files are not blobs)."""
+    return [p for p in (data_dir / "blobs").rglob("*") if p.is_file() and p.stat().st_size > 0]
+
+
+# --- An upload held mid-way -------------------------------------------------------------
+
+BOUNDARY = "sealboxsweepdrill"
+HELD_FILE = secrets.token_bytes(256 * 1024)
+
+
+class HeldUpload(threading.Thread):
+    """A submission whose first file goes through whole, then waits (mid-way through the text
+    field) until `go` is set; `response` is the server's answer, if any."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.go = threading.Event()
+        self.response: httpx.Response | None = None
+        self.failure: Exception | None = None
+
+    def body(self, token: str) -> Iterator[bytes]:
+        part = f"--{BOUNDARY}\r\nContent-Disposition: form-data; name="
+        yield f'{part}"form_token"\r\n\r\n{token}\r\n'.encode()
+        yield f'{part}"files"; filename="ledger.bin"\r\n'.encode()
+        yield b"Content-Type: application/octet-stream\r\n\r\n"
+        yield HELD_FILE
+        yield f'\r\n{part}"text"\r\n\r\nwhat I saw '.encode()
+        self.go.wait(60)
+        yield f"at the depot\r\n--{BOUNDARY}--\r\n".encode()
+
+    def run(self) -> None:
+        try:
+            with httpx.Client(base_url=self.url, timeout=90) as source:
+                token = support.token(source.get("/submit/fraud").text)
+                self.response = source.post(
+                    "/submit/fraud",
+                    content=self.body(token),
+                    headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
+                )
+        except Exception as exc:  # the server was killed under it, in one drill
+            self.failure = exc
+
+
+def wait_for_blob(data_dir: Path) -> Path:
+    """The held upload's first file, once it is whole in the blob store."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        whole = [p for p in stored_blobs(data_dir) if p.stat().st_size > len(HELD_FILE)]
+        if whole:
+            return whole[0]
+        time.sleep(0.05)
+    raise AssertionError("the first file never reached the blob store")

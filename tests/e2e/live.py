@@ -35,6 +35,8 @@ class Instance:
     logs: list[Path] = field(default_factory=list)
     # Tests use one Argon2id pass (memory stays at 64 MiB); benchmarks use the real defaults.
     fast_kdf: bool = True
+    # Another checkout of Sealbox to run (a benchmark's reference: the old main); default: this one.
+    code: Path | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -55,6 +57,8 @@ class Instance:
             SEALBOX_DATABASE_URL=self.database_url,
             TMPDIR=str(self.tmp_dir),
         )
+        if self.code is not None:
+            env["PYTHONPATH"] = str(self.code)
         if self.fast_kdf:
             config = self.root / "sealbox.toml"
             config.write_text("[kdf]\niterations = 1\n")

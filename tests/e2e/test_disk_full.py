@@ -8,11 +8,8 @@ The instance lives on a small tmpfs of its own (mounting one needs root; skipped
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
-import subprocess
 import time
-from pathlib import Path
 
 import httpx
 import pyotp
@@ -21,64 +18,19 @@ import pytest
 from sealbox.cases.errors import StorageFull
 from sealbox.locale import translations
 from tests import support
+from tests.e2e.fault_drills import (
+    CannotMount,
+    fill,
+    free_bytes,
+    post_report,
+    small_disk,
+    stored_blobs,
+)
 from tests.e2e.live import Instance
 
 MIB = 1024 * 1024
 DISK_MIB = 64
 WARN_MIB = 16
-
-
-@contextlib.contextmanager
-def small_disk(path: Path, size_mib: int):
-    path.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size_mib}m,mode=0700", "tmpfs", str(path)],
-        capture_output=True,
-        text=True,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
-
-
-def free_bytes(path: Path) -> int:
-    stats = os.statvfs(path)
-    return stats.f_bavail * stats.f_frsize
-
-
-def fill(path: Path, name: str, leave: int) -> Path:
-    """A file that takes all but `leave` bytes of the filesystem's free space."""
-    filler = path / name
-    size = max(0, free_bytes(path) - leave)
-    fd = os.open(filler, os.O_CREAT | os.O_WRONLY, 0o600)
-    try:
-        if size:
-            os.posix_fallocate(fd, 0, size)
-    finally:
-        os.close(fd)
-    return filler
-
-
-def post_report(url: str, lang: str, text: str, file: bytes | None):
-    with httpx.Client(base_url=url, timeout=120) as source:
-        page = source.get(f"/submit/fraud?lang={lang}")
-        files = [("files", ("evidence.bin", file, "application/octet-stream"))] if file else []
-        files = files or [("files", ("", b"", "application/octet-stream"))]
-        return source.post(
-            f"/submit/fraud?lang={lang}",
-            data={"form_token": support.token(page.text), "text": text},
-            files=files,
-        )
-
-
-def stored_blobs(data_dir: Path) -> list[Path]:
-    """Every file of the blob store that holds anything (empty pool files are not blobs)."""
-    return [p for p in (data_dir / "blobs").rglob("*") if p.is_file() and p.stat().st_size > 0]
 
 
 def staff_login(instance: Instance, username: str, password: str, secret: str):
@@ -101,13 +53,15 @@ def reports(instance: Instance) -> int:
 @pytest.fixture
 def instance(tmp_path, database_url, backend, monkeypatch):
     monkeypatch.setenv("SEALBOX_DISK_WARNING_FREE_MIB", str(WARN_MIB))
-    with small_disk(tmp_path / "disk", DISK_MIB) as disk:
-        inst = Instance(root=disk, database_url=database_url)
-        inst.cli("init")
+    with contextlib.ExitStack() as stack:
         try:
-            yield inst
-        finally:
-            inst.stop()
+            disk = stack.enter_context(small_disk(tmp_path / "disk", DISK_MIB))
+        except CannotMount as exc:
+            pytest.skip(str(exc))
+        inst = Instance(root=disk, database_url=database_url)
+        stack.callback(inst.stop)
+        inst.cli("init")
+        yield inst
 
 
 def test_a_full_disk_gives_the_text_back_and_stores_nothing(instance, backend):

@@ -10,68 +10,11 @@ server or starts a second one on the same data directory and database.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
-import threading
-import time
-from pathlib import Path
-
-import httpx
 
 from tests import support
+from tests.e2e.fault_drills import HELD_FILE, HeldUpload, stored_blobs, wait_for_blob
 from tests.e2e.live import Instance
-
-BOUNDARY = "sealboxsweepdrill"
-FILE = secrets.token_bytes(256 * 1024)
-
-
-def stored_blobs(data_dir: Path) -> list[Path]:
-    """Every file of the blob store that holds anything (empty pool files are not blobs)."""
-    return [p for p in (data_dir / "blobs").rglob("*") if p.is_file() and p.stat().st_size > 0]
-
-
-class HeldUpload(threading.Thread):
-    """A submission whose first file goes through whole, then waits (mid-way through the text
-    field) until `go` is set; `response` is the server's answer, if any."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(daemon=True)
-        self.url = url
-        self.go = threading.Event()
-        self.response: httpx.Response | None = None
-        self.failure: Exception | None = None
-
-    def body(self, token: str):
-        part = f"--{BOUNDARY}\r\nContent-Disposition: form-data; name="
-        yield f'{part}"form_token"\r\n\r\n{token}\r\n'.encode()
-        yield f'{part}"files"; filename="ledger.bin"\r\n'.encode()
-        yield b"Content-Type: application/octet-stream\r\n\r\n"
-        yield FILE
-        yield f'\r\n{part}"text"\r\n\r\nwhat I saw '.encode()
-        self.go.wait(60)
-        yield f"at the depot\r\n--{BOUNDARY}--\r\n".encode()
-
-    def run(self) -> None:
-        try:
-            with httpx.Client(base_url=self.url, timeout=90) as source:
-                token = support.token(source.get("/submit/fraud").text)
-                self.response = source.post(
-                    "/submit/fraud",
-                    content=self.body(token),
-                    headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
-                )
-        except Exception as exc:  # the server was killed under it, in one drill
-            self.failure = exc
-
-
-def wait_for_blob(data_dir: Path) -> Path:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        whole = [p for p in stored_blobs(data_dir) if p.stat().st_size > len(FILE)]
-        if whole:
-            return whole[0]
-        time.sleep(0.05)
-    raise AssertionError("the first file never reached the blob store")
 
 
 def setup(instance: Instance) -> None:
@@ -109,7 +52,9 @@ def test_a_starting_server_leaves_another_servers_upload_in_flight(instance, tmp
     held = wait_for_blob(instance.data_dir)
     try:
         second.start()  # sweeps at its start, while the first server's upload is in flight
-        assert held.exists() and held.stat().st_size > len(FILE), "an upload in flight was swept"
+        assert held.exists() and held.stat().st_size > len(HELD_FILE), (
+            "an upload in flight was swept"
+        )
         upload.go.set()
         upload.join(60)
         assert upload.failure is None, upload.failure
