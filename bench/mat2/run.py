@@ -9,6 +9,9 @@ Debian's MAT2 (`apt-get install mat2`; skipped with a message when missing). For
 it asks exiftool, MAT2's own inspector (`mat2 --show`) and a search for the planted marker
 strings (members of archives included) whether anything identifying is left.
 
+Where LibreOffice is installed (`soffice`), the office files are also saved by it once more
+(ODF as ODF, and as docx, xlsx and pptx), as `lo-*` files: what a real office suite writes.
+
 Prints a table by format: files, then per tool how many were cleaned and how many held (or
 failed), and how many outputs still carry something; --files adds one line per file.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +36,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from scrub.mat2_corpus import CASES, available  # noqa: E402  (the test corpus)
 from scrub.oracle import markers, mat2_findings, problems  # noqa: E402
+
+# Layout settings exiftool reads out of office XML whose names happen to hold a watched word
+# (a slide's "display date" switch, a handout's thumbnail frame, a theme's 3D camera angle).
+_LAYOUT = re.compile(
+    r"(Display-date-time|Thumbnail(Layer|Width|Height|X|Y)|Scene3dCamera\w*"
+    r"|PageSetupCellComments|Border-model)=(True|False|none|[-\d.]+(cm|in)?|\w+)$"
+)
 
 
 def leftovers(path: Path, work: Path) -> list[str]:
@@ -50,7 +61,51 @@ def leftovers(path: Path, work: Path) -> list[str]:
                 member = work / f"member{i}{Path(info.filename).suffix}"
                 member.write_bytes(body)
                 found += [f"{info.filename}: {p}" for p in problems(member)]
-    return found
+    return [f for f in found if not _LAYOUT.search(f)]
+
+
+_LO_TARGETS = {
+    "dirty.odt": ("odt", "docx"),
+    "dirty.ods": ("ods", "xlsx"),
+    "dirty.odp": ("odp", "pptx"),
+    "dirty.odg": ("odg",),
+    "dirty.odf": ("odf",),
+}
+
+
+def libreoffice(corpus: Path, work: Path, expected: dict[str, str]) -> list[Path]:
+    """The office files of the corpus as LibreOffice saves them (none if it is missing)."""
+    exe = shutil.which("soffice")
+    if exe is None:
+        print("LibreOffice files skipped: soffice is not installed")
+        return []
+    made = []
+    out = work / "lo"
+    env = {"HOME": str(work / "lo-home"), "PATH": "/usr/local/bin:/usr/bin:/bin"}
+    for source, targets in _LO_TARGETS.items():
+        for ext in targets:
+            subprocess.run(
+                [
+                    exe,
+                    "--headless",
+                    "--convert-to",
+                    ext,
+                    "--outdir",
+                    str(out),
+                    str(corpus / source),
+                ],
+                capture_output=True,
+                env=env,
+                timeout=300,
+                check=False,
+            )
+            result = out / f"{Path(source).stem}.{ext}"
+            if result.exists():
+                target = corpus / f"lo-{Path(source).stem}.{ext}"
+                result.rename(target)
+                made.append(target)
+                expected[target.name] = "cleaned"
+    return made
 
 
 def sealbox(root: Path, module: list[str], files: list[Path], out: Path) -> dict[str, dict]:
@@ -102,6 +157,7 @@ def main() -> None:
             path.write_bytes(case.build(work))
             files.append(path)
             expected[case.name] = case.expected
+        files += libreoffice(corpus, work, expected)
         tools: dict[str, dict[str, tuple[str, list[str]]]] = {}
         new = sealbox(ROOT, ["sealbox", "scrub"], files, work / "new")
         tools["Sealbox (this tree)"] = {

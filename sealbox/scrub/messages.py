@@ -111,6 +111,9 @@ _MESSAGES: dict[str, Text] = {
     "revisions": lambda _, n, s: (
         _("1 tracked change") if n == 1 else _("{n} tracked changes").format(n=n)
     ),
+    "hidden_text": lambda _, n, s: (
+        _("1 piece of hidden text") if n == 1 else _("{n} pieces of hidden text").format(n=n)
+    ),
     "server_properties": lambda _, n, s: _("document server and sensitivity label properties"),
     # --- residual: what cleaning cannot fix ---
     "image_content": lambda _, n, s: _("The picture itself can still show where or who you are."),
@@ -198,6 +201,7 @@ CONTENT = (
     "hidden_sheets",
     "hidden_rows",
     "revisions",
+    "hidden_text",
 )
 
 

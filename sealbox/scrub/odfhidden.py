@@ -1,6 +1,7 @@
 """OpenDocument content a reader does not see, removed as Office's Document Inspector would:
-speaker notes, hidden slides, hidden sheets, rows and columns, and tracked changes (accepted:
-the deleted text they still hold goes with their authors and dates)."""
+speaker notes, hidden slides, hidden sheets, rows and columns, hidden text and sections, and
+tracked changes (accepted: the deleted text they still hold goes with their authors and
+dates)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,20 @@ _MAX_REPEAT = 1 << 20  # rows and columns a sheet can have at most
 
 def remove(root: etree._Element, found: list[Finding]) -> None:
     """Remove every kind of hidden content from one content.xml or styles.xml tree."""
-    revisions = notes = slides = sheets = lines = 0
+    revisions = notes = slides = sheets = lines = hidden = 0
     for changes in list(root.iter(f"{{{TEXT}}}tracked-changes", f"{{{TABLE}}}tracked-changes")):
         revisions += max(1, len(changes))
         xmlparts.remove(changes)
     for tag in ("change", "change-start", "change-end"):
         for marker in list(root.iter(f"{{{TEXT}}}{tag}")):
             xmlparts.remove(marker)
+    for field in list(root.iter(f"{{{TEXT}}}hidden-text", f"{{{TEXT}}}hidden-paragraph")):
+        hidden += 1  # text shown only when a condition holds; the file carries it always
+        xmlparts.remove(field)
+    for section in list(root.iter(f"{{{TEXT}}}section")):
+        if section.get(f"{{{TEXT}}}display") in ("none", "condition"):
+            hidden += 1
+            xmlparts.remove(section)
     for note in list(root.iter(f"{{{PRES}}}notes")):
         if any((p.text or "").strip() or len(p) for p in note.iter(f"{{{TEXT}}}p")):
             notes += 1
@@ -47,6 +55,7 @@ def remove(root: etree._Element, found: list[Finding]) -> None:
         ("hidden_slides", slides),
         ("hidden_sheets", sheets),
         ("hidden_rows", lines),
+        ("hidden_text", hidden),
     ):
         if count:
             found.append(Finding(code, count))

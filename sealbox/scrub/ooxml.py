@@ -4,7 +4,7 @@ Dropped parts: core/app/custom properties, thumbnails, comments and their author
 persons lists, printer settings, custom XML, sensitivity labels and add-in data, revision logs,
 speaker notes and hidden slides (`slides`), hidden sheets (`sheets`). In the XML that stays:
 rsids, nsids, w14/w15 docIds, paraId/textId and other unique ids, tracked changes (accepted,
-with their authors, dates and deleted text), hidden rows and columns, attached templates and
+with their authors, dates and deleted text), hidden text, hidden rows and columns, attached templates and
 absolute paths, drawing names and descriptions. Embedded media go through the same registry.
 """
 
@@ -268,12 +268,16 @@ def _clean_xml(
             if xmlparts.local(el.tag) == "Override" and part in dropped:
                 xmlparts.remove(el)
         return xmlparts.dump(root)
-    tracked = 0
+    tracked = hidden = 0
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
             officezip.drop_xml_comments(el)
             continue
         tag = xmlparts.local(el.tag)
+        if tag == "r" and el.tag == f"{{{W}}}r" and _vanishes(el):
+            hidden += 1  # hidden text: in the file, not on the page
+            xmlparts.remove(el)
+            continue
         if tag in _DROP_ELEMENTS:
             code = _DROP_ELEMENTS[tag]
             if code:
@@ -310,7 +314,16 @@ def _clean_xml(
             _clean_drawing_props(el, found)
     if tracked:
         found.append(Finding("revisions", tracked))
+    if hidden:
+        found.append(Finding("hidden_text", hidden))
     return xmlparts.dump(root)
+
+
+def _vanishes(run: etree._Element) -> bool:
+    """A run formatted as hidden text (`<w:vanish/>`, not turned off with val="0")."""
+    props = run.find(f"{{{W}}}rPr")
+    mark = None if props is None else props.find(f"{{{W}}}vanish")
+    return mark is not None and mark.get(f"{{{W}}}val") not in ("0", "false", "off")
 
 
 def _accept(el: etree._Element, tag: str) -> int:

@@ -301,3 +301,28 @@ def test_pdf_comments_go_with_their_text_and_authors():
     assert result.removed_content() == (
         "1 comment was removed; paste it into your report if it matters."
     )
+
+
+def test_hidden_text_goes_from_word_and_opendocument():
+    from .mat2_corpus import _member, rezip
+
+    data = builders.docx()
+    hidden = (
+        f"<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>{M('VANISHED')}</w:t></w:r>"
+        '<w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t>shown after all</w:t></w:r></w:p></w:body>'
+    )
+    document = _member(data, "word/document.xml").replace(b"</w:body>", hidden.encode(), 1)
+    result = clean(rezip(data, replace={"word/document.xml": document}))
+    body = _parts(result.data)["word/document.xml"]
+    assert markers(body) == set() and b"shown after all" in body
+    assert {f.code: f.count for f in result.removed}["hidden_text"] == 1
+    text = (
+        "<office:text><text:p>kept</text:p>"
+        f'<text:section text:name="s" text:display="none"><text:p>{M("ODTHIDDENSECTION")}'
+        '</text:p></text:section><text:p>a<text:hidden-text text:condition="x" '
+        f'text:string-value="{M("ODTHIDDENTEXT")}"/></text:p></office:text>'
+    )
+    result = clean(_odf("application/vnd.oasis.opendocument.text", text))
+    content = _parts(result.data)["content.xml"]
+    assert markers(content) == set() and b"kept" in content
+    assert "2 pieces of hidden text were removed" in result.removed_content()
