@@ -4,8 +4,9 @@ Dropped parts: core/app/custom properties, thumbnails, comments and their author
 persons lists, printer settings, custom XML, sensitivity labels and add-in data, revision logs,
 speaker notes and hidden slides (`slides`), hidden sheets (`sheets`). In the XML that stays:
 rsids, nsids, w14/w15 docIds, paraId/textId and other unique ids, tracked changes (accepted,
-with their authors, dates and deleted text), hidden text, hidden rows and columns, attached templates and
-absolute paths, drawing names and descriptions. Embedded media go through the same registry.
+with their authors, dates and deleted text), hidden text, hidden rows and columns, attached
+templates and absolute paths, drawing names and descriptions. Embedded media go through the
+same registry.
 """
 
 from __future__ import annotations
