@@ -41,7 +41,8 @@ from scrub.oracle import markers, mat2_findings, problems  # noqa: E402
 # (a slide's "display date" switch, a handout's thumbnail frame, a theme's 3D camera angle).
 _LAYOUT = re.compile(
     r"(Display-date-time|Thumbnail(Layer|Width|Height|X|Y)|Scene3dCamera\w*"
-    r"|PageSetupCellComments|Border-model)=(True|False|none|[-\d.]+(cm|in)?|\w+)$"
+    r"|PageSetupCellComments|Border-model)=(True|False|none|[-\d.]+(cm|in)?|\w+)$",
+    re.IGNORECASE,
 )
 
 
