@@ -27,7 +27,7 @@ _LAZY: dict[str, tuple[str, str, bool]] = {
     "audit": ("sealbox.audit.cli", "Verify, anchor, export and witness the audit log.", True),
     "jobs": (
         "sealbox.jobs.cli",
-        "Run the periodic jobs (sessions, retention, reminders, audit anchor, mail).",
+        "Run the periodic jobs (sessions, retention, reminders, audit anchor, disk, mail).",
         True,
     ),
 }
