@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -23,8 +24,12 @@ from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
 from sealbox import services, settings
-from sealbox.cases import channels, source_access, source_sessions, staff
+from sealbox.cases import accounts, channel_admin, source_access, source_sessions, throttle
 from sealbox.web.app import create_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests import enrolment  # noqa: E402
 
 PG_URL = os.environ.get("SEALBOX_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
@@ -52,9 +57,16 @@ def run(backend: str, live: int, rounds: int) -> None:
         try:
             svc = services.build(settings.load(environ={}, data_dir=Path(tmp), database_url=url))
             with svc.db.transaction() as session:
-                staff.create_user(session, svc.clock, svc.settings.kdf, "alice", "handler")
-                channels.create_channel(session, "bench", "Bench", "", handlers=["alice"])
+                added = accounts.add(
+                    session, svc.clock, svc.settings.kdf, accounts.INSTALLER, "alice", "handler"
+                )
+                channel_admin.create(
+                    session, svc.clock, accounts.INSTALLER, "bench", "Bench", handlers=["alice"]
+                )
             client = TestClient(create_app(svc), base_url="http://sealbox.test")
+            # The handler enrols as a person does at first login (their key, their password).
+            enrolment.enrol(client, "alice", added.password, password="bench-password-long")
+            client.cookies.clear()
             page = client.get("/submit/bench")
             sent = client.post(
                 "/submit/bench",
@@ -62,7 +74,7 @@ def run(backend: str, live: int, rounds: int) -> None:
                 files=[("files", ("", b"", "application/octet-stream"))],
             )
             words = " ".join(WORDS.findall(sent.text))
-            source = source_access.log_in(svc, words)
+            source = source_access.log_in(svc, words, throttle.LoginBudget(10, 1.0, svc.clock))
             for _ in range(live):
                 source_sessions.start(svc, source)
             logins, pages, logouts = [], [], []
