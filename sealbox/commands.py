@@ -60,6 +60,27 @@ class _LazyGroup(TyperGroup):
             return TyperCommand(cmd_name, help=_LAZY[cmd_name][1])  # listed, not yet loaded
         return super().get_command(ctx, cmd_name)
 
+    def format_help(self, ctx, formatter):
+        # The command list alone is written plainly: Typer's rich formatter costs more to
+        # import than the rest of `sealbox --help` together. Each command's help stays rich.
+        super(TyperGroup, self).format_help(ctx, formatter)
+
+    def parse_args(self, ctx, args):
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help())  # Typer prints only the help its rich formatter wrote
+            ctx.exit(2)
+        return super().parse_args(ctx, args)
+
+    def format_commands(self, ctx, formatter):
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def resolve_command(self, ctx, args):
         if args and args[0] in _LAZY and args[0] not in self.commands:
             self.commands[args[0]] = load_command(args[0])

@@ -34,7 +34,10 @@ def test_help_lists_every_command_without_loading_the_application():
     assert proc.returncode == 0, proc.stderr
     for name in ("init", "serve", "scrub", "user", "channel", "audit", "jobs", "decrypt"):
         assert f" {name} " in proc.stdout
+    assert "disk, mail)." in proc.stdout  # help lines are whole, not cut
     assert not loaded & set(_HEAVY), loaded & set(_HEAVY)
+    bare, _ = _imported()
+    assert bare.returncode == 2 and " scrub " in bare.stdout
 
 
 def test_scrub_loads_neither_the_application_nor_typer(tmp_path):
