@@ -58,6 +58,16 @@ class Settings:
     # A login that passed the password must finish its second factor within this time, and a
     # security-key challenge must be answered within it.
     staff_second_factor_seconds: int = 300
+    # The forms that send a report or a follow-up carry a token that works once, and only for
+    # this many hours after the form was opened (a used token is remembered until then).
+    submission_token_hours: int = 6
+    # Ceilings on new reports per UTC hour, for each channel and for the whole instance, in
+    # reports and in MiB received. Past any of them new reports are still accepted but land in
+    # the channel's quarantine, which its handlers triage. 0 turns a ceiling off.
+    channel_reports_per_hour: int = 20
+    channel_mib_per_hour: int = 2048
+    instance_reports_per_hour: int = 60
+    instance_mib_per_hour: int = 8192
     inbox_page_size: int = 50
     kdf: KdfParams = field(default_factory=KdfParams)
     # Files up to this size are cleaned in memory; larger ones are held as "cannot be cleaned".

@@ -139,3 +139,17 @@ def storage_refusals() -> Iterator[None]:
         yield
     except StoreFault as fault:
         raise refusal_for(fault) from fault
+
+
+class FormExpired(SealboxError):
+    """A form sent after its token's time window: shown again with what was typed."""
+
+    status = 403
+    code = "form_expired"
+
+
+class FormUsed(SealboxError):
+    """A form sent a second time with the same token: shown again with what was typed."""
+
+    status = 409
+    code = "form_used"

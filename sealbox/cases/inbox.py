@@ -115,7 +115,8 @@ def inbox(
         .where(ReportKey.report_id == Report.id, ReportKey.user_id == user_id)
         .exists()
     )
-    conditions = [holds]
+    # Reports that came past an hourly ceiling wait in quarantine (cases/quarantine.py).
+    conditions = [holds, Report.quarantined.is_(False)]
     if filters.status in STATUSES:
         conditions.append(Report.status == filters.status)
     if filters.channel_id:

@@ -10,7 +10,7 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from sealbox import crypto
-from sealbox.cases import channels, cleaning, deadlines, reporter_identity
+from sealbox.cases import ceilings, channels, cleaning, deadlines, reporter_identity
 from sealbox.cases.errors import (
     EmptyReport,
     OutcomeUnknown,
@@ -91,6 +91,8 @@ class Draft:
     received: int = 0
     report_id: str | None = None  # set once `submit` has created the report
     let_go: bool = False  # the files are committed, or may be: never deleted by `discard`
+    # Set by `submit` when the report came past an hourly ceiling and waits in quarantine.
+    quarantined: bool = False
 
     @property
     def limit(self) -> int:
@@ -209,6 +211,10 @@ def submit(
         handlers = channels.handler_recipients(session, channel.id)
         if not handlers:
             raise UnknownChannel("This channel has nobody to read reports right now.")
+        # Counted in the database, so the ceilings hold across every serving process.
+        draft.quarantined = ceilings.count(
+            session, services.clock, services.settings, channel.id, draft.received
+        )
         report = Report(
             channel_id=channel.id,
             public_key=str(draft.recipient),
@@ -217,6 +223,7 @@ def submit(
             source_seq=1,
             message_count=1,
             due_on=deadlines.initial_due(today),
+            quarantined=draft.quarantined,
         )
         session.add(report)
         session.flush()

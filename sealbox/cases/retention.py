@@ -80,8 +80,15 @@ def shred_expired(services: Services) -> Shredded:
     """
     total = _shred_batches(services)
     if total.reports:
-        total = replace(total, forgotten=services.db.relayout(tied_to_reports()))
+        total = replace(total, forgotten=forget_shredded(services))
     return total
+
+
+def forget_shredded(services: Services) -> bool:
+    """Rewrite the report tables from their live rows, after `shred_rows` has committed and the
+    blobs are deleted; False when SQLite's WAL was still in use (the next chronology pass
+    empties it)."""
+    return services.db.relayout(tied_to_reports())
 
 
 def _shred_batches(services: Services) -> Shredded:
@@ -92,7 +99,7 @@ def _shred_batches(services: Services) -> Shredded:
             ids = found["closed"] + found["unanswered"]
             if not ids:
                 return total
-            blob_ids = _shred_rows(session, ids)
+            blob_ids = shred_rows(session, ids)
             audit.record(
                 session,
                 services.clock,
@@ -113,7 +120,9 @@ def _shred_batches(services: Services) -> Shredded:
         )
 
 
-def _shred_rows(session: Session, ids: list[str]) -> list[str]:
+def shred_rows(session: Session, ids: list[str]) -> list[str]:
+    """Delete reports `ids` with their key wraps first, in the caller's transaction; returns the
+    blob ids to delete once it has committed, then call `forget_shredded`."""
     files = select(Attachment.blob_id).where(Attachment.report_id.in_(ids))
     blob_ids = list(session.scalars(files))
     # The key wraps first: without them every sealed byte of the report is noise.

@@ -1,6 +1,9 @@
 """Job: leave nothing in a copy of the server that dates a source's action finer than the day.
 
 Every hour, the hourly pass:
+- deletes the bookkeeping of sources' actions that is no longer needed: the intake counts of
+  past hours (sealbox.cases.ceilings) and used submission tokens that have expired
+  (sealbox.cases.submission_tokens), so neither outlives the pass that follows its hour or day;
 - copies blobs whose files were born at upload time (the pool was empty) into files born now;
 - rewrites every table tied to a report in the order of its random keys (SQLite: VACUUM and an
   empty WAL; PostgreSQL: the rows re-inserted by one transaction), so no rowid, page, heap
@@ -20,6 +23,7 @@ risk" (filesystem journal, SSD remapping, PostgreSQL's WAL, backups).
 
 from __future__ import annotations
 
+from sealbox.cases import ceilings, submission_tokens
 from sealbox.jobs.models import JobMark
 from sealbox.services import Services
 from sealbox.store import filetimes, orphans
@@ -41,6 +45,9 @@ def run(services: Services) -> str:
     if daily:
         laid = services.blobs.fill_pool(services.settings.blob_pool_size)
         swept = orphans.sweep(services.db, services.blobs)
+    with services.db.transaction() as session:
+        counts = ceilings.forget_past_hours(session, services.clock)
+        used = submission_tokens.forget_expired(session, today)
     rewritten = services.db.relayout(written_by_sources())
     if daily:
         with services.db.transaction() as session:
@@ -57,6 +64,7 @@ def run(services: Services) -> str:
     kind = "daily" if daily else "hourly"
     tables = "tables rewritten" if rewritten else "tables rewritten, WAL still in use"
     return (
-        f"{kind} pass: {moved} file(s) settled, {laid} laid out, {swept} abandoned swept, "
+        f"{kind} pass: {counts} past hour count(s) and {used} expired token(s) cleared, "
+        f"{moved} file(s) settled, {laid} laid out, {swept} abandoned swept, "
         f"{tables}, {stamped} stamped"
     )

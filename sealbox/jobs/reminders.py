@@ -29,6 +29,8 @@ def counts(session: Session, user_id: str, today: dt.date, days_ahead: int) -> t
             .select_from(Report)
             .join(ReportKey, and_(ReportKey.report_id == Report.id, ReportKey.user_id == user_id))
             .where(Report.status != "closed", Report.due_on.is_not(None), *conditions)
+            # Quarantined reports are counted in the daily new-report mail instead.
+            .where(Report.quarantined.is_(False))
         )
         return session.scalar(query) or 0
 

@@ -8,6 +8,7 @@ from sealbox.notify.events import (
     disclosure_decided,
     disclosure_requested,
     new_reports,
+    spam_shredded,
 )
 from sealbox.notify.staff_changes import (
     channel_changed,
@@ -30,4 +31,5 @@ __all__ = [
     "role_changed",
     "second_factor_changed",
     "sign_in_policy_changed",
+    "spam_shredded",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sealbox.clock import Clock
+from sealbox.notify.models import OutgoingMail
 from sealbox.notify.queue import enqueue
 from sealbox.settings import Settings
 from sealbox.store.models import Channel, ChannelHandler, Report, User
@@ -22,8 +23,10 @@ LOOKBACK_DAYS = 7
 
 
 def new_reports(session: Session, clock: Clock, settings: Settings) -> int:
-    """Tell each channel's handlers how many reports arrived on each past day not yet told;
-    returns how many mails were queued. The mail job calls it; nothing is queued by a report.
+    """Mail each handler one digest per past day not yet told: how many reports arrived in
+    their channels that day, and how many of them wait in quarantine; returns how many mails
+    were queued. The mail job calls it; nothing is queued by a report, so a flood of 700 bot
+    reports is one mail per handler, not 700.
 
     It runs from the day's sending hour on (settings.new_report_mail_hour, UTC) and counts
     whole days only: a 07:00 mail that also counted today's reports would say how many came
@@ -34,34 +37,101 @@ def new_reports(session: Session, clock: Clock, settings: Settings) -> int:
         return 0
     today = now.date()
     arrived = session.execute(
-        select(Report.channel_id, Report.received_on, func.count())
+        select(Report.channel_id, Report.received_on, Report.quarantined, func.count())
         .where(Report.received_on >= today - dt.timedelta(days=LOOKBACK_DAYS))
         .where(Report.received_on < today)
-        .group_by(Report.channel_id, Report.received_on)
-        .order_by(Report.received_on)
+        .group_by(Report.channel_id, Report.received_on, Report.quarantined)
     ).all()
+    # day -> channel id -> [new, in quarantine]
+    days: dict[dt.date, dict[str, list[int]]] = {}
+    for channel_id, day, quarantined, count in arrived:
+        counts = days.setdefault(day, {}).setdefault(channel_id, [0, 0])
+        counts[0] += count
+        counts[1] += count if quarantined else 0
+    if not days:
+        return 0
+    names = dict(session.execute(select(Channel.id, Channel.name)).all())
+    handlers = session.execute(
+        select(User.id, User.email, ChannelHandler.channel_id)
+        .join(ChannelHandler, ChannelHandler.user_id == User.id)
+        .where(User.active, User.email.is_not(None))
+    ).all()
+    channels_of: dict[tuple[str, str], set[str]] = {}
+    for user_id, email, channel_id in handlers:
+        channels_of.setdefault((user_id, email), set()).add(channel_id)
     queued = 0
-    for channel_id, day, count in arrived:
-        channel = session.get(Channel, channel_id)
-        handlers = session.execute(
-            select(User.id, User.email)
-            .join(ChannelHandler, ChannelHandler.user_id == User.id)
-            .where(ChannelHandler.channel_id == channel_id, User.active, User.email.is_not(None))
-        ).all()
-        for user_id, email in handlers:
-            mail = enqueue(
-                session,
-                clock,
-                "new_report",
-                email,
-                f"New reports in channel {channel.name}",
-                f"{count} new report(s) arrived in the channel “{channel.name}” on "
-                f"{day.isoformat()}." + SIGN_OFF,
-                dedupe_key=f"new_reports:{channel_id}:{user_id}:{day.isoformat()}",
-                once=True,
-            )
-            queued += mail is not None
+    for day in sorted(days):
+        for (user_id, email), theirs in sorted(channels_of.items()):
+            counts = {c: n for c, n in days[day].items() if c in theirs}
+            if counts and not _told_before(session, user_id, day, counts):
+                queued += _digest(session, clock, user_id, email, day, counts, names)
     return queued
+
+
+def _digest(session, clock, user_id, email, day, counts, names) -> bool:
+    total = sum(new for new, _ in counts.values())
+    held = sum(quarantined for _, quarantined in counts.values())
+    summary = f"{total} new report(s)"
+    if held:
+        summary += f", {held} in quarantine"
+    lines = [
+        f"- {names.get(channel_id, '?')}: {new} new"
+        + (f", {quarantined} in quarantine" if quarantined else "")
+        for channel_id, (new, quarantined) in sorted(
+            counts.items(), key=lambda item: names.get(item[0], "")
+        )
+    ]
+    body = f"{summary} arrived in your channels on {day.isoformat()}:\n" + "\n".join(lines)
+    if held:
+        body += (
+            "\n\nReports that came past the hourly ceilings wait in the quarantine page: "
+            "choose which are spam and which go to the inbox."
+        )
+    mail = enqueue(
+        session,
+        clock,
+        "new_report",
+        email,
+        f"Sealbox: {summary} on {day.isoformat()}",
+        body + SIGN_OFF,
+        dedupe_key=f"new_reports:{user_id}:{day.isoformat()}",
+        once=True,
+    )
+    return mail is not None
+
+
+def _told_before(session: Session, user_id: str, day: dt.date, channel_ids) -> bool:
+    """Whether an older release already mailed `user_id` about `day` (one mail per channel)."""
+    keys = [f"new_reports:{c}:{user_id}:{day.isoformat()}" for c in sorted(channel_ids)]
+    found = select(OutgoingMail.id).where(OutgoingMail.dedupe_key.in_(keys)).limit(1)
+    return session.scalar(found) is not None
+
+
+def spam_shredded(
+    session: Session, clock: Clock, channel_id: str, actor_id: str, count: int
+) -> int:
+    """Tell a channel's other handlers that one of them shredded reports of its quarantine as
+    spam (a real report shredded as spam would otherwise go unnoticed); returns how many."""
+    channel = session.get(Channel, channel_id)
+    actor = session.get(User, actor_id)
+    emails = session.scalars(
+        select(User.email)
+        .join(ChannelHandler, ChannelHandler.user_id == User.id)
+        .where(ChannelHandler.channel_id == channel_id, User.id != actor_id)
+        .where(User.active, User.email.is_not(None))
+    ).all()
+    for email in emails:
+        enqueue(
+            session,
+            clock,
+            "quarantine",
+            email,
+            f"Sealbox: reports of {channel.name} shredded as spam",
+            f"{actor.username} marked {count} report(s) in the quarantine of the channel "
+            f"“{channel.name}” as spam; they were destroyed. The audit log names each one."
+            + SIGN_OFF,
+        )
+    return len(emails)
 
 
 def deadline_reminder(

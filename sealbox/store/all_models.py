@@ -22,8 +22,9 @@ def tied_to_reports() -> list[Table]:
 
 
 # Tables a source's actions write to that name no report on purpose (a session row must not
-# say whose it is); the maintenance job rewrites them with the report tables.
-SOURCE_TABLES = ("source_sessions",)
+# say whose it is; a used form token or this hour's intake count names none either); the
+# maintenance job rewrites them with the report tables.
+SOURCE_TABLES = ("source_sessions", "used_tokens", "intake_counts")
 
 
 def written_by_sources() -> list[Table]:

@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -223,9 +224,13 @@ class Report(Base):
     # Internal notes are sealed to this key, wrapped to the report's handlers only (NoteKey):
     # the source holds the report key, so notes must not be sealed to that.
     notes_public_key: Mapped[str | None] = mapped_column(String(128))
+    # Arrived past an hourly ceiling (sealbox.cases.ceilings): kept out of the inbox until a
+    # handler of the channel triages it (sealbox.cases.quarantine). It carries no time.
+    quarantined: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     __table_args__ = (
         Index("ix_reports_channel_received", "channel_id", "received_on", "id"),
+        Index("ix_reports_quarantined", "quarantined", "received_on", "id"),
         # The inbox's orderings and filters (bench/inbox): newest first, by status, overdue.
         Index("ix_reports_received", "received_on", "id"),
         Index("ix_reports_status_received", "status", "received_on", "id"),
@@ -443,3 +448,39 @@ class MembershipRequest(Base):
     requested_on: Mapped[dt.date] = mapped_column(Date)
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+# What the flood defences keep (sealbox.cases.submission_tokens, sealbox.cases.ceilings). Both
+# are written when a source sends something, so both keep nothing finer than the hour, have no
+# SQLite rowid and random or coarse keys, and are rewritten by the chronology pass with the
+# report tables (all_models.SOURCE_TABLES). On PostgreSQL they are UNLOGGED: their rows never
+# reach the WAL, and a crash only forgets them.
+
+
+class UsedToken(Base):
+    """A submission token that has been used, by a digest of its random nonce.
+
+    `until` is the day after which the token has expired anyway and the row may go: it dates
+    the form to the day, no finer.
+    """
+
+    __tablename__ = "used_tokens"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    until: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (NO_ROWID,)
+
+
+class IntakeCount(Base):
+    """New reports and bytes received in one UTC hour, for one channel or ("*") the instance.
+
+    Only the current hour's rows are needed; the chronology pass deletes older ones.
+    """
+
+    __tablename__ = "intake_counts"
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)  # hours since 1970 (UTC)
+    reports: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (NO_ROWID,)

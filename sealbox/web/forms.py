@@ -45,6 +45,11 @@ def same_secret(given: str | None, expected: str) -> bool:
 
 async def small_form(request: Request) -> dict[str, str]:
     """Read an urlencoded form of bounded size; multipart is refused here by design."""
+    return dict(await small_form_pairs(request))
+
+
+async def small_form_pairs(request: Request) -> list[tuple[str, str]]:
+    """`small_form` as (name, value) pairs, for forms that repeat a name (checkboxes)."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("application/x-www-form-urlencoded"):
         raise BadInput("This form must be sent as application/x-www-form-urlencoded.")
@@ -54,4 +59,4 @@ async def small_form(request: Request) -> dict[str, str]:
         if len(body) > MAX_FORM_BYTES:
             raise BadInput("The form is too large.")
     pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-    return {field_text(name): field_text(value) for name, value in pairs}
+    return [(field_text(name), field_text(value)) for name, value in pairs]

@@ -49,10 +49,10 @@ def test_new_reports_are_counted_the_morning_after_their_day_once_and_without_co
         assert run_mail(services) == ["sent 0, failed 0"]  # told once
     [message] = mailbox.messages
     assert message["To"] == "alice@example.org"
-    assert message["Subject"] == "New reports in channel Fraud channel"
+    assert message["Subject"] == f"Sealbox: 2 new report(s) on {day}"
     # Both reports of the day, the one before 07:00 and the one after, counted together.
-    assert f"2 new report(s) arrived in the channel “Fraud channel” on {day}" in (
-        message.get_content()
+    assert f"2 new report(s) arrived in your channels on {day}:\n- Fraud channel: 2 new\n" in (
+        message.get_content().replace("\r\n", "\n")
     )
     text = message.as_string()
     assert "Cayman" not in text and "ledger" not in text

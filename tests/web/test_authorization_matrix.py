@@ -88,6 +88,8 @@ EXPECTED: dict[str, object] = {
     "GET /staff/home": any_staff,
     "GET /staff/": any_staff,
     "GET /staff/overdue": handlers,
+    "GET /staff/quarantine": handlers,
+    "POST /staff/quarantine": handlers,
     "GET /staff/reports/{report_id}": report,
     "POST /staff/reports/{report_id}/reply": report,
     "GET /staff/reports/{report_id}/files/{file_id}": report,

@@ -14,10 +14,14 @@ from sealbox.cases import (
     source_access,
     source_files,
     source_sessions,
+    submission_tokens,
 )
 from sealbox.cases.errors import (
+    BadInput,
     DatabaseUnavailable,
     Forbidden,
+    FormExpired,
+    FormUsed,
     SealboxError,
     SessionExpired,
     storage_refusals,
@@ -72,7 +76,7 @@ def _render_submit(
         # Questionnaire and identity fields as typed, and a message per wrong answer.
         "fields": fields or {},
         "errors": errors or {},
-        "token": form_token(svc.secrets.form_key, "submit"),
+        "token": submission_tokens.issue(svc, "submit"),
         "max_mib": svc.settings.max_submission_bytes // (1024 * 1024),
     }
     return tpl.render(request, "source/submit.html", context, status=status)
@@ -82,19 +86,29 @@ def _receive(
     stream: MultipartStream,
     draft: intake.Draft | None,
     fields: dict[str, str],
-    key: bytes,
+    svc: Services,
     purpose: str,
     binding: str,
     allow_keep: bool = False,
 ) -> None:
-    """Read the form into `fields` (kept on failure): the token first, then anything.
-    Without a draft, files are read and dropped (the form only comes back)."""
-    for part in stream.parts():
+    """Read the form into `fields` (kept on failure): the token first (it works once), then
+    anything. Without a draft, files are read and dropped and the token is only checked (the
+    form only comes back); a used or expired token stores nothing, but what was typed is read
+    to give back."""
+    parts = stream.parts()
+    for part in parts:
         if "form_token" not in fields:
             if part.name != "form_token" or part.is_file:
                 raise Forbidden("This form is out of date. Reload the page and send it again.")
             fields["form_token"] = part.text()
-            check_token(key, purpose, fields["form_token"], binding)
+            try:
+                if draft is None:
+                    submission_tokens.check(svc, purpose, fields["form_token"], binding)
+                else:
+                    submission_tokens.redeem(svc, purpose, fields["form_token"], binding)
+            except (FormExpired, FormUsed):
+                _typed_text(parts, fields, svc.settings.max_submission_bytes)
+                raise
         elif part.is_file:
             if draft is None or (not part.filename and part.is_empty()):
                 continue  # no file chosen: nothing to seal, so nothing touches the disk
@@ -112,6 +126,23 @@ def _receive(
                 draft.add_text(len(fields[part.name]))
 
 
+def _typed_text(parts, fields: dict[str, str], limit: int) -> None:
+    """The text fields of the rest of a refused form; files are read past (`limit` bytes at
+    most), and a form that breaks off keeps what came before."""
+    seen = 0
+    try:
+        for part in parts:
+            if not part.is_file:
+                fields[part.name] = part.text()
+                continue
+            while chunk := part.read(1 << 16):
+                seen += len(chunk)
+                if seen > limit:
+                    return
+    except BadInput:
+        return
+
+
 @router.post("/submit/{slug}")
 async def submit(
     slug: str,
@@ -127,9 +158,8 @@ async def submit(
             channel = svc.db.run(lambda session: channels.open_channel(session, slug, lang))
     except DatabaseUnavailable as exc:
         # Nothing can be sent without the channel, but what was typed still comes back.
-        key = svc.secrets.form_key
         await with_multipart(
-            request, lambda stream: _receive(stream, None, fields, key, "submit", "")
+            request, lambda stream: _receive(stream, None, fields, svc, "submit", "")
         )
         stub = channels.ChannelView(id="", slug=slug, name=slug, description="")
         text = fields.get("text", "")
@@ -144,7 +174,7 @@ async def submit(
                 stream,
                 draft,
                 fields,
-                svc.secrets.form_key,
+                svc,
                 "submit",
                 "",
                 channel.allow_keep_metadata,
@@ -174,6 +204,7 @@ async def submit(
             errors=getattr(exc, "errors", None),
         )
     context = {
+        "quarantined": draft.quarantined,
         "files": [_file_view(received) for received in draft.files],
         "report_id": draft.report_id,
         "held_token": _held_token(svc, draft.report_id),
@@ -307,7 +338,7 @@ def _render_report(
     key, binding = svc.secrets.form_key, _binding(resumed.cookie)
     context = {
         "conversation": conversation,
-        "token": form_token(key, "follow-up", binding),
+        "token": submission_tokens.issue(svc, "follow-up", binding),
         "held_token": _held_token(svc, source.report_id),
         "rename_token": form_token(key, "rename", binding),
         "logout_token": form_token(key, "logout", binding),
@@ -332,7 +363,7 @@ async def follow_up(
 
     def handle(stream: MultipartStream) -> None:
         try:
-            _receive(stream, draft, fields, svc.secrets.form_key, "follow-up", binding)
+            _receive(stream, draft, fields, svc, "follow-up", binding)
             intake.follow_up(svc, draft, source.report_id, "source", None, fields.get("text", ""))
         except BaseException:
             draft.discard()

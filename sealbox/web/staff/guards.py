@@ -9,7 +9,7 @@ from sealbox.cases.errors import Forbidden
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.services import Services
 from sealbox.web.deps import services
-from sealbox.web.forms import same_secret, small_form
+from sealbox.web.forms import same_secret, small_form, small_form_pairs
 
 COOKIE = "sealbox_staff"
 SETUP_PAGES = {
@@ -86,5 +86,19 @@ async def checked_form(request: Request, ctx: StaffContext = Depends(any_step)) 
     """The posted form, once its CSRF token matches the session's."""
     form = await small_form(request)
     if not ctx.csrf_token or not same_secret(form.get("csrf"), ctx.csrf_token):
+        raise Forbidden("This form is out of date. Reload the page and send it again.")
+    return form
+
+
+async def checked_choices(
+    request: Request, ctx: StaffContext = Depends(any_step)
+) -> dict[str, list[str]]:
+    """`checked_form` for forms that repeat a name (many checkboxes): every value of each."""
+    pairs = await small_form_pairs(request)
+    form: dict[str, list[str]] = {}
+    for name, value in pairs:
+        form.setdefault(name, []).append(value)
+    csrf = form.get("csrf", [])
+    if not ctx.csrf_token or len(csrf) != 1 or not same_secret(csrf[0], ctx.csrf_token):
         raise Forbidden("This form is out of date. Reload the page and send it again.")
     return form

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from sealbox.cases import inbox, roles, workflow
+from sealbox.cases import inbox, quarantine, roles, workflow
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
@@ -48,7 +48,10 @@ def _render(request, svc, ctx, tpl, filters: inbox.InboxFilter, view: str) -> Re
             ctx.identity,
         )
         channel_choices = inbox.channels_of(session, ctx.user_id)
+        quarantined = quarantine.waiting(session, ctx.user_id)
     context = {
+        "quarantined": min(quarantined, quarantine.COUNT_CAP + 1),
+        "quarantine_cap": quarantine.COUNT_CAP,
         "ctx": ctx,
         "inbox": listing,
         "filters": filters,

@@ -22,6 +22,7 @@ from sealbox.web.staff import (
     disclosure_routes,
     factor_admin_routes,
     inbox_routes,
+    quarantine_routes,
     report_routes,
     security_key_routes,
 )
@@ -94,6 +95,7 @@ def home(
 
 for area in (
     inbox_routes,
+    quarantine_routes,
     report_routes,
     case_routes,
     account_routes,
