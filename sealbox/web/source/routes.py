@@ -20,8 +20,6 @@ from sealbox.cases.errors import (
     BadInput,
     DatabaseUnavailable,
     Forbidden,
-    FormExpired,
-    FormUsed,
     SealboxError,
     SessionExpired,
     storage_refusals,
@@ -106,7 +104,11 @@ def _receive(
                     submission_tokens.check(svc, purpose, fields["form_token"], binding)
                 else:
                     submission_tokens.redeem(svc, purpose, fields["form_token"], binding)
-            except (FormExpired, FormUsed):
+            except Forbidden:
+                raise
+            except SealboxError:
+                # Used, expired, or the database could not note it (full, away): nothing is
+                # stored, and what was typed comes back.
                 _typed_text(parts, fields, svc.settings.max_submission_bytes)
                 raise
         elif part.is_file:
