@@ -64,6 +64,7 @@ _MESSAGES: dict[str, Text] = {
     "people": lambda _, n, s: _("list of people who worked on the document"),
     "printer": lambda _, n, s: _("printer name and settings"),
     "paths": lambda _, n, s: _("file paths from the author's computer"),
+    "external_references": lambda _, n, s: _("addresses the file fetches when it is opened"),
     "custom_properties": lambda _, n, s: _("custom document properties"),
     "custom_xml": lambda _, n, s: _("custom XML data"),
     "drawing_names": lambda _, n, s: _("names and descriptions of pictures and shapes"),

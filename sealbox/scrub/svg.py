@@ -4,8 +4,9 @@ Removed: `<metadata>` (RDF: creator, rights, dates), `<title>` and `<desc>`, com
 processing instructions, every element and attribute of the editors' own namespaces (Inkscape's
 and Sodipodi's hold the file's name, export paths and window geometry; Illustrator's and
 Sketch's likewise), scripts and event handlers, and references to anything outside the file
-(a local path names the author's computer; a web address is fetched when the drawing is
-opened). Embedded pictures (`data:` addresses) are cleaned by the same registry.
+(a local path names the author's computer; a picture or style at a web address is fetched
+when the drawing is opened; a link to click is kept). Embedded pictures (`data:` addresses)
+are cleaned by the same registry.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ _EDITORS = (
 )
 _DROP = {"metadata": "metadata", "title": "title", "desc": "title", "script": "javascript"}
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*>", re.I)
+_LOCAL = re.compile(r"(file:|[a-zA-Z]:[\\/]|\\\\|/|\.\./|~)", re.I)
 _DATA_URI = re.compile(r"data:([\w/+.-]*)(;[\w=.-]+)*;base64,(.*)", re.S)
 RESIDUAL = (Notice("image_content"),)
 
@@ -89,8 +91,12 @@ def _href(el: etree._Element, attr: str, value: str, ctx: Context, found: list) 
         return
     match = _DATA_URI.fullmatch(value)
     if match is None:
-        found.append(Finding("paths"))  # outside the file: a path or an address to fetch
-        del el.attrib[attr]
+        if _LOCAL.match(value):
+            found.append(Finding("paths"))  # names a folder on the author's computer
+            del el.attrib[attr]
+        elif xmlparts.local(el.tag) != "a":  # a link is followed only if someone clicks it
+            found.append(Finding("external_references"))
+            del el.attrib[attr]
         return
     try:
         raw = base64.b64decode(match.group(3), validate=False)

@@ -43,3 +43,16 @@ def test_missing_file_is_a_usage_error_without_traceback(tmp_path):
     proc = run(tmp_path / "nope.pdf")
     assert proc.returncode == 2
     assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_command_says_what_content_went(tmp_path):
+    from .test_hidden_content import pptx_with_hidden_slide_and_notes
+
+    deck = tmp_path / "deck.pptx"
+    deck.write_bytes(pptx_with_hidden_slide_and_notes())
+    proc = run(deck)
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "1 hidden slide and the speaker notes were removed; "
+        "paste them into your report if they matter." in proc.stdout
+    )
