@@ -72,6 +72,7 @@ class Instance:
         result = subprocess.run(
             [sys.executable, "-m", "sealbox", *args],
             env=self.env(),
+            cwd=self.code,  # `-m` looks in the working directory first: run from the checkout
             input=input,
             capture_output=True,
             text=True,
@@ -142,6 +143,7 @@ class Instance:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sealbox", "serve", "--port", str(self.port)],
             env=self.env(),
+            cwd=self.code,
             stdout=open(log, "wb"),  # noqa: SIM115
             stderr=subprocess.STDOUT,
         )
