@@ -163,10 +163,9 @@ def serve(
     port: int | None = typer.Option(None, help="Port to listen on (default 8080)."),
 ) -> None:
     """Run the web server (source pages at /, staff pages at /staff/)."""
-    import uvicorn
-
     from sealbox import logs
     from sealbox.scrub import worker
+    from sealbox.web import server
     from sealbox.web.app import create_app
 
     # Fork the cleaning worker before any thread starts (a fork copies only the calling thread).
@@ -187,16 +186,7 @@ def serve(
 
     # Retention, reminders, mail: each job is leased in the database, so N workers are safe.
     jobs = background.start(svc)
-    uvicorn.run(
-        create_app(svc),
-        host=host or svc.settings.host,
-        port=port or svc.settings.port,
-        access_log=False,
-        log_config=logs.config(svc.settings.log_level),
-        server_header=False,
-        date_header=False,
-        proxy_headers=False,
-    )
+    server.run(create_app(svc), svc.settings, host or svc.settings.host, port or svc.settings.port)
     if jobs is not None:
         jobs.stop()
 
@@ -218,7 +208,7 @@ def demo(
         existing = staff.get_user(session, "demo-handler")
         if existing is None:
             added = accounts.add(
-                session, svc.clock, svc.settings.kdf, accounts.INSTALLER, "demo-handler", "handler"
+                session, svc.clock, svc.kdf, accounts.INSTALLER, "demo-handler", "handler"
             )
             channel_admin.create(
                 session,
@@ -269,7 +259,7 @@ def user_add(
             added = accounts.add(
                 session,
                 svc.clock,
-                svc.settings.kdf,
+                svc.kdf,
                 accounts.INSTALLER,
                 username,
                 role,
@@ -351,9 +341,9 @@ def export_key(
         user = staff.get_user(session, username)
         if user is None or user.wrapped_private_key is None:
             _fail(f"{username!r} is not a user whose key is held on this server.")
-        if not crypto.verify_password(user.password_hash, password):
+        if not svc.kdf.verify_password(user.password_hash, password):
             _fail("The password is not right.")
-        wrapping = crypto.derive_password_key(password, user.key_salt, svc.settings.kdf)
+        wrapping = svc.kdf.password_key(password, user.key_salt)
         identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
         audit.record(session, svc.clock, username, "key_exported", f"user:{username}", via="cli")
     if output.exists():

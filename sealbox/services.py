@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sealbox.clock import Clock
+from sealbox.kdf_queue import KdfQueue
 from sealbox.settings import Settings
 from sealbox.store import instance
 from sealbox.store.blobs import BlobStore
@@ -18,6 +19,8 @@ class Services:
     blobs: BlobStore
     clock: Clock
     secrets: instance.InstanceSecrets
+    # Every Argon2id derivation of this process goes through it (bounded threads and queue).
+    kdf: KdfQueue
 
 
 def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Services:
@@ -31,7 +34,10 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     # Every audit entry written through this database is keyed with it (sealbox.audit.log).
     db.session_info["audit_key"] = secrets.audit_key
     blobs = BlobStore(settings.blob_dir, settings.tmp_dir, clock)
-    services = Services(settings=settings, db=db, blobs=blobs, clock=clock, secrets=secrets)
+    kdf = KdfQueue(settings.kdf, settings.kdf_threads, settings.kdf_waiting)
+    services = Services(
+        settings=settings, db=db, blobs=blobs, clock=clock, secrets=secrets, kdf=kdf
+    )
     if migrate:
         db.migrate(secrets)
         from sealbox.audit import anchor

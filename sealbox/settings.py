@@ -50,7 +50,11 @@ class Settings:
     # `X-Forwarded-Proto: https`. No one else's header is believed. secure_cookies forces it.
     secure_cookies: bool = False
     trusted_proxies: str = ""
+    # Staff logins: after this many wrong second factors given after the right password, each
+    # further one makes the account wait 2, 4, 8... seconds, never more than
+    # staff_backoff_max_seconds (a wrong password never makes anyone wait; no lockout).
     staff_lockout_after: int = 5
+    staff_backoff_max_seconds: int = 60
     # The address staff reach this instance at (scheme, host and port, no path), such as
     # https://tips.example.org: security keys and passkeys are bound to its host name (the
     # WebAuthn relying party id) and to this origin. Empty: staff cannot register keys.
@@ -70,6 +74,21 @@ class Settings:
     instance_mib_per_hour: int = 8192
     inbox_page_size: int = 50
     kdf: KdfParams = field(default_factory=KdfParams)
+    # Argon2id runs on kdf_threads threads (0: one per core); kdf_waiting more may wait, and
+    # beyond that a login gets "busy, try again" (503) at once.
+    kdf_threads: int = 0
+    kdf_waiting: int = 16
+    # Uploads (submissions, follow-ups) in progress at once; more get 503 with Retry-After.
+    max_uploads: int = 16
+    # A request body must not pause longer than body_idle_seconds, and after that long it
+    # must average at least body_min_bytes_per_second; otherwise it is cut off (408).
+    body_idle_seconds: float = 30.0
+    body_min_bytes_per_second: int = 512
+    # A request's line and headers must arrive within header_timeout_seconds, in at most
+    # max_header_bytes and max_header_count headers (431 beyond).
+    header_timeout_seconds: float = 20.0
+    max_header_bytes: int = 32 * 1024
+    max_header_count: int = 100
     # Files up to this size are cleaned in memory; larger ones are held as "cannot be cleaned".
     scrub_max_bytes: int = 256 * MIB
     scrub_worker_memory_bytes: int = 2048 * MIB

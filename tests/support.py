@@ -35,7 +35,7 @@ def invite(services: Services, username: str, role: str = "handler") -> Account:
     """An account as the install-time CLI makes it: a one-time password, nothing enrolled."""
     with services.db.transaction() as session:
         added = accounts.add(
-            session, services.clock, services.settings.kdf, accounts.INSTALLER, username, role
+            session, services.clock, services.kdf, accounts.INSTALLER, username, role
         )
     return Account(username, added.password, "", role)
 

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 
-from sqlalchemy import select
+from sqlalchemy import false, select, text, update
 from sqlalchemy.orm import Session
 
 from sealbox import crypto
@@ -22,6 +22,8 @@ GENESIS = "0" * 64
 # Where `record` finds the audit key: every session of `services.db` carries it (services.build).
 KEY_INFO = "audit_key"
 MAC_PURPOSE = "sealbox-audit-entry"
+# The PostgreSQL advisory lock that appends take turns under ("sbaudit" in ASCII).
+APPEND_LOCK = 0x7362617564697400
 
 
 class AuditKeyMissing(RuntimeError):
@@ -69,14 +71,14 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (it commits or rolls back with the action).
 
-    The newest row is locked so concurrent writers take turns and the chain stays linear.
+    Concurrent writers, in this process or another, take turns (`_take_turn`), so each reads
+    the newest entry only once it is theirs to follow and the chain stays linear.
     """
     audit_key = session.info.get(KEY_INFO)
     if not audit_key:
         raise AuditKeyMissing("this database session has no audit key (use services.db)")
-    last = session.scalar(
-        select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1).with_for_update()
-    )
+    _take_turn(session)
+    last = session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
     entry = AuditEntry(
         seq=(last.seq + 1) if last else 1,
         at=clock.now().replace(microsecond=0),
@@ -91,3 +93,18 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def _take_turn(session: Session) -> None:
+    """Hold the log's append lock until the caller's transaction ends.
+
+    Locking the newest row is not enough: a writer that waited for it still sees that row as
+    the newest once it is free, and appends a second entry with the same number.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
+    else:
+        # SQLite: a write statement takes the database's write lock (waiting as long as the
+        # busy timeout allows), and a transaction that holds it reads the newest state.
+        nothing = update(AuditEntry).where(false()).values(seq=AuditEntry.seq)
+        session.execute(nothing.execution_options(synchronize_session=False))

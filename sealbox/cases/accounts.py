@@ -17,7 +17,8 @@ from sealbox.cases import role_requests, roles, staff
 from sealbox.cases.errors import BadInput, NotFound
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.clock import Clock
-from sealbox.crypto import KdfParams, Recipient
+from sealbox.crypto import Recipient
+from sealbox.kdf_queue import KdfQueue
 from sealbox.notify.addresses import normalise_email
 from sealbox.store import erase
 from sealbox.store.models import RoleRequest, SecurityKey, StaffSession, User
@@ -79,7 +80,7 @@ def accounts(session: Session) -> list[Account]:
 def add(
     session: Session,
     clock: Clock,
-    kdf: KdfParams,
+    kdf: KdfQueue,
     actor: str,
     username: str,
     role: str,

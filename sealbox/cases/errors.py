@@ -153,3 +153,22 @@ class FormUsed(SealboxError):
 
     status = 409
     code = "form_used"
+
+
+class Busy(SealboxError):
+    """The server is at its limit for this kind of work right now; nothing was done."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str, retry_after: int = 10) -> None:
+        super().__init__(message)
+        # Seconds, for the Retry-After header.
+        self.retry_after = retry_after
+
+
+class TooSlow(SealboxError):
+    """A request's body arrived too slowly, or stopped arriving."""
+
+    status = 408
+    code = "too_slow"

@@ -201,9 +201,7 @@ def submit(
     assert draft.identity is not None, "a new report's draft carries its key"
     words = passphrase.generate()
     # Derived from the phrase as a login will see it ("t-shirt" is typed back as "t shirt").
-    keys = crypto.derive_source_keys(
-        passphrase.normalise(words), services.secrets.source_salt, services.settings.kdf
-    )
+    keys = services.kdf.source_keys(passphrase.normalise(words), services.secrets.source_salt)
     today = services.clock.today()
 
     def store(session: Session) -> None:

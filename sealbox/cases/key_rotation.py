@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from sealbox import audit, crypto
 from sealbox.clock import Clock
-from sealbox.crypto import Identity, KdfParams, Recipient, Sealed
+from sealbox.crypto import Identity, Recipient, Sealed
+from sealbox.kdf_queue import KdfQueue
 from sealbox.store.models import (
     DisclosureRequest,
     IdentityKey,
@@ -30,7 +31,7 @@ TOUCHED = ("users", "report_keys", "note_keys", "identity_keys", "disclosure_req
 
 
 def rotate(
-    session: Session, clock: Clock, user: User, old: Identity, password: str, kdf: KdfParams
+    session: Session, clock: Clock, user: User, old: Identity, password: str, kdf: KdfQueue
 ) -> Identity:
     """Give `user` a new key pair under `password`, moving every wrap over; returns the new key.
 
@@ -54,7 +55,7 @@ def rotate(
             row.decision_reason = _reseal(row.decision_reason, old, report, recipient)
     user.public_key = str(recipient)
     user.key_salt = secrets.token_bytes(16)
-    wrapping = crypto.derive_password_key(password, user.key_salt, kdf)
+    wrapping = kdf.password_key(password, user.key_salt)
     user.wrapped_private_key = crypto.wrap_identity(new, wrapping.recipient)
     user.key_rotation_due = False
     audit.record(

@@ -1,23 +1,25 @@
 """The second step of a staff login, and the holder's own security keys.
 
 After the password, a session waits ("factor") for a security key or, where the role still
-allows it, an authenticator code. A wrong answer counts as a failed login (the account locks
-after a few), is audited, and uses up the challenge; only the right one completes the login.
+allows it, an authenticator code. A wrong answer counts towards the account's back-off
+(login_backoff), is audited, and uses up the challenge; only the right one completes the login.
 A session that must register a key ("key", or any complete session) may add one; removing one
 never leaves the account without a second factor that counts for its role.
 """
 
 from __future__ import annotations
 
-from sealbox import audit, crypto
+from sealbox import audit
 from sealbox.cases import security_keys, staff, totp
 from sealbox.cases.errors import BadInput, SealboxError, Throttled
 from sealbox.cases.factor_policy import totp_counts
+from sealbox.cases.login_backoff import Backoff
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.services import Services
 from sealbox.store.models import StaffSession, User
 
 FACTOR = "factor"
+WAIT = "Too many wrong answers. Wait a minute, then try again."
 
 
 def _rows(session, ctx: StaffContext) -> tuple[User, StaffSession]:
@@ -76,21 +78,20 @@ def _confirm(services: Services, ctx: StaffContext, method: str, check) -> str |
     raised; success completes the session."""
     failure: SealboxError | None = None
     now = services.clock.timestamp()
+    backoff = Backoff.for_settings(services.settings)
     with services.db.transaction() as session:
         user, row = _rows(session, ctx)
-        if staff.locked(user, now):
-            failure = Throttled(
-                "Too many failed attempts for this account. Try again in a few minutes."
-            )
+        if backoff.waiting(user, now):
+            failure = Throttled(WAIT)
         else:
             try:
                 key_id = check(session, user, row)
             except SealboxError as exc:
                 failure = exc
         if isinstance(failure, Throttled):
-            pass  # locked already: nothing was tried
+            pass  # waiting: nothing was tried, and the wait is not prolonged
         elif failure is not None:
-            staff.count_failure(user, now, services.settings.staff_lockout_after)
+            backoff.failed(user, now)
             audit.record(
                 session,
                 services.clock,
@@ -100,7 +101,7 @@ def _confirm(services: Services, ctx: StaffContext, method: str, check) -> str |
                 factor=method,
             )
         else:
-            user.failed_logins = 0
+            backoff.passed(user)
             row.pending = staff.pending_step(session, user)
             details = {"factor": method, **({"key": key_id} if key_id else {})}
             if row.pending:
@@ -119,21 +120,20 @@ def registration_options(services: Services, ctx: StaffContext, password: str = 
 
     A complete session must give the password again: a session left open on someone's laptop
     must not be enough to add a second factor. (A session that must register a key now has
-    just been opened with the password.) A wrong password counts as a failed login.
+    just been opened with the password.) A wrong password counts towards the back-off.
     """
     _may_manage_keys(ctx)
     now = services.clock.timestamp()
+    backoff = Backoff.for_settings(services.settings)
     failure: SealboxError | None = None
     with services.db.transaction() as session:
         user, row = _rows(session, ctx)
         if ctx.pending is None:
-            if staff.locked(user, now):
-                failure = Throttled(
-                    "Too many failed attempts for this account. Try again in a few minutes."
-                )
-            elif not crypto.verify_password(user.password_hash, password, services.settings.kdf):
+            if backoff.waiting(user, now):
+                failure = Throttled(WAIT)
+            elif not services.kdf.verify_password(user.password_hash, password):
                 failure = BadInput("Your password is not right.")
-                staff.count_failure(user, now, services.settings.staff_lockout_after)
+                backoff.failed(user, now)
                 audit.record(
                     session,
                     services.clock,

@@ -28,14 +28,11 @@ def log_in(services: Services, entered: str, budget: throttle.LoginBudget) -> So
 
     Nothing is written: a login must leave no trace that dates it (`budget` lives in memory).
     """
-    settings = services.settings
     if not budget.take():
         raise Throttled(
             "Too many people are trying to log in right now. Wait a minute and try again."
         )
-    keys = crypto.derive_source_keys(
-        passphrase.normalise(entered), services.secrets.source_salt, settings.kdf
-    )
+    keys = services.kdf.source_keys(passphrase.normalise(entered), services.secrets.source_salt)
     with services.db.transaction() as session:
         access = session.scalar(
             select(SourceAccess).where(SourceAccess.lookup_id == keys.lookup_id)

@@ -1,5 +1,5 @@
 """Staff accounts: creation, enrolment by the holder, password + second factor login (a TOTP
-code on the login form, or a security key on the next page), per-account lockout.
+code on the login form, or a security key on the next page), with a back-off (login_backoff).
 
 An account is created with a one-time password only. Its holder enrols at first login: a fresh
 authenticator secret, then their own password, under which their key pair is made. Nobody who
@@ -22,10 +22,11 @@ from sealbox.cases.errors import (
     DamagedData,
     LoginFailed,
     SealboxError,
-    Throttled,
 )
+from sealbox.cases.login_backoff import Backoff
 from sealbox.clock import Clock
-from sealbox.crypto import Identity, KdfParams, Recipient
+from sealbox.crypto import Identity, Recipient
+from sealbox.kdf_queue import KdfQueue
 from sealbox.store.models import User
 
 MIN_PASSWORD_LENGTH = password_policy.MIN_LENGTH
@@ -42,6 +43,12 @@ class NewUser:
 
 
 @dataclass(frozen=True)
+class PasswordCheck:
+    stored: str | None  # the hash the password was checked against
+    right: bool
+
+
+@dataclass(frozen=True)
 class StaffLogin:
     user: User
     identity: Identity | None  # None for offline-key handlers and accounts not enrolled yet
@@ -54,9 +61,7 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def create_user(
-    session: Session, clock: Clock, kdf: KdfParams, username: str, role: str
-) -> NewUser:
+def create_user(session: Session, clock: Clock, kdf: KdfQueue, username: str, role: str) -> NewUser:
     """Add an account with a one-time password and nothing else: no key pair, no authenticator.
 
     Its holder makes both at first login (`confirm_totp`, `change_password`); until then the
@@ -76,7 +81,7 @@ def create_user(
     user = User(
         username=username,
         role=role,
-        password_hash=crypto.hash_password(password, kdf),
+        password_hash=kdf.hash_password(password),
         created_at=clock.now(),
         must_change_password=True,
         totp_confirmed=False,
@@ -89,69 +94,62 @@ def create_user(
 def authenticate(
     session: Session,
     clock: Clock,
-    kdf: KdfParams,
-    lockout_after: int,
+    backoff: Backoff,
     username: str,
-    password: str,
+    checked: PasswordCheck,
     totp_code: str,
     totp_key: Identity,
 ) -> StaffLogin | SealboxError:
-    """Check password and TOTP (its secret opened with `totp_key`) and unwrap the private key.
+    """Decide the password step of a login from its password check (made before, off any
+    transaction) and the TOTP code if one was given (its secret opened with `totp_key`).
+    The account's key is opened by `open_key` after.
 
-    A failure is returned, not raised, so that the caller commits the failure count.
+    Every failure gets the same answer (see login_backoff). A failure is returned, not raised,
+    so that the caller commits the back-off.
     """
     user = session.scalar(select(User).where(User.username == username.strip()))
     now = clock.timestamp()
-    if user is not None and locked(user, now):
-        return Throttled("Too many failed attempts for this account. Try again in a few minutes.")
-    password_ok = crypto.verify_password(user.password_hash if user else None, password, kdf)
+    # The hash checked must still be the account's (a password may have changed meanwhile).
+    password_ok = user is not None and checked.right and checked.stored == user.password_hash
+    failed = LoginFailed("The username, password or code is not right.")
+    if user is None or not user.active or not password_ok:
+        return failed
     # An account with no second factor yet logs in to the enrolment pages only.
-    enrolling = user is not None and not has_second_factor(session, user)
+    if not has_second_factor(session, user):
+        return StaffLogin(user=user, identity=None, pending=pending_step(session, user))
+    if backoff.waiting(user, now):
+        return failed
     # An account with a security key may leave the code empty (or must, where its role takes
     # keys only): the session asks for the key next. Without a key, a missing code fails like
     # a wrong one, so that the password alone is never confirmed.
-    factor_next = (
-        user is not None
-        and not enrolling
-        and factor_policy.key_count(session, user.id) > 0
-        and not (totp_code.strip() and factor_policy.totp_counts(session, user))
-    )
+    keys = factor_policy.key_count(session, user.id) > 0
+    if keys and not (totp_code.strip() and factor_policy.totp_counts(session, user)):
+        return StaffLogin(user=user, identity=None, pending="factor")
     # The code is only checked (and so used up) once the password is right.
-    totp_ok = (
-        user is not None
-        and password_ok
-        and (enrolling or factor_next or check_totp(user, totp_code, now, totp_key))
-    )
-    if user is None or not user.active or not password_ok or not totp_ok:
-        if user is not None:
-            count_failure(user, now, lockout_after)
-        return LoginFailed("The username, password or code is not right.")
-    if not factor_next:
-        user.failed_logins = 0
-    identity = None
-    if user.wrapped_private_key is not None:
-        wrapping = crypto.derive_password_key(password, user.key_salt or b"", kdf)
-        try:
-            identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
-        except crypto.CannotOpen:
-            return DamagedData(
-                "Your password is right, but your key could not be opened: the stored key is "
-                "damaged or the server's key settings (kdf) changed. Ask an administrator."
-            )
-    pending = "factor" if factor_next else pending_step(session, user)
-    return StaffLogin(user=user, identity=identity, pending=pending)
+    if not check_totp(user, totp_code, now, totp_key):
+        backoff.failed(user, now)
+        return failed
+    backoff.passed(user)
+    return StaffLogin(user=user, identity=None, pending=pending_step(session, user))
 
 
-def locked(user: User, now: float) -> bool:
-    return user.locked_until > now
+def check_password(kdf: KdfQueue, stored: str | None, password: str) -> PasswordCheck:
+    """One Argon2id run against `stored` (None: an unknown name, checked against a stand-in)."""
+    return PasswordCheck(stored=stored, right=kdf.verify_password(stored, password))
 
 
-def count_failure(user: User, now: float, lockout_after: int) -> None:
-    """One more failed login (password or second factor); enough of them lock the account."""
-    user.failed_logins += 1
-    if user.failed_logins >= lockout_after:
-        excess = user.failed_logins - lockout_after
-        user.locked_until = now + min(3600, 60 * 2**excess)
+def open_key(kdf: KdfQueue, user: User, password: str) -> Identity | None:
+    """The private key of `user`, unwrapped with `password` (after the password step)."""
+    if user.wrapped_private_key is None:
+        return None
+    wrapping = kdf.password_key(password, user.key_salt or b"")
+    try:
+        return crypto.unwrap_identity(user.wrapped_private_key, wrapping)
+    except crypto.CannotOpen as exc:
+        raise DamagedData(
+            "Your password is right, but your key could not be opened: the stored key is "
+            "damaged or the server's key settings (kdf) changed. Ask an administrator."
+        ) from exc
 
 
 def has_second_factor(session: Session, user: User) -> bool:
@@ -194,7 +192,7 @@ def change_password(
     current: str,
     new: str,
     confirm: str,
-    kdf: KdfParams,
+    kdf: KdfQueue,
     offline_key: str = "",
 ) -> Identity | None:
     """Set the password the holder chose; returns the key their session holds from now on.
@@ -203,7 +201,7 @@ def change_password(
     (or, for a handler, registers the public key of the identity they keep offline). An account
     with a key keeps it, re-wrapped under the new password.
     """
-    if not crypto.verify_password(user.password_hash, current):
+    if not kdf.verify_password(user.password_hash, current):
         raise BadInput("The current password is not right.")
     if new != confirm:
         raise BadInput("The two new passwords are not the same.")
@@ -227,16 +225,16 @@ def change_password(
         identity = Identity.generate()
         user.public_key = str(identity.recipient)
         user.key_salt = secrets.token_bytes(16)
-        wrapping = crypto.derive_password_key(new, user.key_salt, kdf)
+        wrapping = kdf.password_key(new, user.key_salt)
         user.wrapped_private_key = crypto.wrap_identity(identity, wrapping.recipient)
     elif user.wrapped_private_key is not None:
         if identity is None:
-            wrapping = crypto.derive_password_key(current, user.key_salt or b"", kdf)
+            wrapping = kdf.password_key(current, user.key_salt or b"")
             identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
         user.key_salt = secrets.token_bytes(16)
-        wrapping = crypto.derive_password_key(new, user.key_salt, kdf)
+        wrapping = kdf.password_key(new, user.key_salt)
         user.wrapped_private_key = crypto.wrap_identity(identity, wrapping.recipient)
-    user.password_hash = crypto.hash_password(new, kdf)
+    user.password_hash = kdf.hash_password(new)
     user.must_change_password = False
     return identity
 

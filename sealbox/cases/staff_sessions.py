@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sealbox import audit, crypto
 from sealbox.cases import key_rotation, staff, totp
 from sealbox.cases.errors import BadInput, SessionExpired
+from sealbox.cases.login_backoff import Backoff
 from sealbox.crypto import CannotOpen, Identity, Recipient
 from sealbox.services import Services
 from sealbox.store import erase
@@ -49,21 +50,29 @@ def _session_row_id(sid: str) -> str:
 
 
 def log_in(services: Services, username: str, password: str, totp_code: str) -> str:
-    """Authenticate and open a session; returns the cookie value."""
-    rotated = False
+    """Authenticate and open a session; returns the cookie value.
+
+    The password is checked (one Argon2id run, whatever the outcome) between two short
+    transactions: a derivation that waits in the queue holds no database connection.
+    """
+    name = username.strip()
+    with services.db.transaction() as session:
+        user = staff.get_user(session, name)
+        stored = user.password_hash if user is not None else None
+    checked = staff.check_password(services.kdf, stored, password)
+    backoff = Backoff.for_settings(services.settings)
     with services.db.transaction() as session:
         outcome = staff.authenticate(
             session,
             services.clock,
-            services.settings.kdf,
-            services.settings.staff_lockout_after,
-            username,
-            password,
+            backoff,
+            name,
+            checked,
             totp_code,
             totp.instance_key(services.secrets.totp_key),
         )
         if not isinstance(outcome, staff.StaffLogin):
-            user = staff.get_user(session, username.strip())
+            user = staff.get_user(session, name)
             audit.record(
                 session,
                 services.clock,
@@ -71,27 +80,28 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
                 "login_failed",
                 f"user:{user.id}" if user else None,
             )
-        if isinstance(outcome, staff.StaffLogin):
-            identity = outcome.identity
-            # Only the password step has the password: a login that goes on to its second
-            # factor ("factor") rotates here too, or a key holder's old key would never go.
-            rotate = outcome.pending in (None, "factor")
-            if identity is not None and outcome.user.key_rotation_due and rotate:
-                # A key from an older release, made under a password someone else saw: replace
-                # it now that the holder's own password is here. Sessions with the old key end.
-                erase.delete_overwritten(
-                    session, StaffSession, StaffSession.user_id == outcome.user.id
-                )
-                identity = key_rotation.rotate(
-                    session, services.clock, outcome.user, identity, password, services.settings.kdf
-                )
-                rotated = True
-            cookie = _open_session(services, session, outcome, identity)
+    if not isinstance(outcome, staff.StaffLogin):
+        raise outcome
+    # The second derivation (the key's wrapping) only ever follows a successful login.
+    identity = staff.open_key(services.kdf, outcome.user, password)
+    rotated = False
+    with services.db.transaction() as session:
+        user = session.get(User, outcome.user.id)
+        # Only the password step has the password: a login that goes on to its second
+        # factor ("factor") rotates here too, or a key holder's old key would never go.
+        rotate = outcome.pending in (None, "factor")
+        if identity is not None and user.key_rotation_due and rotate:
+            # A key from an older release, made under a password someone else saw: replace
+            # it now that the holder's own password is here. Sessions with the old key end.
+            erase.delete_overwritten(session, StaffSession, StaffSession.user_id == user.id)
+            identity = key_rotation.rotate(
+                session, services.clock, user, identity, password, services.kdf
+            )
+            rotated = True
+        cookie = _open_session(services, session, outcome, identity)
     if rotated:
         services.db.forget(*key_rotation.TOUCHED, "staff_sessions")
-    if isinstance(outcome, staff.StaffLogin):
-        return cookie
-    raise outcome
+    return cookie
 
 
 def _open_session(
@@ -263,12 +273,12 @@ def change_password(
             raise BadInput("Set up your second factor first.")
         first_key = staff.needs_key(user)
         identity = staff.change_password(
-            user, context.identity, current, new, confirm, services.settings.kdf, offline_key
+            user, context.identity, current, new, confirm, services.kdf, offline_key
         )
         rotated = identity is not None and user.key_rotation_due
         if rotated:
             identity = key_rotation.rotate(
-                session, services.clock, user, identity, new, services.settings.kdf
+                session, services.clock, user, identity, new, services.kdf
             )
         erase.delete_overwritten(
             session,

@@ -13,6 +13,8 @@ from sealbox.services import Services
 from sealbox.web import errors
 from sealbox.web.i18n import LanguageMiddleware
 from sealbox.web.inputs import check_address
+from sealbox.web.lanes import Lanes
+from sealbox.web.request_limits import RequestLimits
 from sealbox.web.security import SecurityMiddleware
 from sealbox.web.source import routes as source_routes
 from sealbox.web.staff import admin_mail_routes, audit_routes
@@ -49,9 +51,19 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.state.login_budget = budget
     app.state.templates = Templates()
+    # Uploads and logins run on threads of their own: the shared pool stays for pages.
+    app.state.lanes = Lanes.for_settings(settings, services.kdf.threads + services.kdf.waiting)
     errors.install(app)  # first: its boundary sits inside the middleware below
     app.add_middleware(SecurityMiddleware)
     app.add_middleware(LanguageMiddleware)
+    # Outermost: a request with too many headers or a body that crawls is cut off before
+    # anything else runs for it.
+    app.add_middleware(
+        RequestLimits,
+        max_header_count=settings.max_header_count,
+        idle=settings.body_idle_seconds,
+        min_rate=settings.body_min_bytes_per_second,
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(source_routes.router)
     app.include_router(staff_routes.router, prefix="/staff")

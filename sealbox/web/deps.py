@@ -6,6 +6,7 @@ from fastapi import Request
 
 from sealbox.cases.throttle import LoginBudget
 from sealbox.services import Services
+from sealbox.web.lanes import Lanes
 from sealbox.web.templating import Templates
 
 
@@ -20,3 +21,8 @@ def templates(request: Request) -> Templates:
 def login_budget(request: Request) -> LoginBudget:
     """This process's share of the passphrase-login budget."""
     return request.app.state.login_budget
+
+
+def lanes(request: Request) -> Lanes:
+    """The thread lanes of uploads and logins (sealbox.web.lanes)."""
+    return request.app.state.lanes

@@ -14,10 +14,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.requests import Request as PlainRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sealbox.cases.errors import SealboxError, SessionExpired, refusal_for
+from sealbox.cases.errors import Busy, SealboxError, SessionExpired, refusal_for
 from sealbox.locale import N_
 from sealbox.store.faults import StoreFault
 from sealbox.web.cookies import clear_session_cookie
@@ -50,6 +51,13 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
     return templates.render(request, layout, {"status": status, "message": message}, status=status)
 
 
+def with_retry_after(response: Response, exc: SealboxError) -> Response:
+    """Tell the client when to come back, for a refusal that only says "not now"."""
+    if isinstance(exc, Busy):
+        response.headers["retry-after"] = str(exc.retry_after)
+    return response
+
+
 def install(app: FastAPI) -> None:
     """Map domain errors and HTTP errors to pages; add the boundary for everything else.
 
@@ -59,7 +67,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(SealboxError)
     async def domain_error(request: Request, exc: SealboxError) -> Response:
-        response = error_response(request, exc.status, exc.code, exc.message)
+        response = with_retry_after(error_response(request, exc.status, exc.code, exc.message), exc)
         if isinstance(exc, SessionExpired):
             settings = request.app.state.services.settings
             if request.url.path.startswith("/staff"):
@@ -78,6 +86,13 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         message = _HTTP_MESSAGES.get(exc.status_code, N_("The request could not be handled."))
         return error_response(request, exc.status_code, f"http_{exc.status_code}", message)
+
+    @app.exception_handler(ClientDisconnect)
+    async def gone(request: Request, exc: ClientDisconnect) -> Response:
+        # Ordinary on Tor. One quiet line, and at debug level only: a line per disconnect
+        # would date the visits of sources in the log.
+        log.debug("a client went away before its request was read; nothing was stored")
+        return Response(status_code=400)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

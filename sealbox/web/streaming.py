@@ -12,20 +12,30 @@ import anyio
 from fastapi import Request
 from starlette.requests import ClientDisconnect
 
-from sealbox.cases.errors import SealboxError
-from sealbox.web.upload import MultipartStream
+from sealbox.cases.errors import Busy, SealboxError, TooSlow
+from sealbox.web.inputs import field_text
+from sealbox.web.lanes import Lane
+from sealbox.web.upload import MAX_FIELD_BYTES, MultipartStream, describe
 
 T = TypeVar("T")
 _DONE = object()
 
 
-async def with_multipart(request: Request, handle: Callable[[MultipartStream], T]) -> T:
-    """Run `handle` in a thread, feeding it the request body as it arrives.
+async def with_multipart(
+    request: Request,
+    handle: Callable[[MultipartStream], T],
+    lane: Lane,
+    fields: dict[str, str] | None = None,
+) -> T:
+    """Run `handle` on a thread of `lane`, feeding it the request body as it arrives.
 
     When `handle` refuses the request (a SealboxError: a full disk, a file too large), the rest
     of the body is read and dropped, up to the submission limit, before the refusal goes on:
     a browser still sending when the connection closes shows a reset, not the page that gives
-    the person their text back."""
+    the person their text back. When every thread of the lane has an upload already (`Busy`),
+    `handle` does not run: the body is read the same way on the event loop, its text fields
+    going into `fields` (files are dropped), so that the page can give them back too. A body
+    too slow to read (TooSlow, see request_limits) is not waited for."""
     chunks = request.stream().__aiter__()
     received = 0
 
@@ -41,15 +51,48 @@ async def with_multipart(request: Request, handle: Callable[[MultipartStream], T
     def pull() -> bytes:
         return anyio.from_thread.run(next_chunk)
 
-    stream = MultipartStream(request.headers.get("content-type", ""), pull)
+    content_type = request.headers.get("content-type", "")
+    stream = MultipartStream(content_type, pull)
+    limit = request.app.state.services.settings.max_submission_bytes
     try:
-        return await anyio.to_thread.run_sync(handle, stream)
-    except SealboxError:
-        limit = request.app.state.services.settings.max_submission_bytes
-        with contextlib.suppress(ClientDisconnect):
+        return await lane.run(handle, stream)
+    except Busy:
+        with contextlib.suppress(ClientDisconnect, TooSlow):
+            await _text_fields(content_type, next_chunk, fields if fields is not None else {})
             while received <= limit and await next_chunk():
                 pass
         raise
+    except SealboxError:
+        with contextlib.suppress(ClientDisconnect, TooSlow):
+            while received <= limit and await next_chunk():
+                pass
+        raise
+
+
+async def _text_fields(
+    content_type: str, next_chunk: Callable, fields: dict[str, str], budget: int = 2 << 20
+) -> None:
+    """Parse the body's text fields into `fields` (not the form token), reading at most `budget`
+    bytes; file contents are skipped."""
+    try:
+        stream = MultipartStream(content_type, lambda: b"")
+    except SealboxError:
+        return
+    name, is_file, value, read = "", True, bytearray(), 0
+    while read <= budget and (chunk := await next_chunk()):
+        read += len(chunk)
+        try:
+            events = stream.feed(chunk)
+        except SealboxError:
+            return
+        for kind, data in events:
+            if kind == "start":
+                name, filename, _ = describe(data)  # type: ignore[arg-type]
+                is_file, value = filename is not None, bytearray()
+            elif kind == "data" and not is_file and len(value) <= MAX_FIELD_BYTES:
+                value += data  # type: ignore[operator]
+            elif kind == "end" and not is_file and name != "form_token":
+                fields[name] = field_text(value.decode("utf-8", errors="replace"))
 
 
 class _Abandoned(Exception):

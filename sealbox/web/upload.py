@@ -123,6 +123,12 @@ class MultipartStream:
     def _on_end(self) -> None:
         self._finished = True
 
+    def _write(self, chunk: bytes) -> None:
+        try:
+            self._parser.write(chunk)
+        except Exception as exc:  # the parser's own errors name no user data
+            raise BadInput("The form data could not be read. Please send it again.") from exc
+
     def next_event(self) -> tuple[str, object]:
         while not self._events:
             if self._finished:
@@ -130,11 +136,15 @@ class MultipartStream:
             chunk = self._pull()
             if not chunk:
                 raise BadInput("The upload stopped before it was complete. Please send it again.")
-            try:
-                self._parser.write(chunk)
-            except Exception as exc:  # the parser's own errors name no user data
-                raise BadInput("The form data could not be read. Please send it again.") from exc
+            self._write(chunk)
         return self._events.popleft()
+
+    def feed(self, chunk: bytes) -> list[tuple[str, object]]:
+        """Parse `chunk` and return the events it completes (for a reader that pushes)."""
+        self._write(chunk)
+        events = list(self._events)
+        self._events.clear()
+        return events
 
     def parts(self) -> Iterator[Part]:
         count = 0
@@ -147,17 +157,17 @@ class MultipartStream:
             count += 1
             if count > MAX_PARTS:
                 raise BadInput("The form has too many parts.")
-            disposition, options = parse_options_header(headers.get(b"content-disposition", b""))
-            name = field_text(options.get(b"name", b"").decode("utf-8", errors="replace"))
-            raw_filename = options.get(b"filename")
-            filename = (
-                None
-                if raw_filename is None
-                else field_text(raw_filename.decode("utf-8", "replace"))
-            )
-            content_type = headers.get(b"content-type", b"application/octet-stream").decode(
-                "latin-1"
-            )
+            name, filename, content_type = describe(headers)
             part = Part(name=name, filename=filename, content_type=content_type, _stream=self)
             yield part
             part.drain()
+
+
+def describe(headers: dict[bytes, bytes]) -> tuple[str, str | None, str]:
+    """A part's (name, filename or None, content type), from its headers."""
+    _, options = parse_options_header(headers.get(b"content-disposition", b""))
+    name = field_text(options.get(b"name", b"").decode("utf-8", errors="replace"))
+    raw_filename = options.get(b"filename")
+    filename = None if raw_filename is None else field_text(raw_filename.decode("utf-8", "replace"))
+    content_type = headers.get(b"content-type", b"application/octet-stream").decode("latin-1")
+    return name, filename, content_type

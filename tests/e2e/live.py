@@ -35,7 +35,10 @@ class Instance:
     logs: list[Path] = field(default_factory=list)
     # Tests use one Argon2id pass (memory stays at 64 MiB); benchmarks use the real defaults.
     fast_kdf: bool = True
+    # More settings, as SEALBOX_* variables: {"max_uploads": "4"}.
+    settings: dict[str, str] = field(default_factory=dict)
     # Another checkout of Sealbox to run (a benchmark's reference: the old main); default: this one.
+    # Its processes start in it, so that `python -m sealbox` cannot find this one first.
     code: Path | None = None
 
     @property
@@ -57,6 +60,7 @@ class Instance:
             SEALBOX_DATABASE_URL=self.database_url,
             TMPDIR=str(self.tmp_dir),
         )
+        env.update({f"SEALBOX_{name.upper()}": value for name, value in self.settings.items()})
         if self.code is not None:
             env["PYTHONPATH"] = str(self.code)
         if self.fast_kdf:
@@ -157,6 +161,13 @@ class Instance:
             except httpx.TransportError:
                 time.sleep(0.2)
         raise AssertionError("server did not start")
+
+    def memory_kib(self) -> tuple[int, int]:
+        """The server's resident memory now and at its peak (KiB)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        now = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+        peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+        return now, peak
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -18,6 +20,7 @@ from sealbox.cases import (
 )
 from sealbox.cases.errors import (
     BadInput,
+    Busy,
     DatabaseUnavailable,
     Forbidden,
     SealboxError,
@@ -29,8 +32,10 @@ from sealbox.crypto import passphrase
 from sealbox.services import Services
 from sealbox.web import i18n
 from sealbox.web.cookies import clear_session_cookie, set_session_cookie
-from sealbox.web.deps import login_budget, services, templates
+from sealbox.web.deps import lanes, login_budget, services, templates
+from sealbox.web.errors import with_retry_after
 from sealbox.web.forms import check_token, form_token, small_form
+from sealbox.web.lanes import Lanes
 from sealbox.web.streaming import with_multipart
 from sealbox.web.templating import Templates
 from sealbox.web.upload import MultipartStream
@@ -151,6 +156,7 @@ async def submit(
     request: Request,
     svc: Services = Depends(services),
     tpl: Templates = Depends(templates),
+    lane: Lanes = Depends(lanes),
 ) -> Response:
     lang = i18n.language_of(request).code
     fields: dict[str, str] = {}
@@ -160,9 +166,13 @@ async def submit(
             channel = svc.db.run(lambda session: channels.open_channel(session, slug, lang))
     except DatabaseUnavailable as exc:
         # Nothing can be sent without the channel, but what was typed still comes back.
-        await with_multipart(
-            request, lambda stream: _receive(stream, None, fields, svc, "submit", "")
-        )
+        with contextlib.suppress(Busy):  # busy threads: the text is read all the same
+            await with_multipart(
+                request,
+                lambda stream: _receive(stream, None, fields, svc, "submit", ""),
+                lane.uploads,
+                fields,
+            )
         stub = channels.ChannelView(id="", slug=slug, name=slug, description="")
         text = fields.get("text", "")
         return _render_submit(
@@ -189,12 +199,12 @@ async def submit(
             raise
 
     try:
-        words = await with_multipart(request, handle)
+        words = await with_multipart(request, handle, lane.uploads, fields)
     except SealboxError as exc:
         if isinstance(exc, Forbidden):
             raise
         # Give back what they wrote, so a refused file does not cost them their text.
-        return _render_submit(
+        page = _render_submit(
             request,
             svc,
             tpl,
@@ -205,6 +215,7 @@ async def submit(
             fields=fields,
             errors=getattr(exc, "errors", None),
         )
+        return with_retry_after(page, exc)
     context = {
         "quarantined": draft.quarantined,
         "files": [_file_view(received) for received in draft.files],
@@ -276,18 +287,26 @@ async def login(
     svc: Services = Depends(services),
     tpl: Templates = Depends(templates),
     budget: LoginBudget = Depends(login_budget),
+    lane: Lanes = Depends(lanes),
 ) -> Response:
     form = await small_form(request)
     check_token(svc.secrets.form_key, "login", form.get("form_token", ""))
-    try:
+
+    def log_in() -> str:
         source = source_access.log_in(svc, form.get("passphrase", ""), budget)
+        return source_sessions.start(svc, source)
+
+    try:
+        # The key derivation waits its turn on a login thread, never on the event loop.
+        cookie = await lane.logins.run(log_in)
     except SealboxError as exc:
         token = form_token(svc.secrets.form_key, "login")
-        return tpl.render(
+        page = tpl.render(
             request, "source/login.html", {"token": token, "error": exc.message}, exc.status
         )
+        return with_retry_after(page, exc)
     response = RedirectResponse("/report", status_code=303)
-    return _with_cookie(response, request, svc, source_sessions.start(svc, source))
+    return _with_cookie(response, request, svc, cookie)
 
 
 def _with_cookie(response: Response, request: Request, svc: Services, value: str) -> Response:
@@ -355,7 +374,10 @@ def _render_report(
 
 @router.post("/report/messages")
 async def follow_up(
-    request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
+    request: Request,
+    svc: Services = Depends(services),
+    tpl: Templates = Depends(templates),
+    lane: Lanes = Depends(lanes),
 ) -> Response:
     resumed = _source(request, svc)
     source = resumed.source
@@ -372,15 +394,16 @@ async def follow_up(
             raise
 
     try:
-        await with_multipart(request, handle)
+        await with_multipart(request, handle, lane.uploads, fields)
     except SealboxError as exc:
         if isinstance(exc, Forbidden):
             raise
         # Give back what they wrote, so a refused file does not cost them their message.
         text = fields.get("text", "")
-        return _render_report(
+        page = _render_report(
             request, svc, tpl, resumed, error=exc.form_message, text=text, status=exc.status
         )
+        return with_retry_after(page, exc)
     done = i18n.local_url(i18n.choice_of(request), "/report?sent=1")
     return _with_cookie(RedirectResponse(done, status_code=303), request, svc, resumed.cookie)
 

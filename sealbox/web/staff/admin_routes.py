@@ -56,7 +56,7 @@ def add_user(
             new = accounts.add(
                 session,
                 svc.clock,
-                svc.settings.kdf,
+                svc.kdf,
                 ctx.username,
                 form.get("username", ""),
                 form.get("role", ""),

@@ -12,8 +12,10 @@ from sealbox.cases.errors import SealboxError
 from sealbox.cases.staff_sessions import StaffContext
 from sealbox.services import Services
 from sealbox.web.cookies import clear_session_cookie, set_session_cookie
-from sealbox.web.deps import services, templates
+from sealbox.web.deps import lanes, services, templates
+from sealbox.web.errors import with_retry_after
 from sealbox.web.forms import check_token, form_token, small_form
+from sealbox.web.lanes import Lanes
 from sealbox.web.staff import (
     account_routes,
     admin_routes,
@@ -46,22 +48,31 @@ def login_form(
 
 @router.post("/login")
 async def login(
-    request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
+    request: Request,
+    svc: Services = Depends(services),
+    tpl: Templates = Depends(templates),
+    lane: Lanes = Depends(lanes),
 ) -> Response:
     form = await small_form(request)
     check_token(svc.secrets.form_key, "staff-login", form.get("csrf", ""))
-    try:
+
+    def log_in() -> tuple[str, StaffContext]:
         cookie = staff_sessions.log_in(
             svc, form.get("username", ""), form.get("password", ""), form.get("totp", "")
         )
+        return cookie, staff_sessions.resume(svc, cookie)
+
+    try:
+        # The key derivation waits its turn on a login thread, never on the event loop.
+        cookie, ctx = await lane.logins.run(log_in)
     except SealboxError as exc:
         context = {
             "csrf": form_token(svc.secrets.form_key, "staff-login"),
             "error": exc.message,
             "username": form.get("username", ""),
         }
-        return tpl.render(request, "staff/login.html", context, status=exc.status)
-    ctx = staff_sessions.resume(svc, cookie)
+        page = tpl.render(request, "staff/login.html", context, status=exc.status)
+        return with_retry_after(page, exc)
     response = RedirectResponse(SETUP_PAGES.get(ctx.pending or "", "/staff/"), status_code=303)
     set_session_cookie(response, request, svc.settings, COOKIE, cookie, "/staff")
     return response
