@@ -66,9 +66,7 @@ def setup(database_url: str, data_dir: Path):
     """Schema, a handler on four channels; returns (services, handler user, totp secret)."""
     svc = services.build(settings.load(environ={}, data_dir=data_dir, database_url=database_url))
     with svc.db.transaction() as session:
-        added = accounts.add(
-            session, svc.clock, svc.settings.kdf, accounts.INSTALLER, "bench", "handler"
-        )
+        added = accounts.add(session, svc.clock, svc.kdf, accounts.INSTALLER, "bench", "handler")
         for n in range(4):
             channel_admin.create(
                 session,

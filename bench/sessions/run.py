@@ -58,7 +58,7 @@ def run(backend: str, live: int, rounds: int) -> None:
             svc = services.build(settings.load(environ={}, data_dir=Path(tmp), database_url=url))
             with svc.db.transaction() as session:
                 added = accounts.add(
-                    session, svc.clock, svc.settings.kdf, accounts.INSTALLER, "alice", "handler"
+                    session, svc.clock, svc.kdf, accounts.INSTALLER, "alice", "handler"
                 )
                 channel_admin.create(
                     session, svc.clock, accounts.INSTALLER, "bench", "Bench", handlers=["alice"]
