@@ -27,9 +27,11 @@ def test_wrong_passwords_never_keep_the_holder_out(services, client):
 def test_guessing_the_code_makes_the_holder_wait_at_most_a_minute(services, client):
     alice = support.add_user(services, "alice")
     for _ in range(20):
-        # Someone who holds the password guesses codes.
+        # Someone who holds the password guesses codes, each after the wait of the last.
         guess = support.staff_login(client, services, alice, offset_steps=20)
         assert guess.status_code == 401
+        services.clock.advance(61)
+    assert support.staff_login(client, services, alice, offset_steps=20).status_code == 401
     waiting = support.staff_login(client, services, alice)
     assert waiting.status_code == 401 and FAILED in waiting.text
     services.clock.advance(30)
@@ -47,6 +49,8 @@ def test_unknown_wrong_and_waiting_get_the_same_answer_for_one_derivation(servic
         support.staff_login(client, services, ghost)
         support.staff_login(client, services, wrong)
         support.staff_login(client, services, alice, offset_steps=20)
+        services.clock.advance(61)
+    support.staff_login(client, services, alice, offset_steps=20)  # a minute's wait from here
     answers, costs = [], []
     # An unknown name, a wrong password, a wrong code, and the right code during the wait.
     for account, offset in ((ghost, 0), (wrong, 0), (alice, 20), (alice, 0)):
