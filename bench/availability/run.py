@@ -44,7 +44,7 @@ PAGES = ("/", "/login")
 
 
 def _instance(root: Path, code_dir: Path | None, database_url: str) -> Instance:
-    inst = Instance(root=root, database_url=database_url, fast_kdf=False, code_dir=code_dir)
+    inst = Instance(root=root, database_url=database_url, fast_kdf=False, code=code_dir)
     inst.cli("init")
     inst.add_handler("hana")
     inst.cli("channel", "add", "tips", "--name", "Tips", "--handler", "hana")
