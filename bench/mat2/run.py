@@ -5,7 +5,8 @@
 Builds the files of `tests/scrub/mat2_corpus.py` (the names, formats and troubles of MAT2's
 `tests/data`, made here; nothing is fetched), then cleans every one with `sealbox scrub` (this
 tree), with the old main's `python -m sealbox.scrub` (a `git archive` of --old), and with
-Debian's MAT2 (`apt-get install mat2`; skipped with a message when missing). For every output
+Debian's MAT2 (`apt-get install mat2`; skipped with a message when missing), and with MAT2 0.15
+too where `bench/scrub/run.py` has installed it. For every output
 it asks exiftool, MAT2's own inspector (`mat2 --show`) and a search for the planted marker
 strings (members of archives included) whether anything identifying is left.
 
@@ -31,6 +32,8 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# MAT2 0.15, when bench/scrub/run.py has installed it (Debian's mat2 is 0.13).
+MAT2_VENV = Path("/tmp/mat2venv/bin/mat2")
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -173,12 +176,14 @@ def main() -> None:
             tools[f"Sealbox (main {args.old})"] = {
                 name: _judge(r, work / "old-out" / name, work) for name, r in old.items()
             }
-        exe = shutil.which("mat2")
-        if exe is None:
+        mat2s = [
+            exe for exe in (shutil.which("mat2"), str(MAT2_VENV)) if exe and Path(exe).exists()
+        ]
+        if not mat2s:
             print("MAT2 skipped: not installed (apt-get install mat2)")
-        else:
+        for i, exe in enumerate(mat2s):
             version = subprocess.run([exe, "--version"], capture_output=True, text=True)
-            outs = run_mat2(exe, files, work / "mat2")
+            outs = run_mat2(exe, files, work / f"mat2-{i}")
             tools[version.stdout.strip() or "mat2"] = {
                 name: ("cleaned", leftovers(out, work)) if out else ("failed", [])
                 for name, out in outs.items()
