@@ -170,6 +170,7 @@ def serve(
 
     # Fork the cleaning worker before any thread starts (a fork copies only the calling thread).
     worker.prestart()
+    _more_open_files()
     svc = _services(data_dir)
     from sealbox.store import orphans
 
@@ -189,6 +190,17 @@ def serve(
     server.run(create_app(svc), svc.settings, host or svc.settings.host, port or svc.settings.port)
     if jobs is not None:
         jobs.stop()
+
+
+def _more_open_files() -> None:
+    """An upload holds each of its files open (locked) until its submission commits, so many
+    uploads at once need many descriptors: lift the soft limit toward the hard one."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 65536 if hard == resource.RLIM_INFINITY else min(hard, 65536)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -77,8 +78,17 @@ class Database:
                 raise
             raise refusal from exc
 
+    def read(self, work: Callable[[Session], T]) -> T:
+        """Work that only reads, tried a second time on a fresh connection whenever the first
+        lost its connection, at its commit too (committing a read changes nothing)."""
+        return self.run(work, read_only=True)
+
     def run(
-        self, work: Callable[[Session], T], landed: Callable[[Session], object] | None = None
+        self,
+        work: Callable[[Session], T],
+        landed: Callable[[Session], object] | None = None,
+        *,
+        read_only: bool = False,
     ) -> T:
         """`work` in a transaction, tried a second time on a fresh connection when the first
         failed before its commit because the connection was lost (PostgreSQL: a killed
@@ -107,7 +117,7 @@ class Database:
                 log.warning(
                     "database connection lost (%s), attempt %d", type(exc.orig).__name__, attempt
                 )
-                if committing:
+                if committing and not read_only:
                     if landed is None:
                         raise CommitUnknown() from exc
                     if self._landed(landed):
@@ -127,11 +137,17 @@ class Database:
         return isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
 
     def _landed(self, landed: Callable[[Session], object]) -> bool:
-        try:
-            with self._sessions() as session, session.begin():
-                return bool(landed(session))
-        except sa_exc.DBAPIError as exc:
-            raise CommitUnknown() from exc
+        """Ask whether work cut off during its commit went in. A read, so asked again on a
+        fresh connection, five times over some four seconds: the person waits a little longer
+        rather than be told that nobody knows whether their report arrived."""
+        for pause in (0.0, 0.2, 0.5, 1.0, 2.0):
+            time.sleep(pause)
+            try:
+                with self._sessions() as session, session.begin():
+                    return bool(landed(session))
+            except sa_exc.DBAPIError as exc:
+                failure = exc
+        raise CommitUnknown() from failure
 
     def forget(self, *tables: str) -> bool:
         """Make deleted rows unrecoverable from the database files; True when it fully ran.

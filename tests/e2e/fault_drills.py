@@ -28,6 +28,7 @@ from tests import support
 from tests.e2e.live import Instance
 
 CLEAR = ("The database did not answer", "The server is out of space")
+UNKNOWN = "we cannot tell whether it arrived"
 
 
 @dataclass
@@ -35,6 +36,7 @@ class DrillResult:
     submitted: int = 0
     acknowledged: int = 0  # passphrase pages
     clear_errors: int = 0  # a clear page with the typed text in its form
+    unknown: int = 0  # "we cannot tell whether it arrived" (the outcome was never learnt)
     server_errors: int = 0  # 5xx without the text, or anything else
     transport_errors: int = 0  # connection reset or closed before the answer
     new_rows: int = 0
@@ -47,6 +49,7 @@ class DrillResult:
         return (
             f"{self.submitted} submitted: {self.acknowledged} acknowledged, "
             f"{self.new_rows} new rows, {self.clear_errors} clear errors with the text kept, "
+            f"{self.unknown} told the outcome is unknown, "
             f"{self.server_errors} server errors, {self.transport_errors} connections dropped "
             f"({self.faults} faults; statuses {dict(sorted(self.statuses.items(), key=str))})"
             + (f"; errors said: {self.odd[:5]}" if self.odd else "")
@@ -159,6 +162,8 @@ def submit_one(url: str, result: DrillResult, lock: threading.Lock) -> None:
             and any(message in sent.text for message in CLEAR)
         ):
             result.clear_errors += 1
+        elif UNKNOWN in sent.text:
+            result.unknown += 1
         else:
             result.server_errors += 1
             said = re.search(r'class="error"[^>]*>([^<]*)<', sent.text)

@@ -163,7 +163,7 @@ async def submit(
     try:
         # Tried twice on a lost database connection: the form and its text depend on it.
         with storage_refusals():
-            channel = svc.db.run(lambda session: channels.open_channel(session, slug, lang))
+            channel = svc.db.read(lambda session: channels.open_channel(session, slug, lang))
     except DatabaseUnavailable as exc:
         # Nothing can be sent without the channel, but what was typed still comes back.
         with contextlib.suppress(Busy):  # busy threads: the text is read all the same
