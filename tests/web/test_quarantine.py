@@ -94,6 +94,8 @@ def test_not_spam_moves_the_chosen_reports_to_the_inbox_audited(services, flood)
         page = alice.get("/staff/quarantine")
         boxes = list(_boxes(page.text))
         assert len(boxes) == 5
+        opened = alice.get(f"/staff/reports/{boxes[0]}")
+        assert opened.status_code == 200 and "waits in quarantine" in opened.text
         done = _triage(alice, page.text, boxes[:2], "release")
         assert done.status_code == 200, done.text
         assert "Reports moved to the inbox: 2." in done.text
@@ -101,6 +103,7 @@ def test_not_spam_moves_the_chosen_reports_to_the_inbox_audited(services, flood)
         inbox = alice.get("/staff/").text
         assert set(boxes[:2]) <= set(support.report_ids(inbox))
         assert "Reports waiting in quarantine: 3" in inbox
+        assert "waits in quarantine" not in alice.get(f"/staff/reports/{boxes[0]}").text
     assert _counts(services) == (6, 3)
     assert _audit(services, "quarantine_released") == [
         ("alice", f"report:{i}") for i in sorted(boxes[:2])
