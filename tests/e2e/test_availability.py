@@ -99,6 +99,27 @@ def test_slow_uploads_leave_pages_answering_and_are_capped_and_cut(instance):
             sock.close()
 
 
+def test_a_report_sent_while_uploads_are_busy_comes_back_with_its_text(instance):
+    _serve(instance, max_uploads=1, body_idle_seconds=20)
+    holder = _slow_upload(instance)  # takes the only upload thread
+    try:
+        time.sleep(1)
+        with httpx.Client(base_url=instance.url, timeout=30) as browser:
+            form = browser.get("/submit/tips?lang=ug")
+            token = form.text.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+            sent = browser.post(
+                "/submit/tips?lang=ug",
+                data={"form_token": token, "text": "what I saw on the night shift"},
+                files=[("files", ("note.txt", b"a file that waits", "text/plain"))],
+            )
+        assert sent.status_code == 503 and sent.headers["retry-after"] == "30"
+        assert "what I saw on the night shift" in sent.text
+        assert 'lang="ug"' in sent.text and "Many people are sending files" not in sent.text
+        assert sent.headers.get("connection") != "close"  # the body was read to its end
+    finally:
+        holder.close()
+
+
 def test_a_body_trickling_below_the_minimum_rate_is_cut(instance):
     _serve(instance, body_idle_seconds=2, body_min_bytes_per_second=512)
     sock = _slow_upload(instance)
