@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -24,7 +25,9 @@ from sealbox.audit import verify
 from sealbox.audit.log import GENESIS, record
 from sealbox.audit.models import AuditEntry
 from sealbox.crypto import InvalidKey, SigningKey, VerifyKey
-from sealbox.services import Services
+
+if TYPE_CHECKING:  # the composition root: for annotations only, never imported here
+    from sealbox.services import Services
 
 FORMAT = "sealbox-audit-anchor/1"
 KEYED = "audit_log_keyed"

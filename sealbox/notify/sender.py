@@ -6,12 +6,15 @@ import datetime as dt
 import logging
 import smtplib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from sealbox.notify.models import FAILED, PENDING, SENT, OutgoingMail
 from sealbox.notify.smtp import SmtpTransport, build_message, describe
-from sealbox.services import Services
+
+if TYPE_CHECKING:  # the composition root: for annotations only, never imported here
+    from sealbox.services import Services
 
 log = logging.getLogger("sealbox.notify")
 BATCH = 100
