@@ -11,6 +11,8 @@ on loopback, with the real Argon2id cost (64 MiB, 3 passes), and prints them sid
 - login flood: 6 clients posting staff logins with random names, back to back;
 - siege: 100 slow uploads, 50 slow-header connections and 20 login floods at once (the drill of
   tests/e2e/test_availability.py), timed after a warm-up; the server's peak memory;
+- 48 submissions at once (each derives the new report's keys with Argon2id): the answers, and
+  the server's peak memory;
 - big headers: 8 requests with 16 MiB headers each, at once: the answers, and the memory;
 - disconnects: 200 clients that leave in the middle of an upload: bytes written to the log.
 
@@ -30,6 +32,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +107,33 @@ def _big_headers(inst: Instance, count: int = 8, size: int = 16 * MIB) -> tuple[
     return answers, grown[0]
 
 
+def _submissions(inst: Instance, count: int = 48) -> tuple[Counter, int]:
+    answers: Counter = Counter()
+    start = threading.Barrier(count)
+
+    def send(n: int) -> None:
+        try:
+            with httpx.Client(base_url=inst.url, timeout=120) as browser:
+                page = browser.get("/submit/tips")
+                token = page.text.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+                start.wait(timeout=60)
+                sent = browser.post(
+                    "/submit/tips",
+                    data={"form_token": token, "text": f"report {n}"},
+                    files=[("files", ("", b"", "application/octet-stream"))],
+                )
+                answers[str(sent.status_code)] += 1
+        except (httpx.HTTPError, IndexError, threading.BrokenBarrierError) as exc:
+            answers[type(exc).__name__] += 1
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return answers, inst.memory_kib()[1]
+
+
 def _disconnects(inst: Instance, count: int = 200) -> int:
     log = inst.logs[-1]
     before = log.stat().st_size
@@ -151,6 +181,10 @@ def measure(label: str, code_dir: Path | None, backend: str, seconds: float) -> 
                 figures[f"siege: {kind} answers"] = repr(dict(counted.most_common()))
             inst.stop()
             inst.start()  # a fresh process: peak memory of what follows alone
+            print(f"[{label}] submissions", flush=True)
+            sent, peak = _submissions(inst)
+            figures["48 submissions at once: answers"] = repr(dict(sent.most_common()))
+            figures["48 submissions at once: peak memory (MiB)"] = f"{peak / 1024:.0f}"
             print(f"[{label}] big headers", flush=True)
             heads, grown = _big_headers(inst)
             figures["8 x 16 MiB headers: answers"] = repr(dict(heads))
