@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sealbox.cases.name_backoff import NameBackoff
 from sealbox.clock import Clock
 from sealbox.kdf_queue import KdfQueue
 from sealbox.settings import Settings
@@ -21,6 +22,8 @@ class Services:
     secrets: instance.InstanceSecrets
     # Every Argon2id derivation of this process goes through it (bounded threads and queue).
     kdf: KdfQueue
+    # Failed staff logins per name, in this process's memory only (cases/name_backoff.py).
+    login_names: NameBackoff
 
 
 def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Services:
@@ -36,7 +39,13 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     blobs = BlobStore(settings.blob_dir, settings.tmp_dir, clock)
     kdf = KdfQueue(settings.kdf, settings.kdf_threads, settings.kdf_waiting)
     services = Services(
-        settings=settings, db=db, blobs=blobs, clock=clock, secrets=secrets, kdf=kdf
+        settings=settings,
+        db=db,
+        blobs=blobs,
+        clock=clock,
+        secrets=secrets,
+        kdf=kdf,
+        login_names=NameBackoff(secrets.form_key),
     )
     if migrate:
         db.migrate(secrets)

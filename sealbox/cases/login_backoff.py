@@ -1,15 +1,19 @@
-"""Staff login back-off: guessing the second factor slows down; no one can lock an account.
+"""Staff login back-off: guessing slows down, and no one can keep the holder out.
 
-At the password step every try costs one Argon2id run and gets the same answer whatever
-failed: an unknown name, a wrong password, a wrong code, or a try made while the back-off runs.
-What counts is a wrong second factor given after the right password (someone holds the password
-and guesses the code): after `after` of those, each further one makes the account wait 2, 4,
-8... seconds, never longer than `cap`. While it waits no code is checked (nor used up), and
-tries do not prolong the wait.
+Two waits, one schedule: after `after` failures, each further one makes the next tries wait 2,
+4, 8... seconds, never longer than `cap`; tries made while a wait runs are not counted and do
+not prolong it.
 
-A wrong password never makes anyone wait, so no one who lacks the password can keep the holder
-out (a wait that the wrong passwords of others prolonged would). Unknown names are treated
-exactly like a wrong password for a real account; nothing is kept about them.
+- Per name (`name_backoff.NameBackoff`, in this process's memory only): every failed try at a
+  name counts, whether the name is unknown, the password wrong or the code wrong. While the
+  name waits, a right password alone is answered as a failure; its holder still gets in by
+  showing more than the password (`staff.authenticate`).
+- Per account (this module, on the User row): a wrong second factor given after the right
+  password (someone holds the password and guesses the code). While it waits no code is
+  checked (nor used up).
+
+Either way every try at the password step costs one Argon2id run and gets the same answer as an
+unknown name or a wrong password.
 """
 
 from __future__ import annotations
@@ -29,6 +33,13 @@ class Backoff:
     def for_settings(cls, settings: Settings) -> Backoff:
         return cls(settings.staff_lockout_after, settings.staff_backoff_max_seconds)
 
+    def delay(self, failures: int) -> float:
+        """How long the next tries wait after `failures` counted failures (0: none)."""
+        if failures < self.after:
+            return 0.0
+        # The exponent is bounded: past the cap the count no longer matters.
+        return min(self.cap, 2.0 ** min(failures - self.after + 1, 32))
+
     def waiting(self, user: User, now: float) -> bool:
         """True while `user`'s back-off runs: a try now fails without its code being checked."""
         # A wait longer than the cap is one an older release set (it locked for up to an
@@ -39,7 +50,7 @@ class Backoff:
         """A wrong second factor came after the right password."""
         user.failed_logins += 1
         if user.failed_logins >= self.after:
-            user.locked_until = now + min(self.cap, 2.0 ** (user.failed_logins - self.after + 1))
+            user.locked_until = now + self.delay(user.failed_logins)
 
     def passed(self, user: User) -> None:
         user.failed_logins = 0

@@ -1,8 +1,9 @@
 """The second step of a staff login, and the holder's own security keys.
 
 After the password, a session waits ("factor") for a security key or, where the role still
-allows it, an authenticator code. A wrong answer counts towards the account's back-off
-(login_backoff), is audited, and uses up the challenge; only the right one completes the login.
+allows it, an authenticator code. A wrong answer counts towards the account's back-off and
+its name's (login_backoff), is audited, and uses up the challenge; only the right one completes
+the login (and marks the browser as a known device, see known_devices).
 A session that must register a key ("key", or any complete session) may add one; removing one
 never leaves the account without a second factor that counts for its role.
 """
@@ -92,6 +93,7 @@ def _confirm(services: Services, ctx: StaffContext, method: str, check) -> str |
             pass  # waiting: nothing was tried, and the wait is not prolonged
         elif failure is not None:
             backoff.failed(user, now)
+            services.login_names.failed(user.username, now, backoff)
             audit.record(
                 session,
                 services.clock,
@@ -102,6 +104,7 @@ def _confirm(services: Services, ctx: StaffContext, method: str, check) -> str |
             )
         else:
             backoff.passed(user)
+            services.login_names.passed(user.username)
             row.pending = staff.pending_step(session, user)
             details = {"factor": method, **({"key": key_id} if key_id else {})}
             if row.pending:

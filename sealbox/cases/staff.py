@@ -99,13 +99,16 @@ def authenticate(
     checked: PasswordCheck,
     totp_code: str,
     totp_key: Identity,
+    name_waits: bool = False,
+    known_device: str | None = None,
 ) -> StaffLogin | SealboxError:
     """Decide the password step of a login from its password check (made before, off any
     transaction) and the TOTP code if one was given (its secret opened with `totp_key`).
     The account's key is opened by `open_key` after.
 
-    Every failure gets the same answer (see login_backoff). A failure is returned, not raised,
-    so that the caller commits the back-off.
+    While the name waits (`name_waits`, see login_backoff) the right password alone fails like
+    a wrong one; see `_shows_more`. Every failure gets the same answer. A failure is returned,
+    not raised, so that the caller commits the back-off.
     """
     user = session.scalar(select(User).where(User.username == username.strip()))
     now = clock.timestamp()
@@ -113,6 +116,8 @@ def authenticate(
     password_ok = user is not None and checked.right and checked.stored == user.password_hash
     failed = LoginFailed("The username, password or code is not right.")
     if user is None or not user.active or not password_ok:
+        return failed
+    if name_waits and not _shows_more(session, user, totp_code, known_device):
         return failed
     # An account with no second factor yet logs in to the enrolment pages only.
     if not has_second_factor(session, user):
@@ -131,6 +136,19 @@ def authenticate(
         return failed
     backoff.passed(user)
     return StaffLogin(user=user, identity=None, pending=pending_step(session, user))
+
+
+def _shows_more(session: Session, user: User, totp_code: str, known_device: str | None) -> bool:
+    """Whether a login with the right password shows more than the password, as it must while
+    the name waits: a code that counts for the account (checked next, like any code), or a
+    browser that finished a full login of this account before (known_devices)."""
+    if known_device == user.id:
+        return True
+    if totp_code.strip() and factor_policy.totp_counts(session, user):
+        return True
+    # A newcomer's one-time password (made by Sealbox, about 120 bits) cannot be guessed, and
+    # its holder has nothing more to show yet: a wait must not keep them from enrolling.
+    return user.must_change_password and not has_second_factor(session, user)
 
 
 def check_password(kdf: KdfQueue, stored: str | None, password: str) -> PasswordCheck:

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from sealbox import audit, crypto
-from sealbox.cases import key_rotation, staff, totp
+from sealbox.cases import key_rotation, known_devices, staff, totp
 from sealbox.cases.errors import BadInput, SessionExpired
 from sealbox.cases.login_backoff import Backoff
 from sealbox.crypto import CannotOpen, Identity, Recipient
@@ -49,8 +49,11 @@ def _session_row_id(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
 
 
-def log_in(services: Services, username: str, password: str, totp_code: str) -> str:
-    """Authenticate and open a session; returns the cookie value.
+def log_in(
+    services: Services, username: str, password: str, totp_code: str, device: str | None = None
+) -> str:
+    """Authenticate and open a session; returns the cookie value. `device` is the browser's
+    known-device mark, if it has one (known_devices).
 
     The password is checked (one Argon2id run, whatever the outcome) between two short
     transactions: a derivation that waits in the queue holds no database connection.
@@ -61,6 +64,10 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
         stored = user.password_hash if user is not None else None
     checked = staff.check_password(services.kdf, stored, password)
     backoff = Backoff.for_settings(services.settings)
+    names = services.login_names
+    # Asked after the derivation: tries sent all at once are held back as soon as one of
+    # them starts the wait.
+    waits = names.waiting(name, services.clock.timestamp())
     with services.db.transaction() as session:
         outcome = staff.authenticate(
             session,
@@ -70,6 +77,8 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
             checked,
             totp_code,
             totp.instance_key(services.secrets.totp_key),
+            name_waits=waits,
+            known_device=known_devices.holder(services, device),
         )
         if not isinstance(outcome, staff.StaffLogin):
             user = staff.get_user(session, name)
@@ -81,7 +90,10 @@ def log_in(services: Services, username: str, password: str, totp_code: str) -> 
                 f"user:{user.id}" if user else None,
             )
     if not isinstance(outcome, staff.StaffLogin):
+        names.failed(name, services.clock.timestamp(), backoff)
         raise outcome
+    if outcome.pending != "factor":
+        names.passed(name)
     # The second derivation (the key's wrapping) only ever follows a successful login.
     identity = staff.open_key(services.kdf, outcome.user, password)
     rotated = False

@@ -31,11 +31,20 @@ def over_https(request: Request, settings: Settings) -> bool:
 
 
 def set_session_cookie(
-    response: Response, request: Request, settings: Settings, name: str, value: str, path: str
+    response: Response,
+    request: Request,
+    settings: Settings,
+    name: str,
+    value: str,
+    path: str,
+    max_age: int | None = None,
 ) -> None:
+    """Set a cookie that scripts cannot read and other sites never send; it ends with the
+    browser session unless `max_age` (seconds) says otherwise."""
     response.set_cookie(
         name,
         value,
+        max_age=max_age,
         httponly=True,
         samesite="strict",
         path=path,

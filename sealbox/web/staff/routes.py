@@ -21,6 +21,7 @@ from sealbox.web.staff import (
     admin_routes,
     approval_routes,
     case_routes,
+    devices,
     disclosure_routes,
     factor_admin_routes,
     inbox_routes,
@@ -58,7 +59,11 @@ async def login(
 
     def log_in() -> tuple[str, StaffContext]:
         cookie = staff_sessions.log_in(
-            svc, form.get("username", ""), form.get("password", ""), form.get("totp", "")
+            svc,
+            form.get("username", ""),
+            form.get("password", ""),
+            form.get("totp", ""),
+            devices.presented(request),
         )
         return cookie, staff_sessions.resume(svc, cookie)
 
@@ -75,6 +80,7 @@ async def login(
         return with_retry_after(page, exc)
     response = RedirectResponse(SETUP_PAGES.get(ctx.pending or "", "/staff/"), status_code=303)
     set_session_cookie(response, request, svc.settings, COOKIE, cookie, "/staff")
+    devices.remember(response, request, svc, ctx.user_id, ctx.pending)
     return response
 
 

@@ -17,6 +17,7 @@ from sealbox.services import Services
 from sealbox.store.models import User
 from sealbox.web import i18n
 from sealbox.web.deps import services, templates
+from sealbox.web.staff import devices
 from sealbox.web.staff.guards import SETUP_PAGES, any_step, checked_form, factor_step, key_holder
 from sealbox.web.templating import Templates
 
@@ -87,7 +88,9 @@ def factor_key(
 ) -> Response:
     def run():
         pending = second_factor.confirm_with_key(svc, ctx, form.get("credential", ""))
-        return JSONResponse({"next": _next(request, pending)})
+        response = JSONResponse({"next": _next(request, pending)})
+        devices.remember(response, request, svc, ctx.user_id, pending)
+        return response
 
     return _ceremony(request, run)
 
@@ -104,7 +107,9 @@ def factor_code(
         pending = second_factor.confirm_with_code(svc, ctx, form.get("code", ""))
     except SealboxError as exc:
         return _factor_page(request, svc, tpl, ctx, exc.message, exc.status)
-    return RedirectResponse(_next(request, pending), status_code=303)
+    response = RedirectResponse(_next(request, pending), status_code=303)
+    devices.remember(response, request, svc, ctx.user_id, pending)
+    return response
 
 
 # The holder's keys ---------------------------------------------------------------------
