@@ -50,9 +50,11 @@ class Settings:
     # `X-Forwarded-Proto: https`. No one else's header is believed. secure_cookies forces it.
     secure_cookies: bool = False
     trusted_proxies: str = ""
-    # Staff logins: after this many wrong second factors given after the right password, each
-    # further one makes the account wait 2, 4, 8... seconds, never more than
-    # staff_backoff_max_seconds (a wrong password never makes anyone wait; no lockout).
+    # Staff logins: after this many failed tries at a name (unknown or not, wrong password or
+    # code), and after this many wrong second factors given after an account's right password,
+    # each further one makes the name or account wait 2, 4, 8... seconds, never more than
+    # staff_backoff_max_seconds. No lockout: the holder still gets in with password and code,
+    # or from a browser that logged in before (cases/login_backoff.py).
     staff_lockout_after: int = 5
     staff_backoff_max_seconds: int = 60
     # The address staff reach this instance at (scheme, host and port, no path), such as

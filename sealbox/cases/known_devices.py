@@ -25,7 +25,8 @@ def _key(services: Services) -> bytes:
 
 
 def _mac(services: Services, body: str) -> str:
-    return hmac.new(_key(services), body.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+    message = body.encode("utf-8", "surrogatepass")
+    return hmac.new(_key(services), message, hashlib.sha256).hexdigest()
 
 
 def earned_by(pending: str | None) -> bool:

@@ -30,7 +30,7 @@ QUIET_SECONDS = 3600.0
 LABEL = b"sealbox staff login names"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     failures: int = 0
     until: float = 0.0  # the wait runs until then

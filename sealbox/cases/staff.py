@@ -142,13 +142,15 @@ def _shows_more(session: Session, user: User, totp_code: str, known_device: str 
     """Whether a login with the right password shows more than the password, as it must while
     the name waits: a code that counts for the account (checked next, like any code), or a
     browser that finished a full login of this account before (known_devices)."""
+    # Ordered so that the right password alone, the usual guess, costs no more queries than a
+    # wrong one.
     if known_device == user.id:
-        return True
-    if totp_code.strip() and factor_policy.totp_counts(session, user):
         return True
     # A newcomer's one-time password (made by Sealbox, about 120 bits) cannot be guessed, and
     # its holder has nothing more to show yet: a wait must not keep them from enrolling.
-    return user.must_change_password and not has_second_factor(session, user)
+    if user.must_change_password and not has_second_factor(session, user):
+        return True
+    return bool(totp_code.strip()) and factor_policy.totp_counts(session, user)
 
 
 def check_password(kdf: KdfQueue, stored: str | None, password: str) -> PasswordCheck:

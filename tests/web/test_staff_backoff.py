@@ -152,6 +152,11 @@ def test_a_known_device_mark_holds_for_its_own_account_only(services, client):
         assert password_step(forger, omar).url.path == "/staff/login"
         forger.cookies.set("sealbox_device", mark, domain="sealbox.test", path="/staff/login")
         assert password_step(forger, omar).url.path == "/staff/login/factor"
+        # A mark is known for 90 days after the login that issued it.
+        services.clock.advance(91 * 86400)
+        forger.cookies.delete("sealbox_staff")
+        _make_wait(forger, services, dataclasses.replace(omar, password="not-the-password"))
+        assert password_step(forger, omar).url.path == "/staff/login"
 
 
 def test_during_the_wait_the_right_password_and_code_still_log_in(services, client):
@@ -165,6 +170,14 @@ def test_during_the_wait_the_right_password_and_code_still_log_in(services, clie
         assert fresh.get("/staff/").status_code == 200
     # The login clears the name's count.
     assert not _waits(services, "alice")
+
+
+def test_during_the_wait_a_newcomer_still_enrols_with_the_one_time_password(services, client):
+    nina = support.invite(services, "nina")
+    _make_wait(client, services, dataclasses.replace(nina, password="not-the-password-at-all"))
+    with staff_kit.browser(services) as fresh:
+        landed = support.staff_login(fresh, services, nina)
+        assert landed.url.path == "/staff/account/totp"
 
 
 def test_tries_during_the_wait_do_not_prolong_it(services, client):
