@@ -7,8 +7,10 @@ import dataclasses
 import re
 
 import pytest
+from starlette.testclient import TestClient
 
 from sealbox import settings as settings_mod
+from sealbox.web.app import create_app
 from tests import support
 from tests.conftest import TEST_KDF
 from tests.web import staff_kit
@@ -136,6 +138,25 @@ def test_during_the_wait_the_password_alone_reaches_the_key_page_only_from_a_kno
         assert password_step(fresh, hana).url.path == "/staff/login/factor"
         assert key_step(fresh, device).json()["next"] == "/staff/"
         assert "sealbox_device" in fresh.cookies
+
+
+def _device_cookie(response) -> list[str]:
+    steps = [*response.history, response]
+    cookies = [c for step in steps for c in step.headers.get_list("set-cookie")]
+    return [c.lower() for c in cookies if c.startswith("sealbox_device=")]
+
+
+def test_only_a_full_login_marks_the_browser_and_the_mark_is_a_strict_cookie(services, client):
+    hana, device = with_key(services, client, "hana")
+    alice = support.add_user(services, "alice")
+    with TestClient(create_app(services), base_url="https://sealbox.test") as browser:
+        assert _device_cookie(password_step(browser, hana)) == []  # the key is still due
+        assert len(_device_cookie(key_step(browser, device))) == 1
+        (mark,) = _device_cookie(support.staff_login(browser, services, alice))
+    attributes = {part.strip().split("=")[0] for part in mark.split(";")}
+    assert {"httponly", "secure", "samesite", "max-age", "path"} <= attributes
+    assert "samesite=strict" in mark and "path=/staff/login" in mark
+    assert f"max-age={90 * 86400}" in mark
 
 
 def test_a_known_device_mark_holds_for_its_own_account_only(services, client):
