@@ -172,7 +172,7 @@ def serve(
     worker.prestart()
     _more_open_files()
     svc = _services(data_dir)
-    from sealbox.store import orphans
+    from sealbox.jobs import orphans
 
     swept = svc.blobs.sweep_temp()
     if swept:
@@ -213,7 +213,8 @@ def demo(
     ),
 ) -> None:
     """Set up a demo channel and handler (one-time password printed once), then serve."""
-    from sealbox.cases import accounts, channel_admin, staff
+    from sealbox.accounts import accounts, staff
+    from sealbox.channels import channel_admin
 
     svc = _services(data_dir)
     with svc.db.transaction() as session:
@@ -261,9 +262,9 @@ def user_add(
     The first custodian is named here at install time; later custodians need an existing
     custodian's approval.
     """
-    from sealbox.cases import accounts
-    from sealbox.cases.errors import SealboxError
+    from sealbox.accounts import accounts
     from sealbox.crypto import CryptoError
+    from sealbox.errors import SealboxError
 
     svc = _services(data_dir)
     try:
@@ -300,8 +301,9 @@ def channel_add(
 
     Later handlers join on the staff pages, with the approval of a handler of the channel.
     """
-    from sealbox.cases import accounts, channel_admin
-    from sealbox.cases.errors import SealboxError
+    from sealbox.accounts import accounts
+    from sealbox.channels import channel_admin
+    from sealbox.errors import SealboxError
 
     svc = _services(data_dir)
     try:
@@ -345,7 +347,7 @@ def export_key(
 ) -> None:
     """Write a handler's private key as an age identity file (for `age -d -i`, `decrypt`)."""
     from sealbox import audit, crypto
-    from sealbox.cases import staff
+    from sealbox.accounts import staff
 
     svc = _services(data_dir)
     password = _read_secret(f"Password for {username}: ", password_stdin)
@@ -377,8 +379,9 @@ def export_report(
 ) -> None:
     """Write a report's encrypted export bundle for one handler (nothing is decrypted)."""
     from sealbox import audit
-    from sealbox.cases import export, staff
-    from sealbox.cases.errors import SealboxError
+    from sealbox.accounts import staff
+    from sealbox.errors import SealboxError
+    from sealbox.reports import export
 
     svc = _services(data_dir)
     try:
@@ -405,9 +408,9 @@ def decrypt(
     ),
 ) -> None:
     """Open an export bundle offline with your age identity."""
-    from sealbox.cases import offline
-    from sealbox.cases.errors import SealboxError
     from sealbox.crypto import CryptoError, Identity
+    from sealbox.errors import SealboxError
+    from sealbox.reports import offline
 
     if not bundle.is_file():
         _fail(f"{bundle} does not exist.", 2)

@@ -22,8 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from sealbox import crypto
-from sealbox.cases.errors import Busy
 from sealbox.crypto import Identity, KdfParams, SourceKeys
+from sealbox.errors import Busy
 
 T = TypeVar("T")
 # Added to the nice value of the derivation threads (and the Argon2 lanes they start).

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sealbox.cases.name_backoff import NameBackoff
+from sealbox import schema  # noqa: F401  (every table known to this process)
+from sealbox.accounts.name_backoff import NameBackoff
 from sealbox.clock import Clock
 from sealbox.kdf_queue import KdfQueue
 from sealbox.settings import Settings
@@ -22,7 +23,7 @@ class Services:
     secrets: instance.InstanceSecrets
     # Every Argon2id derivation of this process goes through it (bounded threads and queue).
     kdf: KdfQueue
-    # Failed staff logins per name, in this process's memory only (cases/name_backoff.py).
+    # Failed staff logins per name, in this process's memory only (accounts/name_backoff.py).
     login_names: NameBackoff
 
 

@@ -54,7 +54,7 @@ class Settings:
     # code), and after this many wrong second factors given after an account's right password,
     # each further one makes the name or account wait 2, 4, 8... seconds, never more than
     # staff_backoff_max_seconds. No lockout: the holder still gets in with password and code,
-    # or from a browser that logged in before (cases/login_backoff.py).
+    # or from a browser that logged in before (accounts/login_backoff.py).
     staff_lockout_after: int = 5
     staff_backoff_max_seconds: int = 60
     # The address staff reach this instance at (scheme, host and port, no path), such as

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pyotp
 from starlette.testclient import TestClient
 
-from sealbox.cases import accounts, channel_admin
+from sealbox.accounts import accounts
+from sealbox.channels import channel_admin
 from sealbox.services import Services
 from sealbox.web.app import create_app
 from tests import enrolment

@@ -29,7 +29,7 @@ from sealbox.crypto import Identity
 from sealbox.jobs import chronology
 from sealbox.jobs.models import JobMark
 from sealbox.store import filetimes
-from sealbox.store.all_models import tied_to_reports
+from sealbox.store.tables import tied_to_reports
 
 spec = importlib.util.spec_from_file_location(
     "inbox_bench", Path(__file__).parents[1] / "inbox/run.py"

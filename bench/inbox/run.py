@@ -32,9 +32,11 @@ from sqlalchemy import create_engine, select, text
 from starlette.testclient import TestClient
 
 from sealbox import crypto, services, settings
-from sealbox.cases import accounts, channel_admin, channels, deadlines
+from sealbox.accounts import accounts
+from sealbox.accounts.models import User
+from sealbox.channels import channel_admin, channels
 from sealbox.crypto import Identity
-from sealbox.store.models import User
+from sealbox.reports import deadlines
 from sealbox.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ import json
 import statistics
 import time
 
-from sealbox.cases import totp
+from sealbox.accounts import totp
 from sealbox.crypto import KdfParams, hash_password, passkeys, verify_password
 from tests.soft_authenticator import SoftAuthenticator
 

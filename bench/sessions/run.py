@@ -24,7 +24,9 @@ from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
 from sealbox import services, settings
-from sealbox.cases import accounts, channel_admin, source_access, source_sessions, throttle
+from sealbox.accounts import accounts
+from sealbox.channels import channel_admin
+from sealbox.sources import source_access, source_sessions, throttle
 from sealbox.web.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))

@@ -6,9 +6,9 @@ import contextlib
 import logging
 import threading
 
-from sealbox.cases import throttle
 from sealbox.jobs.runner import run_due, worker_id
 from sealbox.services import Services
+from sealbox.sources import throttle
 
 log = logging.getLogger("sealbox.jobs")
 
@@ -44,7 +44,7 @@ def start(services: Services) -> JobThread | None:
 
 class Heartbeat(threading.Thread):
     """Tells the other serving processes that this one is alive, so that each holds its share
-    of the passphrase-login budget (sealbox.cases.throttle). Runs on its own timer only."""
+    of the passphrase-login budget (sealbox.sources.throttle). Runs on its own timer only."""
 
     def __init__(self, services: Services, budget: throttle.LoginBudget) -> None:
         super().__init__(name="sealbox-heartbeat", daemon=True)

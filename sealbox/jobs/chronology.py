@@ -2,8 +2,8 @@
 
 Every hour, the hourly pass:
 - deletes the bookkeeping of sources' actions that is no longer needed: the intake counts of
-  past hours (sealbox.cases.ceilings) and used submission tokens that have expired
-  (sealbox.cases.submission_tokens), so neither outlives the pass that follows its hour or day;
+  past hours (sealbox.reports.ceilings) and used submission tokens that have expired
+  (sealbox.sources.submission_tokens), so neither outlives the pass that follows its hour or day;
 - copies blobs whose files were born at upload time (the pool was empty) into files born now;
 - rewrites every table tied to a report in the order of its random keys (SQLite: VACUUM and an
   empty WAL; PostgreSQL: the rows re-inserted by one transaction), so no rowid, page, heap
@@ -23,11 +23,13 @@ risk" (filesystem journal, SSD remapping, PostgreSQL's WAL, backups).
 
 from __future__ import annotations
 
-from sealbox.cases import ceilings, submission_tokens
+from sealbox.jobs import orphans
 from sealbox.jobs.models import JobMark
+from sealbox.reports import ceilings
 from sealbox.services import Services
-from sealbox.store import filetimes, orphans
-from sealbox.store.all_models import written_by_sources
+from sealbox.sources import submission_tokens
+from sealbox.store import filetimes
+from sealbox.store.tables import written_by_sources
 
 NAME = "chronology"
 INTERVAL = "job_chronology_seconds"

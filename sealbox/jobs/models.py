@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Date, Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sealbox.store.models import Base
+from sealbox.store.base import Base
 
 
 class JobLock(Base):

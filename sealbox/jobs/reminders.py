@@ -1,7 +1,7 @@
 """Job: remind handlers of the Directive's deadlines (EU 2019/1937, art. 9).
 
 The running deadline of each report (acknowledge within 7 days, then feedback within 3 months) is
-kept in `Report.due_on` by sealbox.cases.deadlines. Each handler gets at most one mail a day,
+kept in `Report.due_on` by sealbox.reports.deadlines. Each handler gets at most one mail a day,
 with counts only.
 """
 
@@ -13,8 +13,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from sealbox import notify
+from sealbox.accounts.models import User
+from sealbox.reports.models import Report, ReportKey
 from sealbox.services import Services
-from sealbox.store.models import Report, ReportKey, User
 
 NAME = "reminders"
 INTERVAL = "job_reminders_seconds"

@@ -1,8 +1,8 @@
-"""Job: crypto-shred reports whose retention period is over (sealbox.cases.retention)."""
+"""Job: crypto-shred reports whose retention period is over (sealbox.reports.retention)."""
 
 from __future__ import annotations
 
-from sealbox.cases import retention
+from sealbox.reports import retention
 from sealbox.services import Services
 
 NAME = "retention"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sealbox.cases import source_sessions, staff_sessions
+from sealbox.accounts import staff_sessions
 from sealbox.services import Services
+from sealbox.sources import source_sessions
 
 NAME = "sessions"
 INTERVAL = "job_sessions_seconds"

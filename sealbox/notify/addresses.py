@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sealbox.cases.errors import BadInput
+from sealbox.errors import BadInput
 
 _ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 

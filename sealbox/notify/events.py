@@ -11,11 +11,13 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sealbox.accounts.models import User
+from sealbox.channels.models import Channel, ChannelHandler
 from sealbox.clock import Clock
 from sealbox.notify.models import OutgoingMail
 from sealbox.notify.queue import enqueue
+from sealbox.reports.models import Report
 from sealbox.settings import Settings
-from sealbox.store.models import Channel, ChannelHandler, Report, User
 
 SIGN_OFF = "\n\nLog in to Sealbox to see it. This mail holds no report content by design.\n"
 # Days the new-report mail looks back for days not yet told (a server that was down).

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sealbox.store.models import Base, new_id
+from sealbox.store.base import Base, new_id
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 

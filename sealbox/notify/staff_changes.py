@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sealbox.accounts.models import User
+from sealbox.channels.models import ChannelHandler
 from sealbox.clock import Clock
 from sealbox.notify.queue import enqueue
-from sealbox.store.models import ChannelHandler, User
 
 SIGN_OFF = (
     "\n\nIf you did not expect this, tell your auditors: the audit log records who did it."

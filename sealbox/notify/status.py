@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sealbox.accounts.models import User
 from sealbox.notify.models import FAILED, PENDING, SENT, OutgoingMail
 from sealbox.settings import Settings
-from sealbox.store.models import User
 
 
 @dataclass(frozen=True)

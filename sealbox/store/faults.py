@@ -1,5 +1,5 @@
 """What storage reports when it fails for reasons of its own, not of the data: the domain turns
-these into refusals a person can act on (sealbox.cases.errors.storage_refusals)."""
+these into refusals a person can act on (sealbox.errors.storage_refusals)."""
 
 from __future__ import annotations
 

@@ -7,9 +7,9 @@ import contextlib
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from sealbox.cases.throttle import LoginBudget
 from sealbox.jobs.background import Heartbeat
 from sealbox.services import Services
+from sealbox.sources.throttle import LoginBudget
 from sealbox.web import errors
 from sealbox.web.i18n import LanguageMiddleware
 from sealbox.web.inputs import check_address

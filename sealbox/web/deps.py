@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from sealbox.cases.throttle import LoginBudget
 from sealbox.services import Services
+from sealbox.sources.throttle import LoginBudget
 from sealbox.web.lanes import Lanes
 from sealbox.web.templating import Templates
 

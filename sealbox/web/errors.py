@@ -18,7 +18,7 @@ from starlette.requests import ClientDisconnect
 from starlette.requests import Request as PlainRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sealbox.cases.errors import Busy, SealboxError, SessionExpired, refusal_for
+from sealbox.errors import Busy, SealboxError, SessionExpired, refusal_for
 from sealbox.locale import N_
 from sealbox.store.faults import StoreFault
 from sealbox.web.cookies import clear_session_cookie

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import Request
 
-from sealbox.cases.errors import BadInput, Forbidden
+from sealbox.errors import BadInput, Forbidden
 from sealbox.web.inputs import field_text
 
 MAX_FORM_BYTES = 256 * 1024

@@ -12,7 +12,7 @@ from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
 
-from sealbox.cases.errors import NotFound
+from sealbox.errors import NotFound
 
 # C0 controls and DEL; tab, line feed and carriage return are text.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

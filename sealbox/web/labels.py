@@ -1,7 +1,7 @@
 """Short names of staff roles as people read them next to a username, in any language.
 
-(Report statuses and outcomes are named in `sealbox.cases.workflow`, roles' longer
-descriptions in `sealbox.cases.roles`; both are marked for translation there.)"""
+(Report statuses and outcomes are named in `sealbox.reports.workflow`, roles' longer
+descriptions in `sealbox.accounts.roles`; both are marked for translation there.)"""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from typing import TypeVar
 import anyio
 from anyio import to_thread
 
-from sealbox.cases.errors import Busy
+from sealbox.errors import Busy
 from sealbox.locale import N_
 from sealbox.settings import Settings
 

@@ -17,7 +17,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sealbox.cases.errors import TooSlow
+from sealbox.errors import TooSlow
 from sealbox.locale import N_
 from sealbox.web import errors
 

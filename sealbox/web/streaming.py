@@ -12,7 +12,7 @@ import anyio
 from fastapi import Request
 from starlette.requests import ClientDisconnect
 
-from sealbox.cases.errors import Busy, SealboxError, TooSlow
+from sealbox.errors import Busy, SealboxError, TooSlow
 from sealbox.web.inputs import field_text
 from sealbox.web.lanes import Lane
 from sealbox.web.upload import MAX_FIELD_BYTES, MultipartStream, describe

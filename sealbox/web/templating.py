@@ -8,8 +8,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
-from sealbox.cases import cleaning
 from sealbox.crypto import passphrase
+from sealbox.reports import cleaning
 from sealbox.web import formatting, i18n, labels
 
 HERE = Path(__file__).parent

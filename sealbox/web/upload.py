@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from sealbox.cases.errors import BadInput
+from sealbox.errors import BadInput
 from sealbox.web.inputs import field_text
 
 MAX_FIELD_BYTES = 1024 * 1024

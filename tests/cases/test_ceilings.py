@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from sealbox import services as services_mod
-from sealbox.store.models import Report
+from sealbox.reports.models import Report
 from tests import support
 from tests.web import staff_kit
 

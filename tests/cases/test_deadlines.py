@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sealbox.cases import deadlines
-from sealbox.store.models import Report
+from sealbox.reports import deadlines
+from sealbox.reports.models import Report
 
 
 def test_three_months_ends_on_the_last_day_of_a_shorter_month():

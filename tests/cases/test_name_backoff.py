@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import tracemalloc
 
-from sealbox.cases.login_backoff import Backoff
-from sealbox.cases.name_backoff import CAPACITY, NameBackoff
+from sealbox.accounts.login_backoff import Backoff
+from sealbox.accounts.name_backoff import CAPACITY, NameBackoff
 
 KEY = bytes(32)
 POLICY = Backoff(after=5, cap=60.0)

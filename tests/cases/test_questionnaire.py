@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sealbox.cases import questionnaire
-from sealbox.cases.channels import LANGUAGES
-from sealbox.cases.errors import BadInput
+from sealbox.channels import questionnaire
+from sealbox.channels.channels import LANGUAGES
+from sealbox.errors import BadInput
 
 TEXT = """text* Department
 choice Site = A | B

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from sealbox.store.models import Attachment, Message, Report
+from sealbox.reports.models import Attachment, Message, Report
 from tests import support
 from tests.e2e.test_chronology_drill import follow_up
 
@@ -76,7 +76,7 @@ def test_a_token_inside_its_window_works(client, services, channel):
 
 
 def test_questionnaire_and_identity_fields_come_back_too(client, services, channel):
-    from sealbox.store.models import Channel
+    from sealbox.channels.models import Channel
 
     support.add_user(services, "carla", "custodian")  # who holds identities
     with services.db.transaction() as session:

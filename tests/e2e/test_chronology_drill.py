@@ -17,8 +17,8 @@ import time
 from sqlalchemy import inspect, text
 from starlette.testclient import TestClient
 
+from sealbox.accounts.models import User
 from sealbox.jobs import runner
-from sealbox.store.models import User
 from sealbox.web.app import create_app
 from tests import support
 from tests.e2e import forensics

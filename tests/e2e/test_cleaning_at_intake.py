@@ -7,7 +7,8 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from sealbox.store.models import Attachment, Channel
+from sealbox.channels.models import Channel
+from sealbox.reports.models import Attachment
 from tests import support
 from tests.scrub import builders, oracle
 

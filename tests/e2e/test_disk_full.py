@@ -15,7 +15,7 @@ import httpx
 import pyotp
 import pytest
 
-from sealbox.cases.errors import StorageFull
+from sealbox.errors import StorageFull
 from sealbox.locale import translations
 from tests import support
 from tests.e2e.fault_drills import (

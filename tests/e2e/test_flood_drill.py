@@ -13,7 +13,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from sealbox.store.models import Channel, Report
+from sealbox.channels.models import Channel
+from sealbox.reports.models import Report
 from tests import support
 from tests.e2e import forensics
 from tests.e2e.live import Instance

@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import select, text
 
 from sealbox import crypto
-from sealbox.cases import workflow
+from sealbox.channels.models import Channel
 from sealbox.crypto import CannotOpen, Sealed, passphrase
 from sealbox.jobs import runner
-from sealbox.store.all_models import metadata
-from sealbox.store.models import Attachment, Channel, Report
+from sealbox.reports import workflow
+from sealbox.reports.models import Attachment, Report
+from sealbox.schema import metadata
 from sealbox.store.types import SealedColumn
 from tests import support
 from tests.e2e import forensics

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from sealbox.cases import channels
-from sealbox.store.models import Channel
+from sealbox.channels import channels
+from sealbox.channels.models import Channel
 from tests import support
 
 

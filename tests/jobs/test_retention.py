@@ -7,15 +7,9 @@ import json
 
 from sqlalchemy import func, select
 
+from sealbox.channels.models import Channel
 from sealbox.jobs import runner
-from sealbox.store.models import (
-    Attachment,
-    Channel,
-    Message,
-    Report,
-    ReportKey,
-    SourceAccess,
-)
+from sealbox.reports.models import Attachment, Message, Report, ReportKey, SourceAccess
 from tests import support
 from tests.audit.cli_runner import sealbox
 

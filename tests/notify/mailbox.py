@@ -11,8 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from sealbox import settings as settings_mod
+from sealbox.accounts.models import User
 from sealbox.services import Services
-from sealbox.store.models import User
 
 
 class Mailbox:

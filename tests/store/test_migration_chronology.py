@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from sealbox import crypto
 from sealbox import services as services_mod
-from sealbox.cases import dialog, inbox
 from sealbox.crypto import Identity
+from sealbox.reports import dialog, inbox
 from sealbox.store.db import Database, alembic_config
 
 SEQS = [0, 1, 2, 3]

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from sealbox.store.all_models import metadata, tied_to_reports
+from sealbox.schema import metadata
+from sealbox.store.tables import tied_to_reports
 from sealbox.store.types import SealedColumn
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import StatementError
 
 from sealbox import crypto
 from sealbox.crypto import Identity
-from sealbox.store.models import SourceAccess
+from sealbox.reports.models import SourceAccess
 
 
 def test_blob_store_refuses_anything_but_a_sealed_stream(services):

@@ -13,9 +13,9 @@ from starlette.testclient import TestClient
 
 from sealbox import crypto
 from sealbox import services as services_mod
-from sealbox.cases import totp
+from sealbox.accounts import totp
+from sealbox.accounts.models import User
 from sealbox.store.db import Database, alembic_config
-from sealbox.store.models import User
 from sealbox.web.app import create_app
 from tests import support
 from tests.row_history import database_files

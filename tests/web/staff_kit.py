@@ -8,9 +8,11 @@ import re
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from sealbox.cases import accounts, channel_admin, channels
+from sealbox.accounts import accounts
+from sealbox.channels import channel_admin, channels
+from sealbox.channels.models import Channel
+from sealbox.reports.models import Attachment, Report
 from sealbox.services import Services
-from sealbox.store.models import Attachment, Channel, Report
 from sealbox.web.app import create_app
 from tests import support
 

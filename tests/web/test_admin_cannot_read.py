@@ -13,12 +13,14 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from sealbox import crypto
-from sealbox.cases import totp
+from sealbox.accounts import totp
+from sealbox.accounts.models import User
+from sealbox.channels.models import Channel
 from sealbox.cli import app as cli_app
 from sealbox.crypto import Identity, Sealed
 from sealbox.notify.models import OutgoingMail
+from sealbox.reports.models import IdentityKey, Message, ReportKey
 from sealbox.store import instance
-from sealbox.store.models import Channel, IdentityKey, Message, ReportKey, User
 from tests import row_history, support
 from tests.notify.mailbox import set_email
 from tests.web import staff_kit

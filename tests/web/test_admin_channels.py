@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from sealbox.audit.models import AuditEntry
-from sealbox.store.models import Channel, ChannelHandler
+from sealbox.channels.models import Channel, ChannelHandler
 from tests import support
 from tests.web import staff_kit
 

@@ -13,9 +13,13 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
-from sealbox.cases import channels, disclosure, membership, role_requests
-from sealbox.cases.staff_sessions import StaffContext
-from sealbox.store.models import Channel, IdentityKey, ReportKey, User
+from sealbox.accounts import role_requests
+from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.models import User
+from sealbox.channels import channels, membership
+from sealbox.channels.models import Channel
+from sealbox.disclosure import disclosure
+from sealbox.reports.models import IdentityKey, ReportKey
 from sealbox.web.app import create_app
 from tests import support
 from tests.web import staff_kit

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from sealbox.audit.models import AuditEntry
-from sealbox.store.models import Note, Report
+from sealbox.reports.models import Note, Report
 from tests import support
 from tests.web import staff_kit
 
@@ -125,7 +125,7 @@ def test_inbox_paginates(services, client, other_client):
     for n in range(3):
         support.submit(client, "fraud", f"report {n}")
     support.staff_login(other_client, services, hana)
-    from sealbox.cases import inbox
+    from sealbox.reports import inbox
 
     with services.db.transaction() as session:
         first = inbox.inbox(session, _hana_id(services), 1, 2)
@@ -137,7 +137,7 @@ def test_inbox_paginates(services, client, other_client):
 
 
 def test_a_capped_count_still_pages_on(services, client, other_client, monkeypatch):
-    from sealbox.cases import inbox
+    from sealbox.reports import inbox
 
     hana = staff_kit.account(services, "hana", "handler")
     staff_kit.channel(services, "fraud", ["hana"])
@@ -156,7 +156,7 @@ def test_a_capped_count_still_pages_on(services, client, other_client, monkeypat
 
 
 def _hana_id(services):
-    from sealbox.store.models import User
+    from sealbox.accounts.models import User
 
     with services.db.transaction() as session:
         return session.scalar(select(User.id).where(User.username == "hana"))
@@ -181,9 +181,9 @@ def test_notes_are_sealed_and_never_shown_to_the_source(services, client, other_
     assert "NOTECANARY" not in details
     # Sealed to the notes key, which only the handlers hold: the source's key cannot open it.
     from sealbox import crypto
-    from sealbox.cases import source_access, throttle
     from sealbox.crypto import CannotOpen
-    from sealbox.store.models import NoteKey
+    from sealbox.reports.models import NoteKey
+    from sealbox.sources import source_access, throttle
 
     budget = throttle.LoginBudget(1, 1.0, services.clock)
     source_key = source_access.log_in(services, words, budget).identity

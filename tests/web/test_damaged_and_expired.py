@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from sealbox import crypto
 from sealbox.crypto import Identity
-from sealbox.store.models import Message
+from sealbox.reports.models import Message
 from sealbox.web.app import create_app
 from tests import support
 

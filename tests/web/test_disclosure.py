@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from sealbox.accounts.models import User
 from sealbox.audit.models import AuditEntry
-from sealbox.store.models import IdentityKey, ReporterIdentity, ReportKey, User
+from sealbox.reports.models import IdentityKey, ReporterIdentity, ReportKey
 from tests import support
 from tests.web import staff_kit
 

@@ -12,7 +12,7 @@ import time
 import pytest
 import uvicorn
 
-from sealbox.cases import channels
+from sealbox.channels import channels
 from sealbox.web.app import create_app
 from tests import support
 from tests.e2e.live import free_port

@@ -15,9 +15,11 @@ from sqlalchemy import select, text
 
 from sealbox import crypto
 from sealbox import services as services_mod
+from sealbox.accounts.models import User
 from sealbox.crypto import Identity, Sealed
+from sealbox.disclosure.models import DisclosureRequest
+from sealbox.reports.models import Message
 from sealbox.store.db import Database, alembic_config
-from sealbox.store.models import DisclosureRequest, Message, User
 from tests import row_history, support
 from tests.web import staff_kit
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import inspect, text
 from starlette.testclient import TestClient
 
-from sealbox.store.all_models import written_by_sources
+from sealbox.store.tables import written_by_sources
 from sealbox.web.app import create_app
 from tests import support
 from tests.e2e import forensics

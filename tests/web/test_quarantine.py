@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
+from sealbox.accounts.models import User
 from sealbox.audit.models import AuditEntry
 from sealbox.notify.models import OutgoingMail
-from sealbox.store.models import Attachment, Report, SourceAccess, User
+from sealbox.reports.models import Attachment, Report, SourceAccess
 from tests import support
 from tests.audit.cli_runner import sealbox
 from tests.web import staff_kit

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from sealbox.store.models import Message
+from sealbox.reports.models import Message
 from tests import support
 from tests.web import staff_kit
 

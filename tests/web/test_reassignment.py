@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from sealbox.store.models import Message, NoteKey, ReportKey, User
+from sealbox.accounts.models import User
+from sealbox.reports.models import Message, NoteKey, ReportKey
 from tests import support
 from tests.web import staff_kit
 

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from sealbox import settings as settings_mod
+from sealbox.accounts.models import SecurityKey, User
 from sealbox.audit.models import AuditEntry
 from sealbox.notify.models import OutgoingMail
-from sealbox.store.models import SecurityKey, User
 from tests import support
 from tests.conftest import TEST_KDF
 from tests.soft_authenticator import SoftAuthenticator
@@ -491,8 +491,8 @@ def test_a_half_logged_in_session_waits_out_the_back_off_like_the_login(services
 
 
 def test_the_sessions_job_sweeps_a_login_left_at_its_second_step(services, client):
-    from sealbox.cases import staff_sessions
-    from sealbox.store.models import StaffSession
+    from sealbox.accounts import staff_sessions
+    from sealbox.accounts.models import StaffSession
 
     hana, _ = with_key(services, client, "hana")
     password_step(client, hana)

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from sqlalchemy import func, select
 
-from sealbox.store.models import Report
+from sealbox.reports.models import Report
 from tests import support
 
 

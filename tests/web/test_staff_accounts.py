@@ -10,9 +10,10 @@ import re
 import pyotp
 from sqlalchemy import select
 
+from sealbox.accounts.models import User
 from sealbox.audit.models import AuditEntry
 from sealbox.crypto import Recipient
-from sealbox.store.models import ReportKey, User
+from sealbox.reports.models import ReportKey
 from tests import support
 from tests.row_history import database_files, settle
 from tests.web import staff_kit

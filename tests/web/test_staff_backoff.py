@@ -240,7 +240,7 @@ def test_every_try_during_the_wait_costs_one_derivation_and_gets_one_answer(serv
 
 
 def test_the_table_of_names_stays_bounded(services, client):
-    from sealbox.cases.name_backoff import NameBackoff
+    from sealbox.accounts.name_backoff import NameBackoff
 
     small = NameBackoff(services.secrets.form_key, capacity=20, quiet=600)
     services.login_names = small

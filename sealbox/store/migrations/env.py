@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from sealbox.store.all_models import Base
+from sealbox.schema import Base
 from sealbox.store.db import make_engine
 
 config = context.config

@@ -7,18 +7,9 @@ import contextlib
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.cases import (
-    channels,
-    dialog,
-    intake,
-    questionnaire,
-    reporter_identity,
-    source_access,
-    source_files,
-    source_sessions,
-    submission_tokens,
-)
-from sealbox.cases.errors import (
+from sealbox.channels import channels, questionnaire
+from sealbox.crypto import passphrase
+from sealbox.errors import (
     BadInput,
     Busy,
     DatabaseUnavailable,
@@ -27,9 +18,10 @@ from sealbox.cases.errors import (
     SessionExpired,
     storage_refusals,
 )
-from sealbox.cases.throttle import LoginBudget
-from sealbox.crypto import passphrase
+from sealbox.reports import dialog, intake, reporter_identity
 from sealbox.services import Services
+from sealbox.sources import source_access, source_files, source_sessions, submission_tokens
+from sealbox.sources.throttle import LoginBudget
 from sealbox.web import i18n
 from sealbox.web.cookies import clear_session_cookie, set_session_cookie
 from sealbox.web.deps import lanes, login_budget, services, templates

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from sealbox.cases import password_policy, role_requests, staff, staff_sessions, totp
-from sealbox.cases.errors import BadInput, SealboxError
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts import password_policy, role_requests, staff, staff_sessions, totp
+from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.models import User
 from sealbox.crypto import Recipient
+from sealbox.errors import BadInput, SealboxError
 from sealbox.services import Services
-from sealbox.store.models import User
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import SETUP_PAGES, any_session, checked_form
 from sealbox.web.staff.guards import staff as full_staff

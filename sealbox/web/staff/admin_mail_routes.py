@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sealbox import audit
-from sealbox.cases.errors import BadInput, NotFound
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts.actor import StaffContext
+from sealbox.errors import BadInput, NotFound
 from sealbox.jobs import runner
 from sealbox.notify import queue, status
 from sealbox.notify.addresses import normalise_email

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.cases import accounts, channel_admin, channels, membership, questionnaire, roles
-from sealbox.cases.channels import LANGUAGES, ChannelSettings
-from sealbox.cases.errors import BadInput, SealboxError
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts import accounts, roles
+from sealbox.accounts.actor import StaffContext
+from sealbox.channels import channel_admin, channels, membership, questionnaire
+from sealbox.channels.channels import LANGUAGES, ChannelSettings
+from sealbox.errors import BadInput, SealboxError
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import admin, checked_form

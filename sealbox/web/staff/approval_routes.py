@@ -6,9 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.cases import membership, role_requests, roles
-from sealbox.cases.errors import BadInput, Conflict
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts import role_requests, roles
+from sealbox.accounts.actor import StaffContext
+from sealbox.channels import membership
+from sealbox.errors import BadInput, Conflict
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import approver, checked_form, custodian

@@ -13,10 +13,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from sealbox import audit
+from sealbox.accounts import roles
+from sealbox.accounts.actor import StaffContext
 from sealbox.audit import anchor, export, search
-from sealbox.cases import roles
-from sealbox.cases.errors import BadInput, Conflict
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.errors import BadInput, Conflict
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import staff

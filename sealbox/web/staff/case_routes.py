@@ -6,8 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.cases import assignment, disclosure, notes, workflow
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts.actor import StaffContext
+from sealbox.disclosure import disclosure
+from sealbox.reports import assignment, notes, workflow
 from sealbox.services import Services
 from sealbox.web.deps import services
 from sealbox.web.staff.guards import checked_form, handler

@@ -1,4 +1,4 @@
-"""The known-device cookie of staff browsers (see cases/known_devices.py): set after a login
+"""The known-device cookie of staff browsers (see accounts/known_devices.py): set after a login
 that proved a second factor, read at the password step."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import Response
 
-from sealbox.cases import known_devices
+from sealbox.accounts import known_devices
 from sealbox.services import Services
 from sealbox.web.cookies import set_session_cookie
 

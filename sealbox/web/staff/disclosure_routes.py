@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.cases import custody, disclosure
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts.actor import StaffContext
+from sealbox.disclosure import custody, disclosure
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import checked_form, custodian

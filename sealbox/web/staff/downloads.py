@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from sealbox import crypto
-from sealbox.cases.errors import DamagedData
 from sealbox.crypto import CannotOpen, Identity
+from sealbox.errors import DamagedData
 from sealbox.services import Services
 from sealbox.store.blobs import BlobMissing
 from sealbox.web.streaming import produce

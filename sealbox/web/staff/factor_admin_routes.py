@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.cases import factor_policy
-from sealbox.cases.errors import SealboxError
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts import factor_policy
+from sealbox.accounts.actor import StaffContext
+from sealbox.errors import SealboxError
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import admin, checked_form

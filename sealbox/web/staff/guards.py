@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 
-from sealbox.cases import roles, staff_sessions
-from sealbox.cases.errors import Forbidden
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts import roles, staff_sessions
+from sealbox.accounts.actor import StaffContext
+from sealbox.errors import Forbidden
 from sealbox.services import Services
 from sealbox.web.deps import services
 from sealbox.web.forms import same_secret, small_form, small_form_pairs

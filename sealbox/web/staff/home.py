@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import Response
 
-from sealbox.cases import roles
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts import roles
+from sealbox.accounts.actor import StaffContext
 from sealbox.services import Services
 from sealbox.store import space
 from sealbox.web.templating import Templates

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from sealbox.cases import inbox, quarantine, roles, workflow
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts import roles
+from sealbox.accounts.actor import StaffContext
+from sealbox.reports import inbox, quarantine, workflow
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import staff

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.cases import inbox, quarantine
-from sealbox.cases.errors import BadInput
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts.actor import StaffContext
+from sealbox.errors import BadInput
+from sealbox.reports import inbox, quarantine
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import checked_choices, handler

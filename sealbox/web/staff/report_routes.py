@@ -8,21 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from sealbox import audit
-from sealbox.cases import (
-    assignment,
-    deadlines,
-    dialog,
-    disclosure,
-    export,
-    inbox,
-    intake,
-    notes,
-    workflow,
-)
-from sealbox.cases.errors import Forbidden
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts.actor import StaffContext
+from sealbox.disclosure import disclosure
+from sealbox.errors import Forbidden
+from sealbox.reports import assignment, deadlines, dialog, export, inbox, intake, notes, workflow
+from sealbox.reports.models import Report
 from sealbox.services import Services
-from sealbox.store.models import Report
 from sealbox.web.deps import services, templates
 from sealbox.web.staff import downloads
 from sealbox.web.staff.guards import checked_form, handler

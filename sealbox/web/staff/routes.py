@@ -7,9 +7,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.cases import roles, staff_sessions
-from sealbox.cases.errors import SealboxError
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts import roles, staff_sessions
+from sealbox.accounts.actor import StaffContext
+from sealbox.errors import SealboxError
 from sealbox.services import Services
 from sealbox.web.cookies import clear_session_cookie, set_session_cookie
 from sealbox.web.deps import lanes, services, templates

@@ -10,11 +10,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from sealbox.cases import factor_policy, second_factor, security_keys
-from sealbox.cases.errors import SealboxError
-from sealbox.cases.staff_sessions import StaffContext
+from sealbox.accounts import factor_policy, second_factor, security_keys
+from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.models import User
+from sealbox.errors import SealboxError
 from sealbox.services import Services
-from sealbox.store.models import User
 from sealbox.web import i18n
 from sealbox.web.deps import services, templates
 from sealbox.web.staff import devices

@@ -23,7 +23,7 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-TOTP_PURPOSE = "totp"  # as in sealbox.cases.totp
+TOTP_PURPOSE = "totp"  # as in sealbox.accounts.totp
 
 
 def upgrade() -> None:

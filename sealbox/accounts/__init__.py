@@ -1,0 +1,1 @@
+"""Staff accounts: the actor, logins, sessions, second factors, roles and enrolment."""

@@ -1,1 +1,0 @@
-"""Domain logic: reports, messages, channels, staff accounts and sessions."""

@@ -1,0 +1,1 @@
+"""Channels: their questions, their handlers and who may join them."""

@@ -1,0 +1,1 @@
+"""Disclosure: the two-person rule that may show a reporter's identity."""

@@ -1,0 +1,1 @@
+"""Reports: intake, the inbox, the case workflow, notes, export and retention."""

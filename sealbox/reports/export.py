@@ -1,0 +1,119 @@
+"""Export bundles: a report's sealed blobs plus a manifest, opened offline with `age` or
+`sealbox decrypt`. Nothing is decrypted on the server to build one."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sealbox import crypto
+from sealbox.channels.models import Channel
+from sealbox.crypto import CannotOpen, Identity, Sealed
+from sealbox.errors import DamagedData, NotFound
+from sealbox.reports import inbox
+from sealbox.reports.models import Attachment, Message, Report, ReportKey
+
+if TYPE_CHECKING:
+    from sealbox.services import Services
+
+FORMAT = "sealbox-export/2"
+# Version 1 gave each message's place in clear ("seq"); bundles made by it still open.
+FORMATS = ("sealbox-export/1", FORMAT)
+
+
+def open_wrap(wrap: ReportKey, identity: Identity) -> Identity:
+    try:
+        return crypto.unwrap_identity(wrap.wrapped, identity)
+    except CannotOpen as exc:
+        raise DamagedData(
+            "The key of this report could not be opened: the stored wrap is damaged."
+        ) from exc
+
+
+def report_public_key(session: Session, report_id: str) -> str:
+    report = session.get(Report, report_id)
+    if report is None:
+        raise NotFound("This report does not exist.")
+    return report.public_key
+
+
+@dataclass(frozen=True)
+class BundlePlan:
+    manifest: dict
+    key: Sealed
+    sealed_members: dict[str, Sealed]
+    blob_members: dict[str, str]
+
+
+def bundle_plan(session: Session, user_id: str, report_id: str) -> BundlePlan:
+    """What goes in `user_id`'s export of a report: their own key wrap and every sealed part."""
+    wrap = inbox.report_key(session, user_id, report_id)
+    report = session.get(Report, report_id)
+    channel = session.get(Channel, report.channel_id)
+    sealed: dict[str, Sealed] = {}
+    blobs: dict[str, str] = {}
+    attachments: dict[str, list[dict]] = {}
+    visible = select(Attachment).where(
+        Attachment.report_id == report_id, Attachment.held.is_(False)
+    )
+    for row in session.scalars(visible):
+        meta_name, content_name = f"files/{row.id}.meta.age", f"files/{row.id}.age"
+        sealed[meta_name] = row.meta
+        blobs[content_name] = row.blob_id
+        attachments.setdefault(row.message_id, []).append(
+            {"meta": meta_name, "content": content_name}
+        )
+    messages = []
+    # Listed by id: the order of the conversation is sealed (`place`), opened by the reader.
+    for row in session.scalars(
+        select(Message).where(Message.report_id == report_id).order_by(Message.id)
+    ):
+        name, place = f"messages/{row.id}.age", f"order/{row.id}.age"
+        sealed[name], sealed[place] = row.body, row.place
+        messages.append(
+            {
+                "place": place,
+                "author": row.author,
+                "sent_on": row.sent_on.isoformat(),
+                "body": name,
+                "files": attachments.get(row.id, []),
+            }
+        )
+    manifest = {
+        "format": FORMAT,
+        "report_id": report.id,
+        "channel": channel.name if channel else "",
+        "received_on": report.received_on.isoformat(),
+        "status": report.status,
+        "key": "key.age",
+        "report_public_key": report.public_key,
+        "messages": messages,
+        "how_to_open": (
+            "age -d -i YOUR_IDENTITY key.age > report.key; then age -d -i report.key on any "
+            "other .age member. Or: sealbox decrypt THIS.zip -i YOUR_IDENTITY"
+        ),
+    }
+    return BundlePlan(
+        manifest=manifest, key=wrap.wrapped, sealed_members=sealed, blob_members=blobs
+    )
+
+
+def write_bundle(services: Services, plan: BundlePlan, sink: BinaryIO) -> None:
+    """Write the bundle as a zip (stored, not compressed: ciphertext does not compress)."""
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("manifest.json", json.dumps(plan.manifest, indent=2))
+        archive.writestr("key.age", plan.key.ciphertext)
+        for name, value in plan.sealed_members.items():
+            archive.writestr(name, value.ciphertext)
+        for name, blob_id in plan.blob_members.items():
+            with (
+                services.blobs.open(blob_id) as blob,
+                archive.open(name, "w", force_zip64=True) as out,
+            ):
+                while chunk := blob.read(1 << 20):
+                    out.write(chunk)

@@ -1,0 +1,89 @@
+"""Internal notes: written by a report's handlers and sealed to a per-report notes key that is
+wrapped to those handlers only. Not the report key: the source holds that one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sealbox import audit, crypto
+from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.models import User
+from sealbox.clock import Clock
+from sealbox.crypto import Identity, Recipient
+from sealbox.errors import BadInput, EmptyReport, Forbidden
+from sealbox.reports import dialog, inbox
+from sealbox.reports.models import Note, NoteKey, Report, ReportKey
+
+MAX_NOTE_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class NoteView:
+    author: str
+    written_on: dt.date
+    text: str
+
+
+def _notes_recipient(session: Session, report: Report) -> Recipient:
+    """The notes key's public half, made on the first note and wrapped to every key holder."""
+    if report.notes_public_key is None:
+        key = Identity.generate()
+        report.notes_public_key = str(key.recipient)
+        holders = session.execute(
+            select(User.id, User.public_key)
+            .join(ReportKey, ReportKey.user_id == User.id)
+            .where(ReportKey.report_id == report.id, User.public_key.is_not(None))
+        )
+        for user_id, public_key in holders:
+            wrapped = crypto.wrap_identity(key, Recipient.parse(public_key))
+            session.add(NoteKey(report_id=report.id, user_id=user_id, wrapped=wrapped))
+        session.flush()
+    return Recipient.parse(report.notes_public_key)
+
+
+def add_note(session: Session, clock: Clock, ctx: StaffContext, report_id: str, text: str) -> None:
+    """Seal a note to the report; the audit log records that a note was written, not what."""
+    inbox.report_key(session, ctx.user_id, report_id)
+    text = text.strip()
+    if not text:
+        raise EmptyReport("The note is empty.")
+    if len(text) > MAX_NOTE_CHARS:
+        raise BadInput(f"A note has at most {MAX_NOTE_CHARS:,} characters.")
+    report = session.get(Report, report_id, with_for_update=True)
+    body = crypto.seal(json.dumps({"text": text}).encode(), _notes_recipient(session, report))
+    session.add(
+        Note(report_id=report_id, author_id=ctx.user_id, written_on=clock.today(), body=body)
+    )
+    audit.record(session, clock, ctx.username, "note_added", f"report:{report_id}")
+
+
+def notes_key(session: Session, report_id: str, user_id: str, own: Identity) -> Identity | None:
+    """The notes key opened with the handler's own key; None while the report has no notes."""
+    wrap = session.get(NoteKey, (report_id, user_id))
+    if wrap is None:
+        if session.get(Report, report_id).notes_public_key is None:
+            return None
+        raise Forbidden("You hold no key to this report's notes.")
+    return crypto.unwrap_identity(wrap.wrapped, own)
+
+
+def notes(session: Session, report_id: str, user_id: str, own: Identity) -> list[NoteView]:
+    """The report's notes, oldest first."""
+    key = notes_key(session, report_id, user_id, own)
+    if key is None:
+        return []
+    rows = session.execute(
+        select(Note, User.username)
+        .outerjoin(User, User.id == Note.author_id)
+        .where(Note.report_id == report_id)
+        .order_by(Note.written_on, Note.id)
+    )
+    return [
+        NoteView(username or "?", note.written_on, dialog.open_json(note.body, key)["text"])
+        for note, username in rows
+    ]

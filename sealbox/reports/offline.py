@@ -1,0 +1,104 @@
+"""Opening an export bundle on a handler's own computer (`sealbox decrypt`).
+
+This is the one place that writes a source's plaintext to disk, on purpose: the handler asked
+for it, offline, with their own key. The server never imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from sealbox import crypto
+from sealbox.crypto import CannotOpen, Identity, Sealed
+from sealbox.errors import BadInput
+from sealbox.reports.export import FORMATS
+from sealbox.scrub.filenames import sanitise_filename
+
+
+def decrypt_bundle(
+    bundle: Path,
+    identity: Identity,
+    out_dir: Path,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[Path]:
+    """Open an export bundle offline: write the conversation and files under `out_dir`."""
+    try:
+        archive = zipfile.ZipFile(bundle)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BadInput(f"{bundle} is not a Sealbox export bundle (not a zip file).") from exc
+    with archive:
+        try:
+            manifest = json.loads(archive.read("manifest.json"))
+        except (KeyError, ValueError) as exc:
+            raise BadInput(f"{bundle} has no readable manifest.json.") from exc
+        if manifest.get("format") not in FORMATS:
+            raise BadInput(f"{bundle} is in an unknown format {manifest.get('format')!r}.")
+        try:
+            report_key = crypto.unwrap_identity(Sealed(archive.read(manifest["key"])), identity)
+        except CannotOpen as exc:
+            raise BadInput(
+                "This identity cannot open the bundle: it was exported for someone else."
+            ) from exc
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        lines = [
+            f"Report {manifest['report_id']} ({manifest['channel']}), "
+            f"received {manifest['received_on']}",
+            "",
+        ]
+        used: set[str] = set()
+        for seq, message in _in_order(archive, manifest["messages"], report_key):
+            body = json.loads(crypto.unseal(Sealed(archive.read(message["body"])), report_key))
+            lines += [
+                f"--- #{seq} {message['author']} on {message['sent_on']}",
+                body["text"],
+            ]
+            for item in message["files"]:
+                meta = json.loads(crypto.unseal(Sealed(archive.read(item["meta"])), report_key))
+                name = _unique(sanitise_filename(meta["display_name"]), used)
+                progress(f"decrypting {name} ({meta['size']:,} bytes)")
+                target = out_dir / "files" / name
+                target.parent.mkdir(exist_ok=True)
+                try:
+                    with archive.open(item["content"]) as source, open(target, "wb") as sink:
+                        crypto.unseal_stream(source, sink, report_key)
+                except CannotOpen:
+                    # A damaged member must not leave a truncated file that looks whole.
+                    target.unlink(missing_ok=True)
+                    raise
+                written.append(target)
+                lines.append(f"[file: files/{name}]")
+            lines.append("")
+        conversation = out_dir / "conversation.txt"
+        conversation.write_text("\n".join(lines), encoding="utf-8")
+        written.insert(0, conversation)
+        return written
+
+
+def _in_order(
+    archive: zipfile.ZipFile, messages: list[dict], report_key: Identity
+) -> list[tuple[int, dict]]:
+    """The messages in conversation order: each one's place is sealed (format 2) or given."""
+    placed = [
+        (
+            int(crypto.unseal(Sealed(archive.read(m["place"])), report_key))
+            if "place" in m
+            else m["seq"],
+            m,
+        )
+        for m in messages
+    ]
+    return sorted(placed, key=lambda pair: pair[0])
+
+
+def _unique(name: str, used: set[str]) -> str:
+    candidate, n = name, 1
+    while candidate in used:
+        stem, dot, ext = name.rpartition(".")
+        candidate = f"{stem or ext}-{n}{dot}{ext if stem else ''}"
+        n += 1
+    used.add(candidate)
+    return candidate

@@ -1,0 +1,151 @@
+"""Working a case: status (new -> acknowledged -> in progress -> closed with an outcome),
+labels and a flag. Every change is appended to the audit log in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from sealbox import audit
+from sealbox.accounts.actor import StaffContext
+from sealbox.clock import Clock
+from sealbox.errors import BadInput
+from sealbox.locale import N_
+from sealbox.reports import deadlines, inbox
+from sealbox.reports.models import Report, ReportLabel
+
+STATUSES = ("new", "acknowledged", "in_progress", "closed")
+STATUS_NAMES = {
+    "new": N_("New"),
+    "acknowledged": N_("Acknowledged"),
+    "in_progress": N_("In progress"),
+    "closed": N_("Closed"),
+}
+OUTCOMES = {
+    "substantiated": N_("Substantiated: action taken"),
+    "not_substantiated": N_("Not substantiated"),
+    "referred": N_("Referred to a competent authority"),
+    "out_of_scope": N_("Outside this channel's scope"),
+    "withdrawn": N_("Withdrawn or no reply from the source"),
+}
+_LABEL = re.compile(r"^[\w][\w .-]{0,39}$")
+MAX_LABELS = 20
+
+
+def set_status(
+    session: Session,
+    clock: Clock,
+    ctx: StaffContext,
+    report_id: str,
+    status: str,
+    outcome: str = "",
+) -> Report:
+    """Move a report; closing needs an outcome, and a report cannot go back to "new"."""
+    inbox.report_key(session, ctx.user_id, report_id)
+    report = session.get(Report, report_id, with_for_update=True)
+    if status not in STATUSES:
+        raise BadInput(f"Unknown status {status!r}; choose one of {', '.join(STATUSES)}.")
+    if status == "new" and report.status != "new":
+        raise BadInput("An acknowledged report cannot become new again.")
+    if status == "closed" and outcome not in OUTCOMES:
+        raise BadInput("Choose an outcome to close the report.")
+    previous = report.status
+    today = clock.today()
+    report.status = status
+    if status != "new" and report.acknowledged_on is None:
+        report.acknowledged_on = today
+    if status == "closed":
+        report.outcome = outcome
+        report.closed_on = today
+        # Telling the source how the case ended is feedback (Directive art. 9(1)(f)).
+        report.feedback_on = report.feedback_on or today
+    else:
+        report.outcome = None
+        report.closed_on = None
+    deadlines.refresh(report)
+    details = {"from": previous, "to": status}
+    if status == "closed":
+        details["outcome"] = outcome
+    audit.record(session, clock, ctx.username, "report_status", f"report:{report_id}", **details)
+    return report
+
+
+def record_reply(session: Session, today: dt.date, report_id: str) -> None:
+    """A staff reply acknowledges a new report, and is feedback on an acknowledged one."""
+    report = session.get(Report, report_id, with_for_update=True)
+    if report.acknowledged_on is None:
+        report.acknowledged_on = today
+        if report.status == "new":
+            report.status = "acknowledged"
+    elif report.feedback_on is None:
+        report.feedback_on = today
+    deadlines.refresh(report)
+
+
+def set_flag(session: Session, clock: Clock, ctx: StaffContext, report_id: str, on: bool) -> None:
+    inbox.report_key(session, ctx.user_id, report_id)
+    session.get(Report, report_id).flagged = on
+    audit.record(session, clock, ctx.username, "report_flag", f"report:{report_id}", flagged=on)
+
+
+def labels(session: Session, report_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(ReportLabel.label)
+            .where(ReportLabel.report_id == report_id)
+            .order_by(ReportLabel.label)
+        )
+    )
+
+
+def parse_labels(text: str) -> list[str]:
+    """Labels from a comma-separated list; BadInput names the first one that is not allowed."""
+    result: list[str] = []
+    for raw in text.split(","):
+        label = " ".join(raw.split()).lower()
+        if not label:
+            continue
+        if not _LABEL.match(label):
+            raise BadInput(
+                f"{label[:40]!r} cannot be a label: use up to 40 letters, digits, spaces, "
+                "dots or dashes."
+            )
+        if label not in result:
+            result.append(label)
+    if len(result) > MAX_LABELS:
+        raise BadInput(f"A report can have at most {MAX_LABELS} labels.")
+    return result
+
+
+def set_labels(
+    session: Session, clock: Clock, ctx: StaffContext, report_id: str, text: str
+) -> list[str]:
+    inbox.report_key(session, ctx.user_id, report_id)
+    wanted = parse_labels(text)
+    current = labels(session, report_id)
+    session.execute(delete(ReportLabel).where(ReportLabel.report_id == report_id))
+    session.add_all(ReportLabel(report_id=report_id, label=label) for label in wanted)
+    added = sorted(set(wanted) - set(current))
+    removed = sorted(set(current) - set(wanted))
+    audit.record(
+        session,
+        clock,
+        ctx.username,
+        "report_labels",
+        f"report:{report_id}",
+        added=added,
+        removed=removed,
+    )
+    return wanted
+
+
+def set_legal_hold(
+    session: Session, clock: Clock, ctx: StaffContext, report_id: str, on: bool
+) -> None:
+    """A legal hold stops retention from deleting the report."""
+    inbox.report_key(session, ctx.user_id, report_id)
+    session.get(Report, report_id).legal_hold = on
+    audit.record(session, clock, ctx.username, "report_legal_hold", f"report:{report_id}", hold=on)

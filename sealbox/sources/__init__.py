@@ -1,0 +1,1 @@
+"""Sources: passphrase logins, their sessions, their files and their form tokens."""
