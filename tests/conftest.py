@@ -15,18 +15,31 @@ from sealbox.clock import Clock
 from sealbox.crypto import KdfParams
 from sealbox.web.app import create_app
 
-PG_URL = os.environ.get("SEALBOX_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SERVER_PG_URL = os.environ.get(
+    "SEALBOX_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+# Each pytest-xdist worker gets a database of its own: PostgreSQL keeps a deleted row version
+# while any transaction in the same database may still see it, so a long transaction of one
+# worker's test would otherwise keep rows that another's test checks are gone from the files.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+PG_URL = SERVER_PG_URL + (f"_{_WORKER}" if _WORKER else "")
 
 
 def _pg_available() -> str | None:
     try:
-        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
+        engine = create_engine(SERVER_PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("select 1"))
+            name = PG_URL.rsplit("/", 1)[1]
+            exists = connection.execute(
+                text("select 1 from pg_database where datname = :name"), {"name": name}
+            ).first()
+            if not exists:
+                connection.execute(text(f'create database "{name}"'))
         engine.dispose()
         return None
     except Exception as exc:  # any failure means: no server answers here
-        return f"no PostgreSQL server answers at {PG_URL}: {type(exc).__name__}"
+        return f"no PostgreSQL server answers at {SERVER_PG_URL}: {type(exc).__name__}"
 
 
 _PG_SKIP = _pg_available()

@@ -8,15 +8,24 @@ from __future__ import annotations
 import re
 
 import pyotp
+import pytest
 from sqlalchemy import select
 
 from sealbox.accounts.models import User
 from sealbox.audit.models import AuditEntry
 from sealbox.crypto import Recipient
 from sealbox.reports.models import ReportKey
-from tests import support
+from tests import server_copy, support
 from tests.row_history import database_files, settle
 from tests.web import staff_kit
+
+
+@pytest.fixture
+def database_url(backend):
+    """A database of its own: whether an old wrap survives in the table files must not depend
+    on another test's transaction that PostgreSQL keeps the old row version for."""
+    with server_copy.own_database(backend) as url:
+        yield url
 
 
 def _login(client, services, username, password, code):
