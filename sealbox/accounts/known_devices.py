@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 
-from sealbox.services import Services
+if TYPE_CHECKING:
+    from sealbox.services import Services
 
 KNOWN_FOR_DAYS = 90
 DAY = 86400
