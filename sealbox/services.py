@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sealbox import schema  # noqa: F401  (every table known to this process)
 from sealbox.accounts.name_backoff import NameBackoff
+from sealbox.audit.service import AuditTrail
 from sealbox.clock import Clock
+from sealbox.disclosure.service import Disclosures
 from sealbox.kdf_queue import KdfQueue
+from sealbox.notify.service import Mail
 from sealbox.settings import Settings
 from sealbox.store import instance
 from sealbox.store.blobs import BlobStore
@@ -25,6 +28,10 @@ class Services:
     kdf: KdfQueue
     # Failed staff logins per name, in this process's memory only (accounts/name_backoff.py).
     login_names: NameBackoff
+    # The domain services (one each; every page and command goes through them).
+    disclosures: Disclosures = field(init=False)
+    audit_trail: AuditTrail = field(init=False)
+    mail: Mail = field(init=False)
 
 
 def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Services:
@@ -48,6 +55,9 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
         kdf=kdf,
         login_names=NameBackoff(secrets.form_key),
     )
+    services.disclosures = Disclosures(services)
+    services.audit_trail = AuditTrail(services)
+    services.mail = Mail(services)
     if migrate:
         db.migrate(secrets)
         from sealbox.audit import anchor

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import typer
 
-from sealbox.audit import anchor, export
-from sealbox.audit.log import GENESIS
-from sealbox.audit.models import AuditEntry
+from sealbox.audit import anchor
 
 audit_app = typer.Typer(
     help="Verify, anchor, export and witness the audit log.", no_args_is_help=True
@@ -60,11 +58,11 @@ def verify_command(
     """
     extra = [_read_anchor(path) for path in anchors]
     svc = _services(data_dir)
-    try:
-        verdict = anchor.verify_instance(svc, extra, expect_head)
-    except anchor.BadAnchor as exc:
-        typer.secho(f"BROKEN: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1) from None
+    checked = svc.audit_trail.verify(None, extra, expect_head)
+    verdict = checked.verdict
+    if verdict is None:
+        typer.secho(f"BROKEN: {checked.anchor_problem}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
     if not verdict.intact:
         typer.secho(
             f"BROKEN at entry {verdict.broken_at}: {verdict.problem}.",
@@ -95,7 +93,7 @@ def anchor_command(
     """Verify the log, then sign its head now and print it (the server keeps a copy too)."""
     svc = _services(data_dir)
     try:
-        signed = anchor.sign_head(svc)
+        signed = svc.audit_trail.sign_anchor(None)
     except anchor.LogBroken as exc:
         typer.secho(
             f"BROKEN at entry {exc.verdict.broken_at}: {exc.verdict.problem}. Nothing signed.",
@@ -121,24 +119,19 @@ def export_command(
 ) -> None:
     """Write the whole log as JSON Lines, with the hashes needed to re-verify it elsewhere."""
     svc = _services(data_dir)
-    with svc.db.transaction() as session:
-        if output is None:
-            export.write_jsonl(session, sys.stdout)
-            return
-        with open(output, "w", encoding="utf-8") as sink:
-            count = export.write_jsonl(session, sink)
+    if output is None:
+        svc.audit_trail.export(None, sys.stdout)
+        return
+    with open(output, "w", encoding="utf-8") as sink:
+        count = svc.audit_trail.export(None, sink)
     typer.echo(f"Wrote {count} entries to {output}.", err=True)
 
 
 @audit_app.command("head")
 def head_command(data_dir: Path | None = DataDir) -> None:
     """Print the newest entry's number and hash, to be witnessed somewhere else."""
-    from sqlalchemy import select
-
-    svc = _services(data_dir)
-    with svc.db.transaction() as session:
-        last = session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
-    typer.echo(f"{last.seq} {last.hash}" if last else f"0 {GENESIS}")
+    seq, head = _services(data_dir).audit_trail.head()
+    typer.echo(f"{seq} {head}")
 
 
 def register(app: typer.Typer) -> None:

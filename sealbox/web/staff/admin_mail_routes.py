@@ -5,12 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox import audit
 from sealbox.accounts.actor import StaffContext
-from sealbox.errors import BadInput, NotFound
 from sealbox.jobs import runner
-from sealbox.notify import queue, status
-from sealbox.notify.addresses import normalise_email
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import admin, checked_form
@@ -27,9 +23,7 @@ def mail_page(
     ctx: StaffContext = Depends(admin),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    with svc.db.transaction() as session:
-        mail = status.overview(session, svc.settings)
-    context = {"ctx": ctx, "mail": mail, "notice": notice}
+    context = {"ctx": ctx, "mail": svc.mail.overview(ctx), "notice": notice}
     return tpl.render(request, "staff/mail_queue.html", context)
 
 
@@ -40,10 +34,7 @@ def retry(
     ctx: StaffContext = Depends(admin),
     form: dict = Depends(checked_form),
 ) -> Response:
-    with svc.db.transaction() as session:
-        if queue.retry_now(session, svc.clock, mail_id) is None:
-            raise NotFound("This mail is not in the queue (any more).")
-        audit.record(session, svc.clock, ctx.username, "mail_retried", f"mail:{mail_id}")
+    svc.mail.retry(ctx, mail_id)
     return RedirectResponse("/staff/admin/mail?notice=retry", status_code=303)
 
 
@@ -63,17 +54,5 @@ def send_test(
     ctx: StaffContext = Depends(admin),
     form: dict = Depends(checked_form),
 ) -> Response:
-    address = normalise_email(form.get("address"))
-    if address is None:
-        raise BadInput("Type the address the test mail should go to.")
-    with svc.db.transaction() as session:
-        queue.enqueue(
-            session,
-            svc.clock,
-            "test",
-            address,
-            "Sealbox test mail",
-            "This is a test mail from Sealbox: mail from this instance reaches you.\n",
-        )
-        audit.record(session, svc.clock, ctx.username, "mail_test_queued", None)
+    svc.mail.send_test(ctx, form.get("address", ""))
     return RedirectResponse("/staff/admin/mail?notice=queued", status_code=303)

@@ -12,10 +12,9 @@ import io
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from sealbox import audit
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
-from sealbox.audit import anchor, export, search
+from sealbox.audit import anchor, search
 from sealbox.errors import BadInput, Conflict
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
@@ -23,7 +22,6 @@ from sealbox.web.staff.guards import staff
 from sealbox.web.templating import Templates
 
 router = APIRouter()
-PAGE_SIZE = 100
 
 
 def auditor(ctx: StaffContext = Depends(staff)) -> StaffContext:
@@ -60,10 +58,8 @@ def audit_log(
         since=_day(since.strip(), "“from”"),
         until=_day(until.strip(), "“to”"),
     )
-    with svc.db.transaction() as session:
-        listing = search.search(session, filters, page, PAGE_SIZE)
-        actions = search.actions(session)
-    context = {"ctx": ctx, "log": listing, "filters": filters, "actions": actions}
+    listing = svc.audit_trail.search(ctx, filters, page)
+    context = {"ctx": ctx, "log": listing.log, "filters": filters, "actions": listing.actions}
     return tpl.render(request, "staff/audit_log.html", context)
 
 
@@ -74,14 +70,8 @@ def audit_verify(
     ctx: StaffContext = Depends(auditor),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    try:
-        verdict, anchor_problem = anchor.verify_instance(svc), ""
-    except anchor.BadAnchor as exc:
-        verdict, anchor_problem = None, str(exc)
-    intact = verdict is not None and verdict.intact
-    with svc.db.transaction() as session:
-        audit.record(session, svc.clock, ctx.username, "audit_verified", None, intact=intact)
-    context = {"ctx": ctx, "verdict": verdict, "anchor_problem": anchor_problem}
+    checked = svc.audit_trail.verify(ctx)
+    context = {"ctx": ctx, "verdict": checked.verdict, "anchor_problem": checked.anchor_problem}
     return tpl.render(request, "staff/audit_verify.html", context)
 
 
@@ -90,10 +80,8 @@ def audit_anchor(
     svc: Services = Depends(services), ctx: StaffContext = Depends(auditor)
 ) -> Response:
     """The log's head, verified and signed now, as a file for the auditor to keep elsewhere."""
-    with svc.db.transaction() as session:
-        audit.record(session, svc.clock, ctx.username, "audit_anchor_downloaded", None)
     try:
-        signed = anchor.sign_head(svc)
+        signed = svc.audit_trail.sign_anchor(ctx)
     except (anchor.LogBroken, anchor.BadAnchor):
         raise Conflict(
             "The audit log failed verification, so no anchor was signed. "
@@ -109,11 +97,8 @@ def audit_anchor(
 def audit_export(
     svc: Services = Depends(services), ctx: StaffContext = Depends(auditor)
 ) -> Response:
-    with svc.db.transaction() as session:
-        audit.record(session, svc.clock, ctx.username, "audit_exported", None)
     sink = io.StringIO()
-    with svc.db.transaction() as session:
-        export.write_jsonl(session, sink)
+    svc.audit_trail.export(ctx, sink)
     day = svc.clock.today().isoformat()
     headers = {"content-disposition": f'attachment; filename="sealbox-audit-{day}.jsonl"'}
     return Response(sink.getvalue(), media_type="application/x-ndjson", headers=headers)

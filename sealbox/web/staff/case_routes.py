@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts.actor import StaffContext
-from sealbox.disclosure import disclosure
 from sealbox.reports import assignment, notes, workflow
 from sealbox.services import Services
 from sealbox.web.deps import services
@@ -116,6 +115,5 @@ def request_disclosure(
     ctx: StaffContext = Depends(handler),
     form: dict = Depends(checked_form),
 ) -> Response:
-    with svc.db.transaction() as session:
-        disclosure.request(session, svc.clock, ctx, report_id, form.get("reason", ""))
+    svc.disclosures.request(ctx, report_id, form.get("reason", ""))
     return _back(report_id, "#identity")

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts.actor import StaffContext
-from sealbox.disclosure import custody, disclosure
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import checked_form, custodian
@@ -22,12 +21,13 @@ def queue(
     ctx: StaffContext = Depends(custodian),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    with svc.db.transaction() as session:
-        pending = disclosure.queue(session, "pending")
-        decided = disclosure.queue(session, "approved") + disclosure.queue(session, "denied")
-        unshared = custody.missing_count(session)
-    decided.sort(key=lambda r: (r.decided_on, r.id), reverse=True)
-    context = {"ctx": ctx, "pending": pending, "decided": decided, "unshared": unshared}
+    listing = svc.disclosures.queue(ctx)
+    context = {
+        "ctx": ctx,
+        "pending": listing.pending,
+        "decided": listing.decided,
+        "unshared": listing.unshared,
+    }
     return tpl.render(request, "staff/disclosures.html", context)
 
 
@@ -38,8 +38,7 @@ def share_keys(
     form: dict = Depends(checked_form),
 ) -> Response:
     """Pass identity keys on to custodians added after the reports arrived."""
-    with svc.db.transaction() as session:
-        custody.share(session, svc.clock, ctx)
+    svc.disclosures.share_keys(ctx)
     return RedirectResponse("/staff/disclosures", status_code=303)
 
 
@@ -51,9 +50,8 @@ def request_page(
     ctx: StaffContext = Depends(custodian),
     tpl: Templates = Depends(templates),
 ) -> Response:
-    with svc.db.transaction() as session:
-        item, details = disclosure.open_request(session, svc.clock, ctx, request_id)
-    context = {"ctx": ctx, "r": item, "details": details}
+    opened = svc.disclosures.open_request(ctx, request_id)
+    context = {"ctx": ctx, "r": opened.request, "details": opened.details}
     return tpl.render(request, "staff/disclosure.html", context)
 
 
@@ -64,8 +62,7 @@ def approve(
     ctx: StaffContext = Depends(custodian),
     form: dict = Depends(checked_form),
 ) -> Response:
-    with svc.db.transaction() as session:
-        disclosure.decide(session, svc.clock, ctx, request_id, True, form.get("reason", ""))
+    svc.disclosures.approve(ctx, request_id, form.get("reason", ""))
     return RedirectResponse("/staff/disclosures", status_code=303)
 
 
@@ -76,6 +73,5 @@ def deny(
     ctx: StaffContext = Depends(custodian),
     form: dict = Depends(checked_form),
 ) -> Response:
-    with svc.db.transaction() as session:
-        disclosure.decide(session, svc.clock, ctx, request_id, False, form.get("reason", ""))
+    svc.disclosures.deny(ctx, request_id, form.get("reason", ""))
     return RedirectResponse("/staff/disclosures", status_code=303)
