@@ -38,8 +38,8 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.live import Instance  # noqa: E402
 from tests.e2e.siege import Probe, Siege  # noqa: E402
+from tests.live_server import Instance  # noqa: E402
 
 PG_URL = os.environ.get("SEALBOX_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MIB = 1024 * 1024

@@ -41,7 +41,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from tests import support  # noqa: E402
 from tests.e2e import fault_drills  # noqa: E402
-from tests.e2e.live import Instance  # noqa: E402
+from tests.live_server import Instance  # noqa: E402
 
 PG_URL = os.environ.get("SEALBOX_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MIB = 1024 * 1024

@@ -40,7 +40,7 @@ from sqlalchemy import create_engine, inspect, text
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.live import Instance  # noqa: E402
+from tests.live_server import Instance  # noqa: E402
 from tests.support import token  # noqa: E402
 
 MIB = 1024 * 1024

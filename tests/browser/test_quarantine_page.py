@@ -12,7 +12,7 @@ import pytest
 from tests import support
 from tests.browser.conftest import AXE, PHONE, screenshot
 from tests.browser.test_accessibility import _violations
-from tests.e2e.live import Instance
+from tests.live_server import Instance
 
 
 @pytest.fixture

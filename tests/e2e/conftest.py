@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.live import Instance
+from tests.live_server import Instance
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from tests import support
-from tests.e2e.live import Instance
+from tests.live_server import Instance
 
 CLEAR = ("The database did not answer", "The server is out of space")
 UNKNOWN = "we cannot tell whether it arrived"

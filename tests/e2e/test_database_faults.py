@@ -19,7 +19,7 @@ import pytest
 from tests import support
 from tests.conftest import PG_URL
 from tests.e2e import fault_drills
-from tests.e2e.live import Instance
+from tests.live_server import Instance
 
 SUBMISSIONS = 48
 SOURCES = 4

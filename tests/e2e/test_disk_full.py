@@ -26,7 +26,7 @@ from tests.e2e.fault_drills import (
     small_disk,
     stored_blobs,
 )
-from tests.e2e.live import Instance
+from tests.live_server import Instance
 
 MIB = 1024 * 1024
 DISK_MIB = 64

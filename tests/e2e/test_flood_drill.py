@@ -15,12 +15,11 @@ from sqlalchemy import select
 
 from sealbox.channels.models import Channel
 from sealbox.reports.models import Report
-from tests import support
+from tests import staff_kit, support
 from tests.e2e import forensics
-from tests.e2e.live import Instance
 from tests.e2e.test_shred_drill import _blob_bytes, _opened_wraps, _sealed_values
 from tests.e2e.test_shred_drill import _write_report as write_report
-from tests.web import staff_kit
+from tests.live_server import Instance
 
 HELD = "Unusually many reports are arriving right now"
 

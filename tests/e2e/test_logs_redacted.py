@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.live import Instance
+from tests.live_server import Instance
 
 LIBRARY = textwrap.dedent(
     """

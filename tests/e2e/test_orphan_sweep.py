@@ -14,7 +14,7 @@ import signal
 
 from tests import support
 from tests.e2e.fault_drills import HELD_FILE, HeldUpload, stored_blobs, wait_for_blob
-from tests.e2e.live import Instance
+from tests.live_server import Instance
 
 
 def setup(instance: Instance) -> None:

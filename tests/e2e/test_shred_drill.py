@@ -23,10 +23,9 @@ from sealbox.reports import workflow
 from sealbox.reports.models import Attachment, Report
 from sealbox.schema import metadata
 from sealbox.store.types import SealedColumn
-from tests import support
+from tests import staff_kit, support
 from tests.e2e import forensics
 from tests.e2e.test_chronology_drill import follow_up, reachable
-from tests.web import staff_kit
 
 # Six bodies per report, from a line to past SQLite's page and PostgreSQL's TOAST thresholds.
 SIZES = (10, 500, 1500, 3000, 9000, 40000)

@@ -21,8 +21,7 @@ from sealbox.channels.models import Channel
 from sealbox.disclosure import disclosure
 from sealbox.reports.models import IdentityKey, ReportKey
 from sealbox.web.app import create_app
-from tests import support
-from tests.web import staff_kit
+from tests import staff_kit, support
 
 ALLOW = "allow"
 PUBLIC = "public"  # source pages and the staff login: no staff session involved

@@ -15,7 +15,7 @@ import uvicorn
 from sealbox.channels import channels
 from sealbox.web.app import create_app
 from tests import support
-from tests.e2e.live import free_port
+from tests.live_server import free_port
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from sealbox.accounts.models import User
 from sealbox.reports.models import Message, NoteKey, ReportKey
-from tests import support
-from tests.web import staff_kit
+from tests import staff_kit, support
 
 
 def _user_id(services, name):

@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from sealbox.audit.models import AuditEntry
 from sealbox.channels.models import Channel, ChannelHandler
-from tests import support
-from tests.web import staff_kit
+from tests import staff_kit, support
 
 
 def _form(**overrides):

@@ -12,8 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sealbox.cli import app as cli_app
-from tests import support
-from tests.web import staff_kit
+from tests import staff_kit, support
 
 AGE, AGE_KEYGEN = shutil.which("age"), shutil.which("age-keygen")
 pytestmark = pytest.mark.skipif(

@@ -11,10 +11,9 @@ from starlette.testclient import TestClient
 
 from sealbox import settings as settings_mod
 from sealbox.web.app import create_app
-from tests import support
+from tests import staff_kit, support
+from tests.accounts.test_security_keys import ORIGIN, key_step, password_step, with_key
 from tests.conftest import TEST_KDF
-from tests.web import staff_kit
-from tests.web.test_security_keys import ORIGIN, key_step, password_step, with_key
 
 FAILED = "The username, password or code is not right."
 

@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from sealbox.audit.models import AuditEntry
 from sealbox.reports.models import Note, Report
-from tests import support
-from tests.web import staff_kit
+from tests import staff_kit, support
 
 DAY = 24 * 3600
 

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sealbox.accounts.models import User
 from sealbox.audit.models import AuditEntry
 from sealbox.reports.models import IdentityKey, ReporterIdentity, ReportKey
-from tests import support
-from tests.web import staff_kit
+from tests import staff_kit, support
 
 NAME = "Jane IDENTITYCANARY Roe"
 CONTACT = "jane@example.org"

@@ -20,8 +20,7 @@ from sealbox.crypto import Identity, Sealed
 from sealbox.disclosure.models import DisclosureRequest
 from sealbox.reports.models import Message
 from sealbox.store.db import Database, alembic_config
-from tests import row_history, support
-from tests.web import staff_kit
+from tests import row_history, staff_kit, support
 
 CANARY = "ROTATECANARY the contract was rigged"
 NAME = "Jane ROTATENAME Roe"

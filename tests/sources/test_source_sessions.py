@@ -12,8 +12,7 @@ from sqlalchemy import inspect, text
 from sealbox import crypto
 from sealbox.jobs import runner
 from sealbox.web.app import create_app
-from tests import server_copy, support
-from tests.web import staff_kit
+from tests import server_copy, staff_kit, support
 
 
 @pytest.fixture

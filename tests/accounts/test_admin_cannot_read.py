@@ -21,9 +21,8 @@ from sealbox.crypto import Identity, Sealed
 from sealbox.notify.models import OutgoingMail
 from sealbox.reports.models import IdentityKey, Message, ReportKey
 from sealbox.store import instance
-from tests import row_history, support
+from tests import row_history, staff_kit, support
 from tests.notify.mailbox import set_email
-from tests.web import staff_kit
 
 CANARY = "ADMINCANARY the director falsified the audit"
 NAME = "IDENTITYCANARY Jane Roe"

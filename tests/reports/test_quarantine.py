@@ -15,9 +15,8 @@ from sealbox.accounts.models import User
 from sealbox.audit.models import AuditEntry
 from sealbox.notify.models import OutgoingMail
 from sealbox.reports.models import Attachment, Report, SourceAccess
-from tests import support
+from tests import staff_kit, support
 from tests.audit.cli_runner import sealbox
-from tests.web import staff_kit
 
 CHECKBOX = re.compile(
     r'<input type="checkbox" name="report" value="([0-9a-f]{32})"[^>]*?( checked)?>'

@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from sealbox.reports.models import Message
-from tests import support
-from tests.web import staff_kit
+from tests import staff_kit, support
 
 QUESTIONS = """text* Your department
 long What happened first?

@@ -15,9 +15,8 @@ from sealbox.accounts.models import User
 from sealbox.audit.models import AuditEntry
 from sealbox.crypto import Recipient
 from sealbox.reports.models import ReportKey
-from tests import server_copy, support
+from tests import server_copy, staff_kit, support
 from tests.row_history import database_files, settle
-from tests.web import staff_kit
 
 
 @pytest.fixture

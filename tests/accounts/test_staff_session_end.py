@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tests import server_copy, support
-from tests.web import staff_kit
+from tests import server_copy, staff_kit, support
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from sealbox import services as services_mod
 from sealbox.reports.models import Report
-from tests import support
-from tests.web import staff_kit
+from tests import staff_kit, support
 
 MIB = 1024 * 1024
 HELD = "Unusually many reports are arriving right now"

@@ -16,10 +16,9 @@ from sealbox import settings as settings_mod
 from sealbox.accounts.models import SecurityKey, User
 from sealbox.audit.models import AuditEntry
 from sealbox.notify.models import OutgoingMail
-from tests import support
+from tests import staff_kit, support
 from tests.conftest import TEST_KDF
 from tests.soft_authenticator import SoftAuthenticator
-from tests.web import staff_kit
 
 ORIGIN = "http://sealbox.test"
 JSON = {"accept": "application/json"}

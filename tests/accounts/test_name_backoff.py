@@ -1,5 +1,5 @@
 """The per-name table of the staff login back-off keeps no name and stays small, whatever
-names an attacker sends (the HTTP side is in tests/web/test_staff_backoff.py)."""
+names an attacker sends (the HTTP side is in tests/accounts/test_staff_backoff.py)."""
 
 from __future__ import annotations
 
