@@ -160,7 +160,7 @@ def drill(tree: Path, backend: str, args, scratch: Path) -> dict:
     root = Path(tempfile.mkdtemp(dir=scratch))
     code, fast = tree, not args.real_kdf
     first = Instance(root=root, database_url=url, fast_kdf=fast, code=code)
-    second = Instance(root=root, database_url=url, fast_kdf=fast, code=code, logs=[root])
+    second = Instance(root=root, database_url=url, fast_kdf=fast, code=code)
     figures: dict = {}
     try:
         first.cli("init")

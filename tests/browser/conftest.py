@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.running_sealbox import RunningSealbox
+from tests.live_server import Instance
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -62,7 +62,14 @@ STAFF = {
 def sealbox(tmp_path_factory):
     """One server for the whole browser run, set up with the CLI as an operator would; each
     staff member then enrols at their first login."""
-    server = RunningSealbox(tmp_path_factory.mktemp("sealbox") / "data")
+    # SQLite and the production key derivation, as an instance is installed; security keys
+    # need the name the instance is configured with (`public_url`, on localhost).
+    server = Instance(
+        root=tmp_path_factory.mktemp("sealbox"),
+        database_url="",
+        fast_kdf=False,
+        public_host="localhost",
+    )
     server.init()
     server.start()
     server.accounts = server.add_users(STAFF)

@@ -9,7 +9,7 @@ import pytest
 
 from sealbox.web.i18n import with_lang
 from tests.browser.conftest import AXE, LANGUAGES, PHONE
-from tests.browser.running_sealbox import StaffAccount
+from tests.live_server import StaffAccount
 
 SERIOUS = ("serious", "critical")
 # Links that download or change things rather than show a page.

@@ -11,7 +11,7 @@ from sealbox.locale import BY_TAG, translations
 from sealbox.locale.extract import read
 from tests.browser.conftest import LANGUAGES, PHONE, screenshot
 from tests.browser.page_watch import PageWatch, overflows
-from tests.browser.running_sealbox import token
+from tests.live_server import token
 
 REPORTS = {
     "en": "The director approved invoices from a shell company.",

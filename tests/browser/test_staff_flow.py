@@ -8,7 +8,7 @@ import pytest
 
 from sealbox.locale import BY_TAG, translations
 from tests.browser.conftest import LANGUAGES, screenshot
-from tests.browser.running_sealbox import token
+from tests.live_server import token
 
 
 def _(lang: str, message: str) -> str:

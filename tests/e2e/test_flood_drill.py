@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -35,7 +34,7 @@ def test_two_serving_processes_hold_one_ceiling(instance, monkeypatch):
     monkeypatch.setenv("SEALBOX_CHANNEL_REPORTS_PER_HOUR", "3")
     instance.add_handler("alice")
     instance.cli("channel", "add", "fraud", "--name", "Fraud", "--handler", "alice")
-    other = Instance(root=instance.root, database_url=instance.database_url, logs=[Path("-")])
+    other = Instance(root=instance.root, database_url=instance.database_url)
     other.start()
     try:
         _clear_of_the_hour()
