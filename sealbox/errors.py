@@ -23,6 +23,8 @@ class SealboxError(Exception):
     code = "bad_request"
     # Said instead of `message` on a page that gives the typed text back in its form.
     on_form: str | None = None
+    # Seconds after which asking again may work (the Retry-After header); None: it will not.
+    retry_after: int | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -105,6 +107,7 @@ class DatabaseUnavailable(SealboxError):
 
     status = 503
     code = "database_unavailable"
+    retry_after = 60
     on_form = N_(
         "The database did not answer, so nothing was stored. Your text is below: send it "
         "again in a minute."
@@ -163,7 +166,6 @@ class Busy(SealboxError):
 
     def __init__(self, message: str, retry_after: int = 10) -> None:
         super().__init__(message)
-        # Seconds, for the Retry-After header.
         self.retry_after = retry_after
 
 

@@ -139,8 +139,8 @@ def _open_session(
     return f"{sid}.{secret.hex()}"
 
 
-def resume(services: Services, cookie: str | None) -> StaffContext:
-    """The context for a request carrying `cookie`; SessionExpired when idle too long or unknown."""
+def _parse(cookie: str | None) -> tuple[str, bytes]:
+    """The session id and secret of a cookie value; SessionExpired when it holds none."""
     sid, _, secret_hex = (cookie or "").partition(".")
     try:
         secret = bytes.fromhex(secret_hex)
@@ -148,6 +148,25 @@ def resume(services: Services, cookie: str | None) -> StaffContext:
         secret = b""
     if not sid or len(secret) != 32:
         raise SessionExpired("Please log in.")
+    return sid, secret
+
+
+def _csrf(secret: bytes) -> str:
+    return hashlib.blake2b(secret, digest_size=16, person=b"sealbox-csrf").hexdigest()
+
+
+def csrf_of(cookie: str | None) -> str | None:
+    """The form token of the session `cookie` names, from the cookie alone: a form can be told
+    to be the session's own while the database does not answer. None for no session's cookie."""
+    try:
+        return _csrf(_parse(cookie)[1])
+    except SessionExpired:
+        return None
+
+
+def resume(services: Services, cookie: str | None) -> StaffContext:
+    """The context for a request carrying `cookie`; SessionExpired when idle too long or unknown."""
+    sid, secret = _parse(cookie)
     now = services.clock.timestamp()
     context = None
     with services.db.transaction() as session:
@@ -182,14 +201,13 @@ def _context(session: Session, row: StaffSession, secret: bytes, now: float) -> 
             enrol_totp = totp.unseal(row.enrol_totp, session_key)
     except CannotOpen:
         raise SessionExpired("Please log in.") from None
-    csrf = hashlib.blake2b(secret, digest_size=16, person=b"sealbox-csrf").hexdigest()
     return StaffContext(
         user.id,
         user.username,
         user.role,
         identity,
         row.id,
-        csrf,
+        _csrf(secret),
         row.pending,
         enrol_totp,
         session_key.recipient,

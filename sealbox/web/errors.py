@@ -18,9 +18,10 @@ from starlette.requests import ClientDisconnect
 from starlette.requests import Request as PlainRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sealbox.errors import Busy, SealboxError, SessionExpired, refusal_for
+from sealbox.errors import SealboxError, SessionExpired, refusal_for
 from sealbox.locale import N_
 from sealbox.store.faults import StoreFault
+from sealbox.web import kept_text
 from sealbox.web.cookies import clear_session_cookie
 
 log = logging.getLogger("sealbox.web")
@@ -53,9 +54,27 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
 
 def with_retry_after(response: Response, exc: SealboxError) -> Response:
     """Tell the client when to come back, for a refusal that only says "not now"."""
-    if isinstance(exc, Busy):
+    if exc.retry_after is not None:
         response.headers["retry-after"] = str(exc.retry_after)
     return response
+
+
+def kept_text_page(request: Request, refusal: SealboxError, form: kept_text.KeptForm) -> Response:
+    """The answer to a form that storage refused: what was typed, in the form to send again,
+    and nothing else (the page reads no storage)."""
+    context = {"layout": form.layout, "kept": form, "message": refusal.form_message}
+    page = request.app.state.templates.render(
+        request, "common/kept.html", context, status=refusal.status
+    )
+    return with_retry_after(page, refusal)
+
+
+def _answer(request: Request, refusal: SealboxError) -> Response:
+    form = kept_text.kept(request)
+    if form is not None and kept_text.gives_back(refusal) and not _wants_json(request):
+        return kept_text_page(request, refusal, form)
+    page = error_response(request, refusal.status, refusal.code, refusal.message)
+    return with_retry_after(page, refusal)
 
 
 def install(app: FastAPI) -> None:
@@ -67,7 +86,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(SealboxError)
     async def domain_error(request: Request, exc: SealboxError) -> Response:
-        response = with_retry_after(error_response(request, exc.status, exc.code, exc.message), exc)
+        response = _answer(request, exc)
         if isinstance(exc, SessionExpired):
             settings = request.app.state.services.settings
             if request.url.path.startswith("/staff"):
@@ -78,9 +97,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreFault)
     async def storage_fault(request: Request, exc: StoreFault) -> Response:
-        # A full disk or an unanswering database met outside a form that gives text back.
-        refusal = refusal_for(exc)
-        return error_response(request, refusal.status, refusal.code, refusal.message)
+        # A full disk or an unanswering database: the form's text comes back if the route
+        # kept it (kept_text), else the plain page says so.
+        return _answer(request, refusal_for(exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

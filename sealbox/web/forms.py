@@ -49,9 +49,12 @@ async def small_form(request: Request) -> dict[str, str]:
 
 
 async def small_form_pairs(request: Request) -> list[tuple[str, str]]:
-    """`small_form` as (name, value) pairs, for forms that repeat a name (checkboxes)."""
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("application/x-www-form-urlencoded"):
+    """`small_form` as (name, value) pairs, for forms that repeat a name (checkboxes). The body
+    is read once: a later call in the same request gets the same pairs."""
+    read = getattr(request.state, "small_form", None)
+    if read is not None:
+        return list(read)
+    if not is_small_form(request):
         raise BadInput("This form must be sent as application/x-www-form-urlencoded.")
     body = bytearray()
     async for chunk in request.stream():
@@ -59,4 +62,11 @@ async def small_form_pairs(request: Request) -> list[tuple[str, str]]:
         if len(body) > MAX_FORM_BYTES:
             raise BadInput("The form is too large.")
     pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-    return [(field_text(name), field_text(value)) for name, value in pairs]
+    request.state.small_form = [(field_text(name), field_text(value)) for name, value in pairs]
+    return list(request.state.small_form)
+
+
+def is_small_form(request: Request) -> bool:
+    """Whether the request is sent the way `small_form` reads."""
+    content_type = request.headers.get("content-type", "")
+    return content_type.startswith("application/x-www-form-urlencoded")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -11,13 +9,14 @@ from sealbox.channels import channels, questionnaire
 from sealbox.crypto import passphrase
 from sealbox.errors import (
     BadInput,
-    Busy,
     DatabaseUnavailable,
     Forbidden,
     SealboxError,
     SessionExpired,
+    StorageFull,
     storage_refusals,
 )
+from sealbox.locale import N_
 from sealbox.reports import dialog, intake, reporter_identity
 from sealbox.services import Services
 from sealbox.sources import source_access, source_files, source_sessions, submission_tokens
@@ -25,8 +24,9 @@ from sealbox.sources.throttle import LoginBudget
 from sealbox.web import i18n
 from sealbox.web.cookies import clear_session_cookie, set_session_cookie
 from sealbox.web.deps import lanes, login_budget, services, templates
-from sealbox.web.errors import with_retry_after
+from sealbox.web.errors import kept_text_page, with_retry_after
 from sealbox.web.forms import check_token, form_token, small_form
+from sealbox.web.kept_text import KeptForm, TypedField, gives_back
 from sealbox.web.lanes import Lanes
 from sealbox.web.streaming import with_multipart
 from sealbox.web.templating import Templates
@@ -125,6 +125,24 @@ def _receive(
                 draft.add_text(len(fields[part.name]))
 
 
+async def _read_typed(
+    request: Request, svc: Services, lane: Lanes, fields: dict[str, str], purpose: str, binding: str
+) -> None:
+    """Read a form that cannot be stored into `fields`: its token is only checked (a form that
+    is not this site's, or not this session's, is refused: Forbidden) and files are dropped."""
+    try:
+        await with_multipart(
+            request,
+            lambda stream: _receive(stream, None, fields, svc, purpose, binding),
+            lane.uploads,
+            fields,
+        )
+    except Forbidden:
+        raise
+    except SealboxError:
+        return  # busy threads, a form too old to send: what was typed is read all the same
+
+
 def _typed_text(parts, fields: dict[str, str], limit: int) -> None:
     """The text fields of the rest of a refused form; files are read past (`limit` bytes at
     most), and a form that breaks off keeps what came before."""
@@ -158,18 +176,13 @@ async def submit(
             channel = svc.db.read(lambda session: channels.open_channel(session, slug, lang))
     except DatabaseUnavailable as exc:
         # Nothing can be sent without the channel, but what was typed still comes back.
-        with contextlib.suppress(Busy):  # busy threads: the text is read all the same
-            await with_multipart(
-                request,
-                lambda stream: _receive(stream, None, fields, svc, "submit", ""),
-                lane.uploads,
-                fields,
-            )
+        await _read_typed(request, svc, lane, fields, "submit", "")
         stub = channels.ChannelView(id="", slug=slug, name=slug, description="")
         text = fields.get("text", "")
-        return _render_submit(
+        page = _render_submit(
             request, svc, tpl, stub, text, exc.form_message, exc.status, fields=fields
         )
+        return with_retry_after(page, exc)
     draft = intake.Draft.for_new_report(svc)
 
     def handle(stream: MultipartStream) -> str:
@@ -371,11 +384,17 @@ async def follow_up(
     tpl: Templates = Depends(templates),
     lane: Lanes = Depends(lanes),
 ) -> Response:
-    resumed = _source(request, svc)
-    source = resumed.source
     binding = _binding(request.cookies.get(COOKIE))
-    draft = intake.Draft.for_report(svc, source.public_key)
     fields: dict[str, str] = {}
+    try:
+        with storage_refusals():
+            resumed = _source(request, svc)
+    except (StorageFull, DatabaseUnavailable) as exc:
+        # The session cannot be checked, so nothing of the report is shown: only what was typed.
+        await _read_typed(request, svc, lane, fields, "follow-up", binding)
+        return _follow_up_kept(request, svc, binding, fields, exc)
+    source = resumed.source
+    draft = intake.Draft.for_report(svc, source.public_key)
 
     def handle(stream: MultipartStream) -> None:
         try:
@@ -390,6 +409,8 @@ async def follow_up(
     except SealboxError as exc:
         if isinstance(exc, Forbidden):
             raise
+        if gives_back(exc):  # storage is away: the page must not read it
+            return _follow_up_kept(request, svc, binding, fields, exc)
         # Give back what they wrote, so a refused file does not cost them their message.
         text = fields.get("text", "")
         page = _render_report(
@@ -398,6 +419,21 @@ async def follow_up(
         return with_retry_after(page, exc)
     done = i18n.local_url(i18n.choice_of(request), "/report?sent=1")
     return _with_cookie(RedirectResponse(done, status_code=303), request, svc, resumed.cookie)
+
+
+def _follow_up_kept(
+    request: Request, svc: Services, binding: str, fields: dict[str, str], exc: SealboxError
+) -> Response:
+    """The message form alone, with what was typed and a fresh token: sent again, the session
+    is checked then."""
+    form = KeptForm(
+        "/report/messages",
+        (TypedField("text", N_("Message"), fields.get("text", "")),),
+        "source/layout.html",
+        hidden=(("form_token", submission_tokens.issue(svc, "follow-up", binding)),),
+        files=True,
+    )
+    return kept_text_page(request, exc, form)
 
 
 @router.post("/logout")

@@ -7,9 +7,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts.actor import StaffContext
 from sealbox.jobs import runner
+from sealbox.locale import N_
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
-from sealbox.web.staff.guards import admin, checked_form
+from sealbox.web.kept_text import TypedField
+from sealbox.web.staff.guards import admin, checked_form, keeps_text
 from sealbox.web.templating import Templates
 
 router = APIRouter()
@@ -48,7 +50,10 @@ def send_now(
     return RedirectResponse("/staff/admin/mail?notice=sent", status_code=303)
 
 
-@router.post("/admin/mail/test")
+@router.post(
+    "/admin/mail/test",
+    dependencies=[keeps_text(TypedField("address", N_("Address"), long=False))],
+)
 def send_test(
     svc: Services = Depends(services),
     ctx: StaffContext = Depends(admin),

@@ -10,14 +10,33 @@ from sealbox.accounts.actor import StaffContext
 from sealbox.channels import channel_admin, channels, membership, questionnaire
 from sealbox.channels.channels import LANGUAGES, ChannelSettings
 from sealbox.errors import BadInput, SealboxError
+from sealbox.locale import N_
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
-from sealbox.web.staff.guards import admin, checked_form
+from sealbox.web.kept_text import TypedField
+from sealbox.web.staff.guards import admin, checked_form, keeps_text
 from sealbox.web.templating import Templates
 
 router = APIRouter(prefix="/admin")
 
 LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文", "zh_Hant": "繁體中文", "ug": "ئۇيغۇرچە"}
+# What an admin writes in each form, given back if storage fails (kept_text).
+NEW_ACCOUNT = (
+    TypedField("username", N_("Username"), long=False),
+    TypedField("email", N_("Email for notifications (optional)"), long=False),
+)
+NEW_CHANNEL = (
+    TypedField("slug", N_("Address (lower-case letters, digits, dashes)"), long=False),
+    TypedField("name", N_("Name (English)"), long=False),
+)
+CHANNEL_TEXTS = tuple(
+    TypedField(f"name_{lang}", N_("Name"), long=False, note=LANGUAGE_NAMES[lang])
+    for lang in LANGUAGES
+) + tuple(
+    TypedField(f"description_{lang}", N_("Description for sources"), note=LANGUAGE_NAMES[lang])
+    for lang in LANGUAGES
+)
+QUESTIONS = TypedField("questions", N_("Questions"))
 
 
 def _users_page(request, svc, tpl, ctx, error=None, created=None, form=None, status=200):
@@ -44,7 +63,7 @@ def users(
     return _users_page(request, svc, tpl, ctx)
 
 
-@router.post("/users")
+@router.post("/users", dependencies=[keeps_text(*NEW_ACCOUNT)])
 def add_user(
     request: Request,
     svc: Services = Depends(services),
@@ -109,7 +128,7 @@ def channel_list(
     return tpl.render(request, "staff/admin_channels.html", {"ctx": ctx, "channels": listing})
 
 
-@router.post("/channels")
+@router.post("/channels", dependencies=[keeps_text(*NEW_CHANNEL)])
 def add_channel(
     svc: Services = Depends(services),
     ctx: StaffContext = Depends(admin),
@@ -164,7 +183,7 @@ def _days(form: dict, name: str) -> int:
     return int(raw)
 
 
-@router.post("/channels/{channel_id}")
+@router.post("/channels/{channel_id}", dependencies=[keeps_text(*CHANNEL_TEXTS)])
 def update_channel(
     channel_id: str,
     request: Request,
@@ -190,7 +209,7 @@ def update_channel(
     return RedirectResponse(f"/staff/admin/channels/{channel_id}?saved=1", status_code=303)
 
 
-@router.post("/channels/{channel_id}/questions")
+@router.post("/channels/{channel_id}/questions", dependencies=[keeps_text(QUESTIONS)])
 def update_questions(
     channel_id: str,
     request: Request,

@@ -7,12 +7,17 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts.actor import StaffContext
+from sealbox.locale import N_
 from sealbox.reports import assignment, notes, workflow
 from sealbox.services import Services
 from sealbox.web.deps import services
-from sealbox.web.staff.guards import checked_form, handler
+from sealbox.web.kept_text import TypedField
+from sealbox.web.staff.guards import checked_form, handler, keeps_text
 
 router = APIRouter()
+DISCLOSURE_REASON = TypedField(
+    "reason", N_("Why do you need the identity? (kept on record, read by a custodian)")
+)
 
 
 def _back(report_id: str, anchor: str = "") -> Response:
@@ -33,7 +38,10 @@ def set_status(
     return _back(report_id)
 
 
-@router.post("/reports/{report_id}/labels")
+@router.post(
+    "/reports/{report_id}/labels",
+    dependencies=[keeps_text(TypedField("labels", N_("Labels (comma-separated)"), long=False))],
+)
 def set_labels(
     report_id: str,
     svc: Services = Depends(services),
@@ -69,7 +77,9 @@ def set_legal_hold(
     return _back(report_id)
 
 
-@router.post("/reports/{report_id}/notes")
+@router.post(
+    "/reports/{report_id}/notes", dependencies=[keeps_text(TypedField("text", N_("New note")))]
+)
 def add_note(
     report_id: str,
     svc: Services = Depends(services),
@@ -108,7 +118,7 @@ def remove_handler(
     return _back(report_id, "#handlers")
 
 
-@router.post("/reports/{report_id}/disclosure")
+@router.post("/reports/{report_id}/disclosure", dependencies=[keeps_text(DISCLOSURE_REASON)])
 def request_disclosure(
     report_id: str,
     svc: Services = Depends(services),

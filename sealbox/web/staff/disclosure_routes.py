@@ -6,12 +6,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts.actor import StaffContext
+from sealbox.locale import N_
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
-from sealbox.web.staff.guards import checked_form, custodian
+from sealbox.web.kept_text import TypedField
+from sealbox.web.staff.guards import checked_form, custodian, keeps_text
 from sealbox.web.templating import Templates
 
 router = APIRouter(prefix="/disclosures")
+APPROVAL_NOTE = TypedField("reason", N_("Note for the handler (optional)"))
+DENIAL_REASON = TypedField("reason", N_("Why you deny it (required, at least 20 characters)"))
 
 
 @router.get("")
@@ -55,7 +59,7 @@ def request_page(
     return tpl.render(request, "staff/disclosure.html", context)
 
 
-@router.post("/{request_id}/approve")
+@router.post("/{request_id}/approve", dependencies=[keeps_text(APPROVAL_NOTE)])
 def approve(
     request_id: str,
     svc: Services = Depends(services),
@@ -66,7 +70,7 @@ def approve(
     return RedirectResponse("/staff/disclosures", status_code=303)
 
 
-@router.post("/{request_id}/deny")
+@router.post("/{request_id}/deny", dependencies=[keeps_text(DENIAL_REASON)])
 def deny(
     request_id: str,
     svc: Services = Depends(services),

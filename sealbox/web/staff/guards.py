@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Depends, Request
 
 from sealbox.accounts import roles, staff_sessions
 from sealbox.accounts.actor import StaffContext
 from sealbox.errors import Forbidden
 from sealbox.services import Services
+from sealbox.web import kept_text
 from sealbox.web.deps import services
-from sealbox.web.forms import same_secret, small_form, small_form_pairs
+from sealbox.web.forms import is_small_form, same_secret, small_form, small_form_pairs
+from sealbox.web.kept_text import KeptForm, TypedField
 
 COOKIE = "sealbox_staff"
 SETUP_PAGES = {
@@ -102,3 +106,22 @@ async def checked_choices(
     if not ctx.csrf_token or len(csrf) != 1 or not same_secret(csrf[0], ctx.csrf_token):
         raise Forbidden("This form is out of date. Reload the page and send it again.")
     return form
+
+
+def keeps_text(*typed: TypedField) -> Any:
+    """For a route's `dependencies`, ahead of its guards: the form someone wrote in is read
+    before the session is checked, so that a full disk or a database that does not answer
+    (at the session check too) gives it back with the `typed` fields in it. Only a form that
+    carries the session's own token is given back: another site's gets nothing."""
+
+    async def keep(request: Request) -> None:
+        expected = staff_sessions.csrf_of(request.cookies.get(COOKIE))
+        if expected is None or not is_small_form(request):
+            return  # the guards answer it as ever
+        pairs = await small_form_pairs(request)
+        tokens = [value for name, value in pairs if name == "csrf"]
+        if len(tokens) == 1 and same_secret(tokens[0], expected):
+            form = KeptForm.of(request.url.path, "staff/layout.html", pairs, typed)
+            kept_text.keep(request, form)
+
+    return Depends(keep)

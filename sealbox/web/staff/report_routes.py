@@ -11,12 +11,14 @@ from sealbox import audit
 from sealbox.accounts.actor import StaffContext
 from sealbox.disclosure import disclosure
 from sealbox.errors import Forbidden
+from sealbox.locale import N_
 from sealbox.reports import assignment, deadlines, dialog, export, inbox, intake, notes, workflow
 from sealbox.reports.models import Report
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
+from sealbox.web.kept_text import TypedField
 from sealbox.web.staff import downloads
-from sealbox.web.staff.guards import checked_form, handler
+from sealbox.web.staff.guards import checked_form, handler, keeps_text
 from sealbox.web.streaming import produce
 from sealbox.web.templating import Templates
 
@@ -62,7 +64,9 @@ def report_page(
     return tpl.render(request, "staff/report.html", context)
 
 
-@router.post("/reports/{report_id}/reply")
+@router.post(
+    "/reports/{report_id}/reply", dependencies=[keeps_text(TypedField("text", N_("Reply")))]
+)
 def reply(
     report_id: str,
     svc: Services = Depends(services),
