@@ -11,34 +11,15 @@ goes in. The database stays away as tests/database_away.py makes it.
 from __future__ import annotations
 
 import dataclasses
-import html
-from html.parser import HTMLParser
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from sealbox.errors import DatabaseUnavailable
-from sealbox.locale import translations
 from tests import staff_kit, support
 from tests.conftest import PG_URL
 from tests.database_away import PgGate, sqlite_held
-
-TYPED = "KEPTCANARY 倉庫裡的帳本被改過三次 ئامباردىكى دەپتەر ئۈچ قېتىم ئۆزگەرتىلگەن"
-REPORT_TEXT = "REPORTCANARY what I saw at the depot"
-# Rows any of these forms would add; none may appear while the database is away.
-TABLES = (
-    "messages",
-    "attachments",
-    "notes",
-    "report_labels",
-    "disclosure_requests",
-    "channels",
-    "users",
-    "used_tokens",
-    "outgoing_mail",
-    "audit_log",
-)
+from tests.web.kept_kit import REPORT_TEXT, TYPED, counts, kept_page
 
 
 @pytest.fixture
@@ -71,73 +52,13 @@ def away(gate, settings):
     return lambda: sqlite_held(settings.data_dir / "sealbox.db")
 
 
-def _counts(services) -> dict[str, int]:
-    with services.db.transaction() as session:
-        return {
-            table: session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
-            for table in TABLES
-        }
-
-
-class _Form(HTMLParser):
-    """The one form of a page: its action and its fields as the browser would send them."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.action = ""
-        self.fields: list[tuple[str, str]] = []
-        self.textareas: dict[str, str] = {}
-        self.multipart = False
-        self._area: str | None = None
-        self.feed(page)
-
-    def data(self) -> dict[str, list[str]]:
-        sent: dict[str, list[str]] = {}
-        for name, value in self.fields:
-            sent.setdefault(name, []).append(value)
-        return sent
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.action = attrs["action"]
-            self.multipart = attrs.get("enctype") == "multipart/form-data"
-        elif tag == "input" and attrs.get("type") != "file":
-            self.fields.append((attrs["name"], attrs.get("value") or ""))
-        elif tag == "textarea":
-            self._area = attrs["name"]
-            self.textareas[self._area] = ""
-
-    def handle_data(self, data):
-        if self._area is not None:
-            self.textareas[self._area] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self.fields.append((self._area, self.textareas[self._area]))
-            self._area = None
-
-
-def _kept(page: httpx.Response, lang: str, code: str) -> _Form:
-    """The page that gives the text back: 503, when to come back, in the reader's language."""
-    assert page.status_code == 503, page.text[:2000]
-    assert "KEPTCANARY" in page.text, "what was typed must come back"
-    assert f'<html lang="{lang}"' in page.text
-    english = DatabaseUnavailable.on_form
-    translated = translations(code).gettext(english)
-    assert translated != english and html.escape(translated) in page.text, page.text[:2000]
-    assert int(page.headers["retry-after"]) > 0
-    assert translations(code).gettext("Your text, to send again") in page.text
-    return _Form(page.text)
-
-
 def test_a_source_follow_up_comes_back_and_reveals_nothing(services, client, away):
     support.add_user(services, "alice")
     support.add_channel(services, "fraud", ["alice"])
     words = support.passphrase_of(support.submit(client, "fraud", REPORT_TEXT))
     page = support.source_login(client, words)
     token = support.token(page.text, "/report/messages")
-    before, blobs = _counts(services), len(list(services.blobs.ids()))
+    before, blobs = counts(services), len(list(services.blobs.ids()))
 
     with away():
         answer = client.post(
@@ -145,7 +66,7 @@ def test_a_source_follow_up_comes_back_and_reveals_nothing(services, client, awa
             data={"form_token": token, "text": TYPED},
             files=[("files", ("ledger.bin", b"ledger " * 40_000, "application/octet-stream"))],
         )
-    form = _kept(answer, "ug", "ug")
+    form = kept_page(answer, DatabaseUnavailable, "ug", "ug")
     assert 'dir="rtl"' in answer.text
     assert form.textareas == {"text": TYPED}
     assert form.multipart and 'type="file"' in answer.text, "files can be chosen again"
@@ -153,7 +74,7 @@ def test_a_source_follow_up_comes_back_and_reveals_nothing(services, client, awa
     for secret in ("REPORTCANARY", "Fraud channel", "Log out", "/logout"):
         assert secret not in answer.text, secret
     assert "<script" not in answer.text
-    assert _counts(services) == before, "nothing stored"
+    assert counts(services) == before, "nothing stored"
     assert len(list(services.blobs.ids())) == blobs, "no file kept"
 
     # Back again: the same form, sent as it came, goes in (the session is checked then).
@@ -164,7 +85,7 @@ def test_a_source_follow_up_comes_back_and_reveals_nothing(services, client, awa
         follow_redirects=True,
     )
     assert again.status_code == 200 and TYPED in again.text, again.text[:2000]
-    assert _counts(services)["messages"] == before["messages"] + 1
+    assert counts(services)["messages"] == before["messages"] + 1
 
 
 def test_a_follow_up_from_no_session_gets_nothing_back(services, client, away):
@@ -240,13 +161,13 @@ def _staff_forms(services, client):
 def test_every_staff_form_someone_writes_in_comes_back(services, client, away):
     forms, browsers = _staff_forms(services, client)
     try:
-        before = _counts(services)
+        before = counts(services)
         kept = []
         for browser, path, data in forms:
             token = staff_kit.csrf(browser)
             with away():
                 answer = browser.post(f"{path}?lang=zh-Hant", data={"csrf": token, **data})
-            form = _kept(answer, "zh-Hant", "zh_Hant")
+            form = kept_page(answer, DatabaseUnavailable, "zh-Hant", "zh_Hant")
             # Every field comes back as it was sent: what was typed editable, the rest hidden.
             sent_back = dict(form.fields)
             for name, value in data.items():
@@ -256,13 +177,13 @@ def test_every_staff_form_someone_writes_in_comes_back(services, client, away):
             ), path
             assert "REPORTCANARY" not in answer.text
             kept.append((browser, path, form))
-        assert _counts(services) == before, "nothing stored"
+        assert counts(services) == before, "nothing stored"
 
         # Back again: the reply and the channel's texts, sent as they came back, go in.
         for browser, path, form in (kept[0], kept[-1]):
             done = browser.post(form.action, data=form.data(), follow_redirects=True)
             assert done.status_code == 200 and TYPED in done.text, (path, done.text[:2000])
-        assert _counts(services)["messages"] == before["messages"] + 1
+        assert counts(services)["messages"] == before["messages"] + 1
     finally:
         for browser in browsers:
             browser.__exit__(None, None, None)

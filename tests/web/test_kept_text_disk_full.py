@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import html
 
 import pytest
 
 from sealbox.errors import StorageFull
-from sealbox.locale import translations
 from tests import staff_kit, support
 from tests.e2e.fault_drills import CannotMount, fill, small_disk
-from tests.web.test_kept_text import REPORT_TEXT, TYPED, _counts, _Form
+from tests.web.kept_kit import REPORT_TEXT, TYPED, counts, kept_page
 
 MIB = 1024 * 1024
 # What the forms would have added (the follow-up's token was used up before its file met the full
@@ -29,24 +27,15 @@ CONTENT = ("messages", "attachments", "notes")
 def disk(tmp_path):
     with contextlib.ExitStack() as stack:
         try:
-            yield stack.enter_context(small_disk(tmp_path / "disk", 48))
+            path = stack.enter_context(small_disk(tmp_path / "disk", 48))
         except CannotMount as exc:
             pytest.skip(str(exc))
+        yield path
 
 
 @pytest.fixture
 def settings(settings, disk):
     return dataclasses.replace(settings, data_dir=disk / "data")
-
-
-def _kept(page, lang: str, code: str) -> _Form:
-    assert page.status_code == 507, page.text[:2000]
-    assert "KEPTCANARY" in page.text, "what was typed must come back"
-    assert f'<html lang="{lang}"' in page.text
-    english = StorageFull.on_form
-    translated = translations(code).gettext(english)
-    assert translated != english and html.escape(translated) in page.text, page.text[:2000]
-    return _Form(page.text)
 
 
 def test_a_full_disk_gives_the_follow_up_and_the_note_back(services, client, disk, backend):
@@ -59,7 +48,7 @@ def test_a_full_disk_gives_the_follow_up_and_the_note_back(services, client, dis
         support.staff_login(staff, services, hana)
         [report_id] = support.report_ids(staff.get("/staff/").text)
         csrf = staff_kit.csrf(staff)
-        before = _counts(services)
+        before = counts(services)
         blobs = len(list(services.blobs.ids()))
 
         # The file does not fit on the disk.
@@ -69,7 +58,7 @@ def test_a_full_disk_gives_the_follow_up_and_the_note_back(services, client, dis
             data={"form_token": token, "text": TYPED},
             files=[("files", ("ledger.bin", b"x" * (8 * MIB), "application/octet-stream"))],
         )
-        form = _kept(answer, "zh-Hant", "zh_Hant")
+        form = kept_page(answer, StorageFull, "zh-Hant", "zh_Hant")
         assert form.textareas == {"text": TYPED} and form.multipart
         assert len(list(services.blobs.ids())) == blobs, "no file kept"
 
@@ -82,10 +71,10 @@ def test_a_full_disk_gives_the_follow_up_and_the_note_back(services, client, dis
             note = staff.post(
                 f"/staff/reports/{report_id}/notes?lang=ug", data={"csrf": csrf, "text": TYPED}
             )
-            form = _kept(note, "ug", "ug")
+            form = kept_page(note, StorageFull, "ug", "ug")
             assert form.textareas == {"text": TYPED}
             last.unlink()
         filler.unlink()
-    after = _counts(services)
+    after = counts(services)
     for table in CONTENT:
         assert after[table] == before[table], f"nothing stored in {table}"
