@@ -7,9 +7,9 @@ import html
 from html.parser import HTMLParser
 
 import httpx
-from sealbox.cases.errors import SealboxError
 from sqlalchemy import text
 
+from sealbox.errors import SealboxError
 from sealbox.locale import translations
 
 TYPED = "KEPTCANARY 倉庫裡的帳本被改過三次 ئامباردىكى دەپتەر ئۈچ قېتىم ئۆزگەرتىلگەن"
