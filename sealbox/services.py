@@ -12,6 +12,7 @@ from sealbox.disclosure.service import Disclosures
 from sealbox.kdf_queue import KdfQueue
 from sealbox.notify.service import Mail
 from sealbox.settings import Settings
+from sealbox.sources.service import Sources
 from sealbox.store import instance
 from sealbox.store.blobs import BlobStore
 from sealbox.store.db import Database
@@ -32,6 +33,7 @@ class Services:
     disclosures: Disclosures = field(init=False)
     audit_trail: AuditTrail = field(init=False)
     mail: Mail = field(init=False)
+    sources: Sources = field(init=False)
 
 
 def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Services:
@@ -58,6 +60,7 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     services.disclosures = Disclosures(services)
     services.audit_trail = AuditTrail(services)
     services.mail = Mail(services)
+    services.sources = Sources(services)
     if migrate:
         db.migrate(secrets)
         from sealbox.audit import anchor
