@@ -131,9 +131,8 @@ def _read_secret(prompt: str, from_stdin: bool) -> str:
 
 
 def _print_new_account(added) -> None:
-    user = added.user
-    typer.echo(f"  username:          {user.username}")
-    typer.echo(f"  role:              {added.awaiting or user.role}")
+    typer.echo(f"  username:          {added.username}")
+    typer.echo(f"  role:              {added.awaiting or added.role}")
     typer.echo(f"  one-time password: {added.password}")
     typer.echo(
         "  Hand it on by a safe route. At the first login at /staff/login (no code yet) the\n"
@@ -213,27 +212,28 @@ def demo(
     ),
 ) -> None:
     """Set up a demo channel and handler (one-time password printed once), then serve."""
-    from sealbox.accounts import accounts, staff
+    from sealbox.accounts.actor import COMMAND_LINE
     from sealbox.channels import channel_admin
+    from sealbox.errors import Conflict
 
     svc = _services(data_dir)
-    with svc.db.transaction() as session:
-        existing = staff.get_user(session, "demo-handler")
-        if existing is None:
-            added = accounts.add(
-                session, svc.clock, svc.kdf, accounts.INSTALLER, "demo-handler", "handler"
-            )
+    try:
+        added = svc.accounts.add(COMMAND_LINE, "demo-handler", "handler")
+    except Conflict:
+        added = None
+    if added is not None:
+        with svc.db.transaction() as session:
             channel_admin.create(
                 session,
                 svc.clock,
-                accounts.INSTALLER,
+                COMMAND_LINE.username,
                 "demo",
                 "Demo channel",
                 "A channel for trying Sealbox. Do not send real reports here.",
                 handlers=["demo-handler"],
             )
     settings = svc.settings
-    if existing is None:
+    if added is not None:
         typer.secho("Demo handler account (shown once; write it down):", bold=True)
         _print_new_account(added)
     else:
@@ -262,24 +262,14 @@ def user_add(
     The first custodian is named here at install time; later custodians need an existing
     custodian's approval.
     """
-    from sealbox.accounts import accounts
-    from sealbox.crypto import CryptoError
+    from sealbox.accounts.actor import COMMAND_LINE
     from sealbox.errors import SealboxError
 
     svc = _services(data_dir)
     try:
-        with svc.db.transaction() as session:
-            added = accounts.add(
-                session,
-                svc.clock,
-                svc.kdf,
-                accounts.INSTALLER,
-                username,
-                role,
-                email or "",
-            )
-    except (SealboxError, CryptoError) as exc:
-        _fail(getattr(exc, "message", str(exc)))
+        added = svc.accounts.add(COMMAND_LINE, username, role, email or "")
+    except SealboxError as exc:
+        _fail(exc.message)
     if added.awaiting:
         typer.secho(f"Added {username}; the role {added.awaiting} awaits approval.", bold=True)
     else:
@@ -325,15 +315,20 @@ def keygen(
     ),
 ) -> None:
     """Make an age identity for an offline-key handler (its public key is given at enrolment)."""
-    from sealbox.crypto import Identity
+    from sealbox.accounts.service import Accounts
 
     if output.exists():
         _fail(f"{output} exists; refusing to overwrite a key.")
-    identity = Identity.generate()
+    made = Accounts.new_offline_key()
+    _write_key(output, made.identity)
+    typer.echo(f"Public key: {made.public_key}")
+
+
+def _write_key(output: Path, identity: str) -> None:
+    """Write an age identity file readable by its owner only; never over an existing file."""
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(identity.export())
-    typer.echo(f"Public key: {identity.recipient}")
+        handle.write(identity)
 
 
 @app.command("export-key")
@@ -346,25 +341,18 @@ def export_key(
     data_dir: Path | None = DataDir,
 ) -> None:
     """Write a handler's private key as an age identity file (for `age -d -i`, `decrypt`)."""
-    from sealbox import audit, crypto
-    from sealbox.accounts import staff
+    from sealbox.accounts.actor import COMMAND_LINE
+    from sealbox.errors import SealboxError
 
-    svc = _services(data_dir)
-    password = _read_secret(f"Password for {username}: ", password_stdin)
-    with svc.db.transaction() as session:
-        user = staff.get_user(session, username)
-        if user is None or user.wrapped_private_key is None:
-            _fail(f"{username!r} is not a user whose key is held on this server.")
-        if not svc.kdf.verify_password(user.password_hash, password):
-            _fail("The password is not right.")
-        wrapping = svc.kdf.password_key(password, user.key_salt)
-        identity = crypto.unwrap_identity(user.wrapped_private_key, wrapping)
-        audit.record(session, svc.clock, username, "key_exported", f"user:{username}", via="cli")
     if output.exists():
         _fail(f"{output} exists; refusing to overwrite a key.")
-    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(identity.export())
+    svc = _services(data_dir)
+    password = _read_secret(f"Password for {username}: ", password_stdin)
+    try:
+        identity = svc.accounts.export_key(COMMAND_LINE, username, password)
+    except SealboxError as exc:
+        _fail(exc.message)
+    _write_key(output, identity)
     typer.echo(
         f"Wrote the identity of {username} to {output}. Keep it offline; delete it when done."
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sealbox import schema  # noqa: F401  (every table known to this process)
 from sealbox.accounts.name_backoff import NameBackoff
+from sealbox.accounts.service import Accounts
 from sealbox.audit.service import AuditTrail
 from sealbox.clock import Clock
 from sealbox.disclosure.service import Disclosures
@@ -34,6 +35,7 @@ class Services:
     audit_trail: AuditTrail = field(init=False)
     mail: Mail = field(init=False)
     sources: Sources = field(init=False)
+    accounts: Accounts = field(init=False)
 
 
 def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Services:
@@ -61,6 +63,7 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     services.audit_trail = AuditTrail(services)
     services.mail = Mail(services)
     services.sources = Sources(services)
+    services.accounts = Accounts(services)
     if migrate:
         db.migrate(secrets)
         from sealbox.audit import anchor

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import audit, notify
 from sealbox.accounts import role_requests, roles, staff
-from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.actor import COMMAND_LINE, StaffContext
 from sealbox.accounts.models import RoleRequest, SecurityKey, StaffSession, User
 from sealbox.clock import Clock
 from sealbox.crypto import Recipient
@@ -25,7 +25,7 @@ from sealbox.store import erase
 
 # The command line at install time, the only actor that may name the first custodian (no
 # account can take this name: staff.RESERVED_NAMES).
-INSTALLER = "cli"
+INSTALLER = COMMAND_LINE.username
 
 
 @dataclass(frozen=True)

@@ -242,8 +242,9 @@ def log_out(services: Services, context: StaffContext, everywhere: bool = False)
     forget(services)
 
 
-def finish_totp(services: Services, context: StaffContext, code: str) -> None:
-    """Confirm the authenticator this session showed; the session moves to its next step.
+def finish_totp(services: Services, context: StaffContext, code: str) -> str | None:
+    """Confirm the authenticator this session showed; the session moves to its next step,
+    which is returned.
 
     Every other session of the account ends: one that someone else opened with the one-time
     password must not outlive the holder's enrolment.
@@ -268,8 +269,10 @@ def finish_totp(services: Services, context: StaffContext, code: str) -> None:
         row = session.get(StaffSession, context.session_id)
         row.pending = staff.pending_step(session, user)
         row.enrol_totp = None
+        pending = row.pending
         audit.record(session, services.clock, user.username, "totp_enrolled", f"user:{user.id}")
     forget(services)
+    return pending
 
 
 def change_password(

@@ -5,86 +5,49 @@ change (re-wraps the key), key fingerprint, logout everywhere."""
 from __future__ import annotations
 
 import segno
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from sealbox.accounts import password_policy, role_requests, staff, staff_sessions, totp
-from sealbox.accounts.actor import StaffContext
-from sealbox.accounts.models import User
-from sealbox.crypto import Recipient
-from sealbox.errors import BadInput, SealboxError
-from sealbox.services import Services
-from sealbox.web.deps import services, templates
-from sealbox.web.staff.guards import SETUP_PAGES, any_session, checked_form
-from sealbox.web.staff.guards import staff as full_staff
-from sealbox.web.templating import Templates
+from sealbox.errors import SealboxError
+from sealbox.web.staff.guards import SETUP_PAGES
+from sealbox.web.staff.pages import AnySession, Form, Staff, StaffPage, fields
 
 router = APIRouter()
 
 
 @router.get("/account")
-def account_page(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(full_staff),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    with svc.db.transaction() as session:
-        user = session.get(User, ctx.user_id)
-        fingerprint = Recipient.parse(user.public_key).fingerprint if user.public_key else None
-        awaiting = role_requests.pending_role(session, ctx.user_id)
-    context = {"ctx": ctx, "fingerprint": fingerprint, "awaiting": awaiting}
-    return tpl.render(request, "staff/account.html", context)
+def account_page(page: Staff) -> Response:
+    return page.render("staff/account.html", fields(page.svc.accounts.own_account(page.ctx)))
 
 
-def _password_page(request, svc, tpl, ctx, error=None, status=200, form=None) -> Response:
-    with svc.db.transaction() as session:
-        user = session.get(User, ctx.user_id)
-        first_key = staff.needs_key(user)
-        may_keep_offline = first_key and user.role == "handler"
+def _password_page(page: StaffPage, error: SealboxError | None = None, form=None) -> Response:
     context = {
-        "ctx": ctx,
-        "error": error,
-        "min_length": password_policy.MIN_LENGTH,
-        "first_key": first_key,
-        "may_keep_offline": may_keep_offline,
+        **fields(page.svc.accounts.password_form(page.ctx)),
         "offline_key": (form or {}).get("offline_key", ""),
     }
-    return tpl.render(request, "staff/password.html", context, status=status)
+    return page.render("staff/password.html", context, error)
 
 
 @router.get("/account/password")
-def password_form(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(any_session),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    if ctx.pending in ("totp", "key"):
-        return RedirectResponse(SETUP_PAGES[ctx.pending], status_code=303)
-    return _password_page(request, svc, tpl, ctx)
+def password_form(page: AnySession) -> Response:
+    if page.ctx.pending in ("totp", "key"):
+        return RedirectResponse(SETUP_PAGES[page.ctx.pending], status_code=303)
+    return _password_page(page)
 
 
 @router.post("/account/password")
-def change_password(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(any_session),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
+def change_password(page: AnySession, form: Form) -> Response:
     try:
-        staff_sessions.change_password(
-            svc,
-            ctx,
+        page.svc.accounts.change_password(
+            page.ctx,
             form.get("current", ""),
             form.get("new", ""),
             form.get("confirm", ""),
             form.get("offline_key", ""),
         )
     except SealboxError as exc:
-        return _password_page(request, svc, tpl, ctx, exc.message, exc.status, form)
+        return _password_page(page, exc, form)
     return RedirectResponse("/staff/account?changed=1", status_code=303)
 
 
@@ -94,39 +57,23 @@ def _qr_svg(uri: str) -> Markup:
     return Markup(svg)  # noqa: S704 - markup made by segno from a URI we built
 
 
-def _totp_page(request, tpl, ctx, error=None, status=200) -> Response:
+def _totp_page(page: StaffPage, error: SealboxError | None = None) -> Response:
+    """Shown only while enrolment is pending: the secret is never displayed again afterwards."""
     # The secret this session made at login: shown to nobody else, and never again.
-    uri = totp.otpauth_uri(ctx.username, ctx.enrol_totp)
-    context = {"ctx": ctx, "qr": _qr_svg(uri), "secret": ctx.enrol_totp, "uri": uri, "error": error}
-    return tpl.render(request, "staff/totp.html", context, status=status)
+    shown = page.svc.accounts.totp_enrolment(page.ctx)
+    context = {"qr": _qr_svg(shown.uri), "secret": shown.secret, "uri": shown.uri}
+    return page.render("staff/totp.html", context, error)
 
 
 @router.get("/account/totp")
-def totp_form(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(any_session),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    """Shown only while enrolment is pending: the secret is never displayed again afterwards."""
-    if ctx.pending != "totp" or ctx.enrol_totp is None:
-        raise BadInput("Your authenticator is already set up. An admin can reset it if lost.")
-    return _totp_page(request, tpl, ctx)
+def totp_form(page: AnySession) -> Response:
+    return _totp_page(page)
 
 
 @router.post("/account/totp")
-def totp_confirm(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(any_session),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    if ctx.pending != "totp" or ctx.enrol_totp is None:
-        raise BadInput("Your authenticator is already set up. An admin can reset it if lost.")
+def totp_confirm(page: AnySession, form: Form) -> Response:
     try:
-        staff_sessions.finish_totp(svc, ctx, form.get("code", ""))
+        pending = page.svc.accounts.finish_totp(page.ctx, form.get("code", ""))
     except SealboxError as exc:
-        return _totp_page(request, tpl, ctx, exc.message, exc.status)
-    after = staff_sessions.resume(svc, request.cookies.get("sealbox_staff"))
-    return RedirectResponse(SETUP_PAGES.get(after.pending or "", "/staff/"), status_code=303)
+        return _totp_page(page, exc)
+    return RedirectResponse(SETUP_PAGES.get(pending or "", "/staff/"), status_code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.accounts import accounts, roles
+from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.channels import channel_admin, channels, membership, questionnaire
 from sealbox.channels.channels import LANGUAGES, ChannelSettings
@@ -15,6 +15,7 @@ from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.kept_text import TypedField
 from sealbox.web.staff.guards import admin, checked_form, keeps_text
+from sealbox.web.staff.pages import Admin, Form, StaffPage
 from sealbox.web.templating import Templates
 
 router = APIRouter(prefix="/admin")
@@ -39,78 +40,42 @@ CHANNEL_TEXTS = tuple(
 QUESTIONS = TypedField("questions", N_("Questions"))
 
 
-def _users_page(request, svc, tpl, ctx, error=None, created=None, form=None, status=200):
-    with svc.db.transaction() as session:
-        listing = accounts.accounts(session)
+def _users_page(page: StaffPage, error: SealboxError | None = None, created=None, form=None):
     context = {
-        "ctx": ctx,
-        "users": listing,
+        "users": page.svc.accounts.listing(page.ctx),
         "roles": roles.ROLE_NAMES,
-        "error": error,
         "created": created,
         "form": form or {},
     }
-    return tpl.render(request, "staff/admin_users.html", context, status=status)
+    return page.render("staff/admin_users.html", context, error)
 
 
 @router.get("/users")
-def users(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(admin),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    return _users_page(request, svc, tpl, ctx)
+def users(page: Admin) -> Response:
+    return _users_page(page)
 
 
 @router.post("/users", dependencies=[keeps_text(*NEW_ACCOUNT)])
-def add_user(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(admin),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
+def add_user(page: Admin, form: Form) -> Response:
+    username, role, email = (form.get(k, "") for k in ("username", "role", "email"))
     try:
-        with svc.db.transaction() as session:
-            new = accounts.add(
-                session,
-                svc.clock,
-                svc.kdf,
-                ctx.username,
-                form.get("username", ""),
-                form.get("role", ""),
-                form.get("email", ""),
-            )
+        new = page.svc.accounts.add(page.ctx, username, role, email)
     except SealboxError as exc:
-        return _users_page(request, svc, tpl, ctx, exc.message, form=form, status=exc.status)
+        return _users_page(page, exc, form=form)
     # The one-time password is shown once, here. It opens only the enrolment pages: the holder
     # makes their authenticator, password and key at first login, unseen by the admin.
-    created = {"username": new.user.username, "password": new.password, "awaiting": new.awaiting}
-    return _users_page(request, svc, tpl, ctx, created=created)
+    return _users_page(page, created=new)
 
 
 @router.post("/users/{user_id}/active")
-def set_active(
-    user_id: str,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(admin),
-    form: dict = Depends(checked_form),
-) -> Response:
-    with svc.db.transaction() as session:
-        accounts.set_active(session, svc.clock, ctx, user_id, form.get("active") == "1")
+def set_active(user_id: str, page: Admin, form: Form) -> Response:
+    page.svc.accounts.set_active(page.ctx, user_id, form.get("active") == "1")
     return RedirectResponse("/staff/admin/users", status_code=303)
 
 
 @router.post("/users/{user_id}/reset-totp")
-def reset_totp(
-    user_id: str,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(admin),
-    form: dict = Depends(checked_form),
-) -> Response:
-    with svc.db.transaction() as session:
-        accounts.reset_totp(session, svc.clock, ctx, user_id)
+def reset_totp(user_id: str, page: Admin, form: Form) -> Response:
+    page.svc.accounts.reset_second_factors(page.ctx, user_id)
     return RedirectResponse("/staff/admin/users", status_code=303)
 
 

@@ -3,102 +3,65 @@ approve new custodians (and channel handlers). Plain forms; no JavaScript needed
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from collections.abc import Callable
+
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.accounts import role_requests, roles
-from sealbox.accounts.actor import StaffContext
 from sealbox.channels import membership
-from sealbox.errors import BadInput, Conflict
-from sealbox.services import Services
-from sealbox.web.deps import services, templates
-from sealbox.web.staff.guards import approver, checked_form, custodian
-from sealbox.web.templating import Templates
+from sealbox.errors import BadInput, Conflict, SealboxError
+from sealbox.web.staff.pages import Approver, Custodian, Form, StaffPage, fields
 
 router = APIRouter(prefix="/approvals")
 DONE = ("approved", "denied")
 
 
-def _page(request, svc, tpl, ctx, error=None, status=200) -> Response:
-    with svc.db.transaction() as session:
-        channels = membership.decidable(session, ctx)
-        accounts = role_requests.pending(session) if ctx.role == roles.CUSTODIAN else []
-    done = request.query_params.get("done")
-    context = {
-        "ctx": ctx,
-        "channel_requests": channels,
-        "role_requests": accounts,
-        "error": error,
-        "done": done if done in DONE else None,
-    }
-    return tpl.render(request, "staff/approvals.html", context, status=status)
+def _page(page: StaffPage, error: SealboxError | None = None) -> Response:
+    done = page.request.query_params.get("done")
+    waiting = page.svc.accounts.approvals(page.ctx)
+    context = {**fields(waiting), "done": done if done in DONE else None}
+    return page.render("staff/approvals.html", context, error)
 
 
 @router.get("")
-def approvals(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(approver),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    return _page(request, svc, tpl, ctx)
+def approvals(page: Approver) -> Response:
+    return _page(page)
 
 
-def _decide(request, svc, tpl, ctx, form, decide, request_id: str, approve: bool) -> Response:
+def _decide(page: StaffPage, form: dict, decide: Callable, request_id: str, approve: bool):
     try:
-        with svc.db.transaction() as session:
-            decide(session, svc.clock, ctx, request_id, approve, form.get("compared") == "1")
+        decide(page.ctx, request_id, approve, form.get("compared") == "1")
     except (BadInput, Conflict) as exc:
         # Someone allowed to decide who made a slip (or came too late): the page says so.
         # A refusal (Forbidden, NotFound) goes to the error page like any other.
-        return _page(request, svc, tpl, ctx, exc.message, exc.status)
+        return _page(page, exc)
     verdict = "approved" if approve else "denied"
     return RedirectResponse(f"/staff/approvals?done={verdict}", status_code=303)
 
 
+def _channel_decision(page: StaffPage):
+    def decide(ctx, request_id: str, approve: bool, compared: bool) -> None:
+        with page.svc.db.transaction() as session:
+            membership.decide(session, page.svc.clock, ctx, request_id, approve, compared)
+
+    return decide
+
+
 @router.post("/channels/{membership_id}/approve")
-def approve_handler(
-    membership_id: str,
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(approver),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    return _decide(request, svc, tpl, ctx, form, membership.decide, membership_id, True)
+def approve_handler(membership_id: str, page: Approver, form: Form) -> Response:
+    return _decide(page, form, _channel_decision(page), membership_id, True)
 
 
 @router.post("/channels/{membership_id}/deny")
-def deny_handler(
-    membership_id: str,
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(approver),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    return _decide(request, svc, tpl, ctx, form, membership.decide, membership_id, False)
+def deny_handler(membership_id: str, page: Approver, form: Form) -> Response:
+    return _decide(page, form, _channel_decision(page), membership_id, False)
 
 
 @router.post("/roles/{role_request_id}/approve")
-def approve_role(
-    role_request_id: str,
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(custodian),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    return _decide(request, svc, tpl, ctx, form, role_requests.decide, role_request_id, True)
+def approve_role(role_request_id: str, page: Custodian, form: Form) -> Response:
+    return _decide(page, form, page.svc.accounts.decide_role, role_request_id, True)
 
 
 @router.post("/roles/{role_request_id}/deny")
-def deny_role(
-    role_request_id: str,
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(custodian),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    return _decide(request, svc, tpl, ctx, form, role_requests.decide, role_request_id, False)
+def deny_role(role_request_id: str, page: Custodian, form: Form) -> Response:
+    return _decide(page, form, page.svc.accounts.decide_role, role_request_id, False)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import Response
 
-from sealbox.accounts import known_devices
-from sealbox.services import Services
+from sealbox.accounts.known_devices import DAY, KNOWN_FOR_DAYS
+from sealbox.settings import Settings
 from sealbox.web.cookies import set_session_cookie
 
 COOKIE = "sealbox_device"
@@ -20,12 +20,9 @@ def presented(request: Request) -> str | None:
     return request.cookies.get(COOKIE)
 
 
-def remember(
-    response: Response, request: Request, svc: Services, user_id: str, pending: str | None
-) -> None:
-    """Mark this browser for `user_id` when the login it just made proved a second factor."""
-    if not known_devices.earned_by(pending):
+def remember(response: Response, request: Request, settings: Settings, mark: str | None) -> None:
+    """Mark this browser with the mark a login that proved a second factor was given."""
+    if mark is None:
         return
-    mark = known_devices.issue(svc, user_id)
-    max_age = known_devices.KNOWN_FOR_DAYS * known_devices.DAY
-    set_session_cookie(response, request, svc.settings, COOKIE, mark, PATH, max_age=max_age)
+    max_age = KNOWN_FOR_DAYS * DAY
+    set_session_cookie(response, request, settings, COOKIE, mark, PATH, max_age=max_age)

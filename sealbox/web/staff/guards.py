@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Depends, Request
 
-from sealbox.accounts import roles, staff_sessions
+from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.errors import Forbidden
 from sealbox.services import Services
@@ -33,7 +33,7 @@ SETUP_MESSAGES = {
 def any_step(request: Request, svc: Services = Depends(services)) -> StaffContext:
     """Any session, even one whose password was right but whose second factor is still due:
     it may only finish the login (or log out)."""
-    return staff_sessions.resume(svc, request.cookies.get(COOKIE))
+    return svc.accounts.resume(request.cookies.get(COOKIE))
 
 
 def any_session(ctx: StaffContext = Depends(any_step)) -> StaffContext:
@@ -114,8 +114,8 @@ def keeps_text(*typed: TypedField) -> Any:
     (at the session check too) gives it back with the `typed` fields in it. Only a form that
     carries the session's own token is given back: another site's gets nothing."""
 
-    async def keep(request: Request) -> None:
-        expected = staff_sessions.csrf_of(request.cookies.get(COOKIE))
+    async def keep(request: Request, svc: Services = Depends(services)) -> None:
+        expected = svc.accounts.csrf_of(request.cookies.get(COOKIE))
         if expected is None or not is_small_form(request):
             return  # the guards answer it as ever
         pairs = await small_form_pairs(request)

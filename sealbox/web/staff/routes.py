@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.accounts import roles, staff_sessions
+from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.errors import SealboxError
 from sealbox.services import Services
@@ -29,8 +29,9 @@ from sealbox.web.staff import (
     report_routes,
     security_key_routes,
 )
-from sealbox.web.staff.guards import COOKIE, SETUP_PAGES, any_step, checked_form, staff
+from sealbox.web.staff.guards import COOKIE, SETUP_PAGES, staff
 from sealbox.web.staff.home import render_home
+from sealbox.web.staff.pages import AnyStep, Form
 from sealbox.web.templating import Templates
 
 router = APIRouter()
@@ -56,44 +57,31 @@ async def login(
 ) -> Response:
     form = await small_form(request)
     check_token(svc.secrets.form_key, "staff-login", form.get("csrf", ""))
-
-    def log_in() -> tuple[str, StaffContext]:
-        cookie = staff_sessions.log_in(
-            svc,
-            form.get("username", ""),
-            form.get("password", ""),
-            form.get("totp", ""),
-            devices.presented(request),
-        )
-        return cookie, staff_sessions.resume(svc, cookie)
-
+    username, password, code = (form.get(k, "") for k in ("username", "password", "totp"))
+    device = devices.presented(request)
     try:
         # The key derivation waits its turn on a login thread, never on the event loop.
-        cookie, ctx = await lane.logins.run(log_in)
+        done = await lane.logins.run(lambda: svc.accounts.log_in(username, password, code, device))
     except SealboxError as exc:
         context = {
             "csrf": form_token(svc.secrets.form_key, "staff-login"),
             "error": exc.message,
-            "username": form.get("username", ""),
+            "username": username,
         }
         page = tpl.render(request, "staff/login.html", context, status=exc.status)
         return with_retry_after(page, exc)
-    response = RedirectResponse(SETUP_PAGES.get(ctx.pending or "", "/staff/"), status_code=303)
-    set_session_cookie(response, request, svc.settings, COOKIE, cookie, "/staff")
-    devices.remember(response, request, svc, ctx.user_id, ctx.pending)
+    next_page = SETUP_PAGES.get(done.context.pending or "", "/staff/")
+    response = RedirectResponse(next_page, status_code=303)
+    set_session_cookie(response, request, svc.settings, COOKIE, done.cookie, "/staff")
+    devices.remember(response, request, svc.settings, done.device_mark)
     return response
 
 
 @router.post("/logout")
-def logout(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(any_step),
-    form: dict = Depends(checked_form),
-) -> Response:
-    staff_sessions.log_out(svc, ctx, everywhere=form.get("everywhere") == "1")
+def logout(page: AnyStep, form: Form) -> Response:
+    page.svc.accounts.log_out(page.ctx, everywhere=form.get("everywhere") == "1")
     response = RedirectResponse("/staff/login", status_code=303)
-    clear_session_cookie(response, request, svc.settings, COOKIE, "/staff")
+    clear_session_cookie(response, page.request, page.svc.settings, COOKIE, "/staff")
     return response
 
 

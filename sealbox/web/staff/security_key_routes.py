@@ -7,184 +7,117 @@ where to go next, or a translated error.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from collections.abc import Callable
+
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from sealbox.accounts import factor_policy, second_factor, security_keys
-from sealbox.accounts.actor import StaffContext
-from sealbox.accounts.models import User
 from sealbox.errors import SealboxError
-from sealbox.services import Services
 from sealbox.web import i18n
-from sealbox.web.deps import services, templates
 from sealbox.web.staff import devices
-from sealbox.web.staff.guards import SETUP_PAGES, any_step, checked_form, factor_step, key_holder
-from sealbox.web.templating import Templates
+from sealbox.web.staff.guards import SETUP_PAGES
+from sealbox.web.staff.pages import AnyStep, FactorStep, Form, KeyHolder, StaffPage, fields
 
 router = APIRouter()
 HOME = "/staff/"
 
 
-def _next(request: Request, pending: str | None) -> str:
-    return i18n.local_url(i18n.choice_of(request), SETUP_PAGES.get(pending or "", HOME))
-
-
-def _json_error(request: Request, exc: SealboxError) -> JSONResponse:
-    message = i18n.translate(i18n.language_of(request).code, exc.message)
-    return JSONResponse({"error": exc.code, "message": message}, status_code=exc.status)
-
-
-def _ceremony(request: Request, run) -> JSONResponse:
+def _ceremony(page: StaffPage, step: Callable[[], Response]) -> Response:
+    """One exchange of a WebAuthn ceremony with the script; a refusal as a translated JSON
+    error."""
     try:
-        return run()
+        return step()
     except SealboxError as exc:
-        return _json_error(request, exc)
+        message = i18n.translate(i18n.language_of(page.request).code, exc.message)
+        return JSONResponse({"error": exc.code, "message": message}, status_code=exc.status)
+
+
+def _options(made: str) -> Response:
+    """A ceremony's options, as the domain wrote them (JSON)."""
+    return Response(made, media_type="application/json")
+
+
+def _next(page: StaffPage, pending: str | None) -> str:
+    return page.local(SETUP_PAGES.get(pending or "", HOME))
 
 
 # The second step of a login --------------------------------------------------------------
 
 
-def _factor_page(request, svc, tpl, ctx, error=None, status=200) -> Response:
-    with svc.db.transaction() as session:
-        user = session.get(User, ctx.user_id)
-        has_keys = factor_policy.key_count(session, user.id) > 0
-        codes = factor_policy.totp_counts(session, user)
-    context = {"ctx": ctx, "has_keys": has_keys, "codes": codes, "error": error}
-    return tpl.render(request, "staff/factor.html", context, status=status)
+def _factor_page(page: StaffPage, error: SealboxError | None = None) -> Response:
+    choice = page.svc.accounts.factor_choice(page.ctx)
+    return page.render("staff/factor.html", fields(choice), error)
 
 
 @router.get("/login/factor")
-def factor_page(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(any_step),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    if ctx.pending != second_factor.FACTOR:
-        return RedirectResponse(_next(request, ctx.pending), status_code=303)
-    return _factor_page(request, svc, tpl, ctx)
+def factor_page(page: AnyStep) -> Response:
+    if page.ctx.pending != "factor":
+        return RedirectResponse(_next(page, page.ctx.pending), status_code=303)
+    return _factor_page(page)
 
 
 @router.post("/login/factor/options")
-def factor_options(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(factor_step),
-    form: dict = Depends(checked_form),
-) -> Response:
-    def run():
-        options = second_factor.login_options(svc, ctx)
-        return Response(options, media_type="application/json")
-
-    return _ceremony(request, run)
+def factor_options(page: FactorStep, form: Form) -> Response:
+    return _ceremony(page, lambda: _options(page.svc.accounts.login_options(page.ctx)))
 
 
 @router.post("/login/factor/key")
-def factor_key(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(factor_step),
-    form: dict = Depends(checked_form),
-) -> Response:
-    def run():
-        pending = second_factor.confirm_with_key(svc, ctx, form.get("credential", ""))
-        response = JSONResponse({"next": _next(request, pending)})
-        devices.remember(response, request, svc, ctx.user_id, pending)
+def factor_key(page: FactorStep, form: Form) -> Response:
+    def confirm() -> Response:
+        done = page.svc.accounts.confirm_with_key(page.ctx, form.get("credential", ""))
+        response = JSONResponse({"next": _next(page, done.pending)})
+        devices.remember(response, page.request, page.svc.settings, done.device_mark)
         return response
 
-    return _ceremony(request, run)
+    return _ceremony(page, confirm)
 
 
 @router.post("/login/factor/code")
-def factor_code(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(factor_step),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
+def factor_code(page: FactorStep, form: Form) -> Response:
     try:
-        pending = second_factor.confirm_with_code(svc, ctx, form.get("code", ""))
+        done = page.svc.accounts.confirm_with_code(page.ctx, form.get("code", ""))
     except SealboxError as exc:
-        return _factor_page(request, svc, tpl, ctx, exc.message, exc.status)
-    response = RedirectResponse(_next(request, pending), status_code=303)
-    devices.remember(response, request, svc, ctx.user_id, pending)
+        return _factor_page(page, exc)
+    response = RedirectResponse(_next(page, done.pending), status_code=303)
+    devices.remember(response, page.request, page.svc.settings, done.device_mark)
     return response
 
 
 # The holder's keys ---------------------------------------------------------------------
 
 
-def _keys_page(request, svc, tpl, ctx, error=None, status=200) -> Response:
-    with svc.db.transaction() as session:
-        user = session.get(User, ctx.user_id)
-        keys = security_keys.keys_of(session, user.id)
-        codes = user.totp_confirmed and factor_policy.totp_allowed(session, user.role)
-    context = {
-        "ctx": ctx,
-        "keys": keys,
-        "codes": codes,
-        "available": bool(svc.settings.webauthn_origin),
-        "error": error,
-        "max_name": security_keys.NAME_LENGTH,
-    }
-    return tpl.render(request, "staff/keys.html", context, status=status)
+def _keys_page(page: StaffPage, error: SealboxError | None = None) -> Response:
+    return page.render("staff/keys.html", fields(page.svc.accounts.own_keys(page.ctx)), error)
 
 
 @router.get("/account/keys")
-def keys_page(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(key_holder),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    return _keys_page(request, svc, tpl, ctx)
+def keys_page(page: KeyHolder) -> Response:
+    return _keys_page(page)
 
 
 @router.post("/account/keys/options")
-def key_options(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(key_holder),
-    form: dict = Depends(checked_form),
-) -> Response:
-    def run():
-        security_keys.check_name(form.get("name", ""))
-        options = second_factor.registration_options(svc, ctx, form.get("password", ""))
-        return Response(options, media_type="application/json")
-
-    return _ceremony(request, run)
+def key_options(page: KeyHolder, form: Form) -> Response:
+    name, password = form.get("name", ""), form.get("password", "")
+    accounts = page.svc.accounts
+    return _ceremony(page, lambda: _options(accounts.key_options(page.ctx, name, password)))
 
 
 @router.post("/account/keys")
-def add_key(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(key_holder),
-    form: dict = Depends(checked_form),
-) -> Response:
-    def run():
-        pending = second_factor.add_key(svc, ctx, form.get("name", ""), form.get("credential", ""))
-        if ctx.pending == "key":  # the key this session had to register: on to what is next
-            return JSONResponse({"next": _next(request, pending)})
-        target = i18n.local_url(i18n.choice_of(request), "/staff/account/keys?added=1")
-        return JSONResponse({"next": target})
+def add_key(page: KeyHolder, form: Form) -> Response:
+    def register() -> Response:
+        name, credential = form.get("name", ""), form.get("credential", "")
+        pending = page.svc.accounts.add_key(page.ctx, name, credential)
+        if page.ctx.pending == "key":  # the key this session had to register: on to what is next
+            return JSONResponse({"next": _next(page, pending)})
+        return JSONResponse({"next": page.local("/staff/account/keys?added=1")})
 
-    return _ceremony(request, run)
+    return _ceremony(page, register)
 
 
 @router.post("/account/keys/{key_id}/remove")
-def remove_key(
-    key_id: str,
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(key_holder),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
+def remove_key(key_id: str, page: KeyHolder, form: Form) -> Response:
     try:
-        second_factor.remove_key(svc, ctx, key_id)
+        page.svc.accounts.remove_key(page.ctx, key_id)
     except SealboxError as exc:
-        return _keys_page(request, svc, tpl, ctx, exc.message, exc.status)
-    target = i18n.local_url(i18n.choice_of(request), "/staff/account/keys?removed=1")
-    return RedirectResponse(target, status_code=303)
+        return _keys_page(page, exc)
+    return RedirectResponse(page.local("/staff/account/keys?removed=1"), status_code=303)
