@@ -366,24 +366,15 @@ def export_report(
     data_dir: Path | None = DataDir,
 ) -> None:
     """Write a report's encrypted export bundle for one handler (nothing is decrypted)."""
-    from sealbox import audit
-    from sealbox.accounts import staff
     from sealbox.errors import SealboxError
-    from sealbox.reports import export
 
     svc = _services(data_dir)
     try:
-        with svc.db.transaction() as session:
-            account = staff.get_user(session, user)
-            if account is None:
-                _fail(f"No user {user!r}.")
-            plan = export.bundle_plan(session, account.id, report_id)
-            target = f"report:{report_id}"
-            audit.record(session, svc.clock, "cli", "report_exported", target, for_user=user)
+        bundle = svc.reports.export_for(user, report_id)
     except SealboxError as exc:
         _fail(exc.message)
     with open(output, "wb") as sink:
-        export.write_bundle(svc, plan, sink)
+        bundle.write(sink)
     typer.echo(f"Wrote {output} ({output.stat().st_size:,} bytes, all sealed).")
 
 

@@ -12,6 +12,7 @@ from sealbox.clock import Clock
 from sealbox.disclosure.service import Disclosures
 from sealbox.kdf_queue import KdfQueue
 from sealbox.notify.service import Mail
+from sealbox.reports.service import Reports
 from sealbox.settings import Settings
 from sealbox.sources.service import Sources
 from sealbox.store import instance
@@ -36,6 +37,7 @@ class Services:
     mail: Mail = field(init=False)
     sources: Sources = field(init=False)
     accounts: Accounts = field(init=False)
+    reports: Reports = field(init=False)
 
 
 def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Services:
@@ -64,6 +66,7 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     services.mail = Mail(services)
     services.sources = Sources(services)
     services.accounts = Accounts(services)
+    services.reports = Reports(services)
     if migrate:
         db.migrate(secrets)
         from sealbox.audit import anchor

@@ -1,6 +1,5 @@
-"""The hash-chained audit log of staff actions, its verification and the bulk-access rule."""
+"""The hash-chained audit log of staff actions, its anchors and its verification."""
 
-from sealbox.audit.access import note_report_access
 from sealbox.audit.log import record
 
-__all__ = ["note_report_access", "record"]
+__all__ = ["record"]

@@ -11,6 +11,7 @@ from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.clock import Clock
 from sealbox.errors import Forbidden
+from sealbox.reports import access
 from sealbox.reports.models import IdentityKey, Report
 from sealbox.reports.reporter_identity import custodian_recipients
 
@@ -41,10 +42,9 @@ def share(session: Session, clock: Clock, ctx: StaffContext) -> int:
     recipients = custodian_recipients(session)
     shared = 0
     for report_id, users in _missing(session).items():
-        own = session.get(IdentityKey, (report_id, ctx.user_id))
-        if own is None:
+        if session.get(IdentityKey, (report_id, ctx.user_id)) is None:
             continue
-        key = crypto.unwrap_identity(own.wrapped, ctx.identity)
+        key = access.open_identity_key(session, report_id, ctx.user_id, ctx.identity)
         for user_id in users:
             wrapped = crypto.wrap_identity(key, recipients[user_id])
             session.add(IdentityKey(report_id=report_id, user_id=user_id, wrapped=wrapped))

@@ -19,7 +19,7 @@ from sealbox.clock import Clock
 from sealbox.crypto import Identity, Recipient, Sealed
 from sealbox.disclosure.models import DisclosureRequest
 from sealbox.errors import BadInput, Conflict, Forbidden, NotFound
-from sealbox.reports import inbox, reporter_identity
+from sealbox.reports import access, reporter_identity
 from sealbox.reports.models import IdentityKey, Report, ReportKey
 from sealbox.reports.reporter_identity import Details
 
@@ -76,7 +76,7 @@ def _reason(text: str, what: str) -> str:
 
 def request(session: Session, clock: Clock, ctx: StaffContext, report_id: str, reason: str) -> str:
     """A handler of the report asks for the reporter's identity; returns the request id."""
-    inbox.report_key(session, ctx.user_id, report_id)
+    access.require_wrap(session, ctx.user_id, report_id)
     report = session.get(Report, report_id)
     if report.identity_public_key is None:
         raise BadInput("The source gave no identity details with this report.")
@@ -114,8 +114,8 @@ def _custodian_key(session: Session, ctx: StaffContext, report_id: str) -> Ident
     if ctx.identity is None:
         raise Forbidden("Your key is kept offline; this server cannot open identities for you.")
     try:
-        return reporter_identity.open_identity_key(session, report_id, ctx.user_id, ctx.identity)
-    except BadInput as exc:
+        return access.open_identity_key(session, report_id, ctx.user_id, ctx.identity)
+    except Forbidden as exc:
         raise Forbidden(
             "You hold no key to this reporter's identity (it was given before your account "
             "existed). Another custodian can decide."
@@ -229,7 +229,7 @@ def for_handler(session: Session, ctx: StaffContext, report_id: str) -> HandlerI
         return HandlerIdentityView(False, None, ())
     disclosed = None
     if ctx.identity is not None and session.get(IdentityKey, (report_id, ctx.user_id)):
-        key = reporter_identity.open_identity_key(session, report_id, ctx.user_id, ctx.identity)
+        key = access.open_identity_key(session, report_id, ctx.user_id, ctx.identity)
         disclosed = reporter_identity.read(session, report_id, key)
     rows = session.scalars(
         select(DisclosureRequest)

@@ -14,7 +14,7 @@ from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.disclosure import custody, disclosure
 from sealbox.disclosure.disclosure import HandlerIdentityView, RequestView
-from sealbox.reports import inbox
+from sealbox.reports import access
 from sealbox.reports.reporter_identity import Details
 
 if TYPE_CHECKING:  # the composition root: for annotations only, never imported here
@@ -86,5 +86,5 @@ class Disclosures:
         """The identity section of a handler's report page; NotFound unless they handle it."""
         roles.require_report_reader(ctx.role)
         with self._services.db.transaction() as session:
-            inbox.report_key(session, ctx.user_id, report_id)
+            access.require_wrap(session, ctx.user_id, report_id)
             return disclosure.for_handler(session, ctx, report_id)

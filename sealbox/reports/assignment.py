@@ -15,7 +15,7 @@ from sealbox.clock import Clock
 from sealbox.crypto import Recipient
 from sealbox.disclosure.models import DisclosureRequest
 from sealbox.errors import BadInput, Forbidden
-from sealbox.reports import export, inbox, notes
+from sealbox.reports import access
 from sealbox.reports.models import IdentityKey, NoteKey, ReadMark, ReportKey
 
 
@@ -56,7 +56,7 @@ def add_handler(
     session: Session, clock: Clock, ctx: StaffContext, report_id: str, user_id: str
 ) -> None:
     """Wrap the report key to another handler, opening it with the acting handler's key."""
-    wrap = inbox.report_key(session, ctx.user_id, report_id)
+    access.require_wrap(session, ctx.user_id, report_id)
     if ctx.identity is None:
         raise Forbidden(
             "Your key is kept offline, so this server cannot pass the report key on for you. "
@@ -67,7 +67,7 @@ def add_handler(
         raise BadInput("Reports can only be given to an active handler account.")
     if session.get(ReportKey, (report_id, user_id)) is not None:
         raise BadInput(f"{user.username} already handles this report.")
-    report_identity = export.open_wrap(wrap, ctx.identity)
+    report_identity = access.open_report_key(session, ctx, report_id)
     recipient = Recipient.parse(user.public_key)
     session.add(
         ReportKey(
@@ -76,7 +76,7 @@ def add_handler(
             wrapped=crypto.wrap_identity(report_identity, recipient),
         )
     )
-    notes_key = notes.notes_key(session, report_id, ctx.user_id, ctx.identity)
+    notes_key = access.open_notes_key(session, report_id, ctx.user_id, ctx.identity)
     if notes_key is not None:
         session.add(
             NoteKey(
@@ -99,7 +99,7 @@ def remove_handler(
     session: Session, clock: Clock, ctx: StaffContext, report_id: str, user_id: str
 ) -> None:
     """Delete a handler's wraps (report key and any disclosed identity): access ends at once."""
-    inbox.report_key(session, ctx.user_id, report_id)
+    access.require_wrap(session, ctx.user_id, report_id)
     if session.get(ReportKey, (report_id, user_id)) is None:
         raise BadInput("This person does not handle this report.")
     count = session.scalar(

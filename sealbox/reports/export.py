@@ -5,34 +5,22 @@ from __future__ import annotations
 
 import json
 import zipfile
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sealbox import crypto
 from sealbox.channels.models import Channel
-from sealbox.crypto import CannotOpen, Identity, Sealed
-from sealbox.errors import DamagedData, NotFound
-from sealbox.reports import inbox
-from sealbox.reports.models import Attachment, Message, Report, ReportKey
-
-if TYPE_CHECKING:
-    from sealbox.services import Services
+from sealbox.crypto import Sealed
+from sealbox.errors import NotFound
+from sealbox.reports import access
+from sealbox.reports.models import Attachment, Message, Report
+from sealbox.store.blobs import BlobStore
 
 FORMAT = "sealbox-export/2"
 # Version 1 gave each message's place in clear ("seq"); bundles made by it still open.
 FORMATS = ("sealbox-export/1", FORMAT)
-
-
-def open_wrap(wrap: ReportKey, identity: Identity) -> Identity:
-    try:
-        return crypto.unwrap_identity(wrap.wrapped, identity)
-    except CannotOpen as exc:
-        raise DamagedData(
-            "The key of this report could not be opened: the stored wrap is damaged."
-        ) from exc
 
 
 def report_public_key(session: Session, report_id: str) -> str:
@@ -52,7 +40,7 @@ class BundlePlan:
 
 def bundle_plan(session: Session, user_id: str, report_id: str) -> BundlePlan:
     """What goes in `user_id`'s export of a report: their own key wrap and every sealed part."""
-    wrap = inbox.report_key(session, user_id, report_id)
+    wrap = access.require_wrap(session, user_id, report_id)
     report = session.get(Report, report_id)
     channel = session.get(Channel, report.channel_id)
     sealed: dict[str, Sealed] = {}
@@ -103,7 +91,23 @@ def bundle_plan(session: Session, user_id: str, report_id: str) -> BundlePlan:
     )
 
 
-def write_bundle(services: Services, plan: BundlePlan, sink: BinaryIO) -> None:
+@dataclass(frozen=True)
+class Bundle:
+    """An export ready to be written: every member sealed, so it may go anywhere."""
+
+    report_id: str
+    plan: BundlePlan = field(repr=False)
+    blobs: BlobStore = field(repr=False)
+
+    @property
+    def filename(self) -> str:
+        return f"report-{self.report_id[:8]}.sealbox.zip"
+
+    def write(self, sink: BinaryIO) -> None:
+        write_bundle(self.blobs, self.plan, sink)
+
+
+def write_bundle(blobs: BlobStore, plan: BundlePlan, sink: BinaryIO) -> None:
     """Write the bundle as a zip (stored, not compressed: ciphertext does not compress)."""
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         archive.writestr("manifest.json", json.dumps(plan.manifest, indent=2))
@@ -112,7 +116,7 @@ def write_bundle(services: Services, plan: BundlePlan, sink: BinaryIO) -> None:
             archive.writestr(name, value.ciphertext)
         for name, blob_id in plan.blob_members.items():
             with (
-                services.blobs.open(blob_id) as blob,
+                blobs.open(blob_id) as blob,
                 archive.open(name, "w", force_zip64=True) as out,
             ):
                 while chunk := blob.read(1 << 20):

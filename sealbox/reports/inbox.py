@@ -19,7 +19,6 @@ from sealbox.accounts.models import User
 from sealbox.channels.models import Channel, ChannelHandler
 from sealbox.clock import Clock
 from sealbox.crypto import CannotOpen, Identity, Recipient, Sealed
-from sealbox.errors import NotFound
 from sealbox.reports.models import ReadMark, Report, ReportKey, ReportLabel
 
 STATUSES = ("new", "acknowledged", "in_progress", "closed")
@@ -184,14 +183,6 @@ def channels_of(session: Session, user_id: str) -> list[tuple[str, str]]:
             .order_by(Channel.name)
         ).all()
     )
-
-
-def report_key(session: Session, user_id: str, report_id: str) -> ReportKey:
-    """The caller's wrap of the report key; NotFound when they hold none (any other channel)."""
-    wrap = session.get(ReportKey, (report_id, user_id))
-    if wrap is None:
-        raise NotFound("This report does not exist or is not yours to read.")
-    return wrap
 
 
 def mark_read(session: Session, user_id: str, report_id: str) -> None:

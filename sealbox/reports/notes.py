@@ -15,8 +15,8 @@ from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, Recipient
-from sealbox.errors import BadInput, EmptyReport, Forbidden
-from sealbox.reports import dialog, inbox
+from sealbox.errors import BadInput, EmptyReport
+from sealbox.reports import access, dialog
 from sealbox.reports.models import Note, NoteKey, Report, ReportKey
 
 MAX_NOTE_CHARS = 20_000
@@ -48,7 +48,7 @@ def _notes_recipient(session: Session, report: Report) -> Recipient:
 
 def add_note(session: Session, clock: Clock, ctx: StaffContext, report_id: str, text: str) -> None:
     """Seal a note to the report; the audit log records that a note was written, not what."""
-    inbox.report_key(session, ctx.user_id, report_id)
+    access.require_wrap(session, ctx.user_id, report_id)
     text = text.strip()
     if not text:
         raise EmptyReport("The note is empty.")
@@ -62,19 +62,9 @@ def add_note(session: Session, clock: Clock, ctx: StaffContext, report_id: str, 
     audit.record(session, clock, ctx.username, "note_added", f"report:{report_id}")
 
 
-def notes_key(session: Session, report_id: str, user_id: str, own: Identity) -> Identity | None:
-    """The notes key opened with the handler's own key; None while the report has no notes."""
-    wrap = session.get(NoteKey, (report_id, user_id))
-    if wrap is None:
-        if session.get(Report, report_id).notes_public_key is None:
-            return None
-        raise Forbidden("You hold no key to this report's notes.")
-    return crypto.unwrap_identity(wrap.wrapped, own)
-
-
 def notes(session: Session, report_id: str, user_id: str, own: Identity) -> list[NoteView]:
     """The report's notes, oldest first."""
-    key = notes_key(session, report_id, user_id, own)
+    key = access.open_notes_key(session, report_id, user_id, own)
     if key is None:
         return []
     rows = session.execute(

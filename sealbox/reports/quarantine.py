@@ -21,8 +21,7 @@ from sealbox.accounts.actor import StaffContext
 from sealbox.channels.models import Channel
 from sealbox.clock import Clock
 from sealbox.errors import BadInput, DamagedData
-from sealbox.reports import dialog, retention
-from sealbox.reports.export import open_wrap
+from sealbox.reports import access, dialog, retention
 from sealbox.reports.models import Attachment, Report, ReportKey
 
 if TYPE_CHECKING:
@@ -33,6 +32,8 @@ EXCERPT_CHARS = 240
 # Counting past this costs more than it tells: the page then says "1,000+".
 COUNT_CAP = 1_000
 _ID = re.compile(r"[0-9a-f]{32}")
+CHOOSE_ACTION = "Choose “Not spam” or “Spam” for the chosen reports."
+CONFIRM_SPAM = "Tick the box that confirms spam is destroyed for good, then choose “Spam” again."
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,17 @@ def shred_spam(services: Services, ctx: StaffContext, report_ids: list[str]) -> 
     return Triaged(len(ids), len(chosen) - len(ids), forgotten)
 
 
+def check_triage(action: str, report_ids: list[str], confirmed: bool) -> list[str]:
+    """The chosen report ids for `action` ("release" or "spam"); BadInput for another action,
+    for no or a malformed choice, and for spam whose destruction was not confirmed."""
+    if action not in ("release", "spam"):
+        raise BadInput(CHOOSE_ACTION)
+    chosen = parse_choice(report_ids)
+    if action == "spam" and not confirmed:
+        raise BadInput(CONFIRM_SPAM)
+    return chosen
+
+
 def parse_choice(report_ids: list[str]) -> list[str]:
     """The chosen report ids, each once; BadInput when none is chosen or one is malformed."""
     chosen = list(dict.fromkeys(report_ids))
@@ -191,7 +203,7 @@ def _excerpt(session: Session, ctx: StaffContext, report_id: str) -> str | None:
     if ctx.identity is None:
         return None
     try:
-        key = open_wrap(session.get(ReportKey, (report_id, ctx.user_id)), ctx.identity)
+        key = access.open_report_key(session, ctx, report_id)
         messages = dialog.ordered_messages(session, report_id, key)
         body = dialog.open_json(messages[0][1].body, key) if messages else {}
     except DamagedData:

@@ -78,13 +78,6 @@ def seal(session: Session, report: Report, details: Details) -> None:
     session.flush()
 
 
-def open_identity_key(session: Session, report_id: str, user_id: str, own: Identity) -> Identity:
-    wrap = session.get(IdentityKey, (report_id, user_id))
-    if wrap is None:
-        raise BadInput("You hold no key to this reporter's identity.")
-    return crypto.unwrap_identity(wrap.wrapped, own)
-
-
 def read(session: Session, report_id: str, identity_key: Identity) -> Details:
     row = session.get(ReporterIdentity, report_id)
     data = json.loads(crypto.unseal(row.body, identity_key))

@@ -14,7 +14,7 @@ from sealbox.accounts.actor import StaffContext
 from sealbox.clock import Clock
 from sealbox.errors import BadInput
 from sealbox.locale import N_
-from sealbox.reports import deadlines, inbox
+from sealbox.reports import access, deadlines
 from sealbox.reports.models import Report, ReportLabel
 
 STATUSES = ("new", "acknowledged", "in_progress", "closed")
@@ -44,7 +44,7 @@ def set_status(
     outcome: str = "",
 ) -> Report:
     """Move a report; closing needs an outcome, and a report cannot go back to "new"."""
-    inbox.report_key(session, ctx.user_id, report_id)
+    access.require_wrap(session, ctx.user_id, report_id)
     report = session.get(Report, report_id, with_for_update=True)
     if status not in STATUSES:
         raise BadInput(f"Unknown status {status!r}; choose one of {', '.join(STATUSES)}.")
@@ -86,7 +86,7 @@ def record_reply(session: Session, today: dt.date, report_id: str) -> None:
 
 
 def set_flag(session: Session, clock: Clock, ctx: StaffContext, report_id: str, on: bool) -> None:
-    inbox.report_key(session, ctx.user_id, report_id)
+    access.require_wrap(session, ctx.user_id, report_id)
     session.get(Report, report_id).flagged = on
     audit.record(session, clock, ctx.username, "report_flag", f"report:{report_id}", flagged=on)
 
@@ -123,7 +123,7 @@ def parse_labels(text: str) -> list[str]:
 def set_labels(
     session: Session, clock: Clock, ctx: StaffContext, report_id: str, text: str
 ) -> list[str]:
-    inbox.report_key(session, ctx.user_id, report_id)
+    access.require_wrap(session, ctx.user_id, report_id)
     wanted = parse_labels(text)
     current = labels(session, report_id)
     session.execute(delete(ReportLabel).where(ReportLabel.report_id == report_id))
@@ -146,6 +146,6 @@ def set_legal_hold(
     session: Session, clock: Clock, ctx: StaffContext, report_id: str, on: bool
 ) -> None:
     """A legal hold stops retention from deleting the report."""
-    inbox.report_key(session, ctx.user_id, report_id)
+    access.require_wrap(session, ctx.user_id, report_id)
     session.get(Report, report_id).legal_hold = on
     audit.record(session, clock, ctx.username, "report_legal_hold", f"report:{report_id}", hold=on)

@@ -1,6 +1,7 @@
-"""The source pages, the staff login, account, security-key and sign-in pages, the custodian,
-auditor and mail pages and `sealbox audit` go through their domain services: none of them
-writes an audit entry, opens a key or a transaction itself."""
+"""The source pages, the staff login, account, security-key and sign-in pages, the report, case,
+inbox and quarantine pages, the custodian, auditor and mail pages and `sealbox audit` go through
+their domain services: none of them writes an audit entry, opens a key or a transaction
+itself."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ THIN = [
     "web/staff/disclosure_routes.py",
     "web/staff/audit_routes.py",
     "web/staff/admin_mail_routes.py",
+    "web/staff/report_routes.py",
+    "web/staff/case_routes.py",
+    "web/staff/inbox_routes.py",
+    "web/staff/quarantine_routes.py",
+    "web/staff/downloads.py",
     "audit/cli.py",
     "web/staff/routes.py",
     "web/staff/guards.py",

@@ -1,5 +1,5 @@
 """Working a case from its page: status, labels, flag, legal hold, notes, handlers, and the
-request to learn the reporter's identity. Each action is audited by its domain function."""
+request to learn the reporter's identity. Each action is audited by its service."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts.actor import StaffContext
 from sealbox.locale import N_
-from sealbox.reports import assignment, notes, workflow
 from sealbox.services import Services
 from sealbox.web.deps import services
 from sealbox.web.kept_text import TypedField
@@ -31,10 +30,7 @@ def set_status(
     ctx: StaffContext = Depends(handler),
     form: dict = Depends(checked_form),
 ) -> Response:
-    with svc.db.transaction() as session:
-        workflow.set_status(
-            session, svc.clock, ctx, report_id, form.get("status", ""), form.get("outcome", "")
-        )
+    svc.reports.set_status(ctx, report_id, form.get("status", ""), form.get("outcome", ""))
     return _back(report_id)
 
 
@@ -48,8 +44,7 @@ def set_labels(
     ctx: StaffContext = Depends(handler),
     form: dict = Depends(checked_form),
 ) -> Response:
-    with svc.db.transaction() as session:
-        workflow.set_labels(session, svc.clock, ctx, report_id, form.get("labels", ""))
+    svc.reports.set_labels(ctx, report_id, form.get("labels", ""))
     return _back(report_id)
 
 
@@ -60,8 +55,7 @@ def set_flag(
     ctx: StaffContext = Depends(handler),
     form: dict = Depends(checked_form),
 ) -> Response:
-    with svc.db.transaction() as session:
-        workflow.set_flag(session, svc.clock, ctx, report_id, form.get("flagged") == "1")
+    svc.reports.set_flag(ctx, report_id, form.get("flagged") == "1")
     return _back(report_id)
 
 
@@ -72,8 +66,7 @@ def set_legal_hold(
     ctx: StaffContext = Depends(handler),
     form: dict = Depends(checked_form),
 ) -> Response:
-    with svc.db.transaction() as session:
-        workflow.set_legal_hold(session, svc.clock, ctx, report_id, form.get("hold") == "1")
+    svc.reports.set_legal_hold(ctx, report_id, form.get("hold") == "1")
     return _back(report_id)
 
 
@@ -86,8 +79,7 @@ def add_note(
     ctx: StaffContext = Depends(handler),
     form: dict = Depends(checked_form),
 ) -> Response:
-    with svc.db.transaction() as session:
-        notes.add_note(session, svc.clock, ctx, report_id, form.get("text", ""))
+    svc.reports.add_note(ctx, report_id, form.get("text", ""))
     return _back(report_id, "#notes")
 
 
@@ -98,8 +90,7 @@ def add_handler(
     ctx: StaffContext = Depends(handler),
     form: dict = Depends(checked_form),
 ) -> Response:
-    with svc.db.transaction() as session:
-        assignment.add_handler(session, svc.clock, ctx, report_id, form.get("user_id", ""))
+    svc.reports.add_handler(ctx, report_id, form.get("user_id", ""))
     return _back(report_id, "#handlers")
 
 
@@ -111,8 +102,7 @@ def remove_handler(
     form: dict = Depends(checked_form),
 ) -> Response:
     user_id = form.get("user_id", "")
-    with svc.db.transaction() as session:
-        assignment.remove_handler(session, svc.clock, ctx, report_id, user_id)
+    svc.reports.remove_handler(ctx, report_id, user_id)
     if user_id == ctx.user_id:
         return RedirectResponse("/staff/", status_code=303)
     return _back(report_id, "#handlers")

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
-from sealbox.reports import inbox, quarantine, workflow
+from sealbox.reports import inbox, workflow
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import staff
@@ -38,29 +38,18 @@ def _page(request: Request) -> int:
 def _render(request, svc, ctx, tpl, filters: inbox.InboxFilter, view: str) -> Response:
     if ctx.role != roles.HANDLER:
         return render_home(request, svc, tpl, ctx)
-    with svc.db.transaction() as session:
-        listing = inbox.inbox(
-            session,
-            ctx.user_id,
-            _page(request),
-            svc.settings.inbox_page_size,
-            filters,
-            svc.clock.today(),
-            ctx.identity,
-        )
-        channel_choices = inbox.channels_of(session, ctx.user_id)
-        quarantined = quarantine.waiting(session, ctx.user_id)
+    page = svc.reports.inbox(ctx, filters, _page(request))
     context = {
-        "quarantined": min(quarantined, quarantine.COUNT_CAP + 1),
-        "quarantine_cap": quarantine.COUNT_CAP,
+        "quarantined": page.quarantined,
+        "quarantine_cap": page.quarantine_cap,
         "ctx": ctx,
-        "inbox": listing,
+        "inbox": page.listing,
         "filters": filters,
         "view": view,
-        "channels": channel_choices,
+        "channels": page.channels,
         "statuses": workflow.STATUS_NAMES,
         "sorts": inbox.SORTS,
-        "today": svc.clock.today(),
+        "today": page.today,
     }
     return tpl.render(request, "staff/inbox.html", context)
 

@@ -9,14 +9,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts.actor import StaffContext
 from sealbox.errors import BadInput
-from sealbox.reports import inbox, quarantine
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import checked_choices, handler
 from sealbox.web.templating import Templates
 
 router = APIRouter()
-CONFIRM = "Tick the box that confirms spam is destroyed for good, then choose “Spam” again."
 
 
 def _number(raw: str | None, default: int = 0) -> int:
@@ -34,16 +32,14 @@ def _render(
 ) -> Response:
     q = request.query_params
     channel_id = q.get("channel", "")[:32]
-    with svc.db.transaction() as session:
-        listing = quarantine.listing(session, svc.clock, ctx, _number(q.get("page"), 1), channel_id)
-        channel_choices = inbox.channels_of(session, ctx.user_id)
+    page = svc.reports.quarantine(ctx, _number(q.get("page"), 1), channel_id)
     if q.get("all") == "1" and chosen is None:
-        chosen = {item.report_id for item in listing.items}
+        chosen = {item.report_id for item in page.listing.items}
     context = {
         "ctx": ctx,
-        "listing": listing,
+        "listing": page.listing,
         "channel_id": channel_id,
-        "channels": channel_choices,
+        "channels": page.channels,
         "chosen": chosen or set(),
         "error": error,
         "released": _number(q.get("released")),
@@ -74,20 +70,10 @@ def triage(
     chosen = form.get("report", [])
     action = form.get("action", [""])[-1]
     try:
-        if action == "release":
-            with svc.db.transaction() as session:
-                done = quarantine.release(session, svc.clock, ctx, chosen)
-            outcome = {"released": done.done}
-        elif action == "spam":
-            quarantine.parse_choice(chosen)
-            if form.get("confirm") != ["1"]:
-                raise BadInput(CONFIRM)
-            done = quarantine.shred_spam(svc, ctx, chosen)
-            outcome = {"shredded": done.done}
-        else:
-            raise BadInput("Choose “Not spam” or “Spam” for the chosen reports.")
+        done = svc.reports.triage(ctx, action, chosen, confirmed=form.get("confirm") == ["1"])
     except BadInput as exc:
         return _render(request, svc, ctx, tpl, set(chosen), exc.message, status=exc.status)
+    outcome = {"released" if action == "release" else "shredded": done.done}
     q = request.query_params
     keep = {"channel": q.get("channel", "")[:32]}
     query = urlencode({k: v for k, v in {**outcome, "skipped": done.skipped, **keep}.items() if v})

@@ -1,4 +1,5 @@
-"""Report access and the bulk-access rule (an insider pulling many reports in a short time)."""
+"""The bulk-access rule: a staff member opening many reports in a short time (an insider
+pulling what they can) raises an alert in the audit log and mails the auditors."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sealbox import notify
-from sealbox.audit.log import record
+from sealbox import audit, notify
 from sealbox.audit.models import AuditEntry
 from sealbox.clock import Clock
 from sealbox.settings import Settings
@@ -22,14 +22,13 @@ def note_report_access(
 ) -> bool:
     """Record that `username` opened `report_id`, and raise the bulk-access alert if due.
 
-    Call it (instead of `record(..., "report_viewed", ...)`) in the transaction that shows a
-    report to a staff member, e.g. in the staff report page:
-        audit.note_report_access(session, svc.clock, svc.settings, ctx.username, report_id)
-    When the member has opened more than `settings.bulk_access_threshold` distinct reports within
-    `settings.bulk_access_minutes`, an alert entry is appended and the auditors are mailed, once
-    per window. Returns True when this call raised the alert.
+    Called in the transaction that shows a report to a staff member (the report page of
+    `Reports`), in place of recording "report_viewed" alone. When the member has opened more
+    than `settings.bulk_access_threshold` distinct reports within `settings.bulk_access_minutes`,
+    an alert entry is appended and the auditors are mailed, once per window. Returns True when
+    this call raised the alert.
     """
-    record(session, clock, username, VIEWED, f"report:{report_id}")
+    audit.record(session, clock, username, VIEWED, f"report:{report_id}")
     since = clock.now().replace(microsecond=0) - dt.timedelta(minutes=settings.bulk_access_minutes)
     opened = session.scalar(
         select(func.count(func.distinct(AuditEntry.target))).where(
@@ -46,7 +45,7 @@ def note_report_access(
     )
     if already is not None:
         return False
-    record(
+    audit.record(
         session,
         clock,
         "system",
