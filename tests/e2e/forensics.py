@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-
-PG_SUPER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from sqlalchemy.engine import make_url
 
 
 @dataclass(frozen=True)
@@ -224,7 +223,7 @@ def heap(database_url: str, table: str, key: list[str]) -> list[tuple[tuple, int
 
 def toast(database_url: str, table: str) -> list[tuple[tuple, int, int]]:
     """(ctid, xmin, value oid) of every chunk in the table's TOAST relation, in heap order."""
-    engine = create_engine(PG_SUPER)
+    engine = create_engine(database_url)  # the database the instance uses
     schema = schema_of(database_url)
     try:
         with engine.connect() as connection:
@@ -265,7 +264,7 @@ def pg_dump(database_url: str) -> str:
             "-U",
             "postgres",
             "-d",
-            "test",
+            make_url(database_url).database,
             "-n",
             schema_of(database_url),
         ],
@@ -291,7 +290,7 @@ def pg_files(
     """The on-disk files of the schema's tables (or only `tables`): heap, TOAST and indexes,
     and with `statistics` pg_statistic (ANALYZE keeps sample values there), after a CHECKPOINT
     so that they hold what the server holds."""
-    engine = create_engine(PG_SUPER)
+    engine = create_engine(database_url)  # the database the instance uses
     schema = schema_of(database_url)
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

@@ -14,6 +14,7 @@ import subprocess
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests import support
 from tests.e2e import scan
@@ -141,7 +142,8 @@ def _pg_dump(database_url: str) -> bytes:
         pytest.fail("pg_dump is missing (scripts/install-test-deps installs postgresql-client)")
     schema = database_url.split("csearch_path%3D")[1]
     return subprocess.run(
-        ["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-n", schema],
+        ["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "-d", make_url(database_url).database]
+        + ["-n", schema],
         capture_output=True,
         check=True,
     ).stdout
