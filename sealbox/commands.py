@@ -213,7 +213,6 @@ def demo(
 ) -> None:
     """Set up a demo channel and handler (one-time password printed once), then serve."""
     from sealbox.accounts.actor import COMMAND_LINE
-    from sealbox.channels import channel_admin
     from sealbox.errors import Conflict
 
     svc = _services(data_dir)
@@ -222,16 +221,13 @@ def demo(
     except Conflict:
         added = None
     if added is not None:
-        with svc.db.transaction() as session:
-            channel_admin.create(
-                session,
-                svc.clock,
-                COMMAND_LINE.username,
-                "demo",
-                "Demo channel",
-                "A channel for trying Sealbox. Do not send real reports here.",
-                handlers=["demo-handler"],
-            )
+        svc.channels.add(
+            COMMAND_LINE,
+            "demo",
+            "Demo channel",
+            "A channel for trying Sealbox. Do not send real reports here.",
+            handlers=["demo-handler"],
+        )
     settings = svc.settings
     if added is not None:
         typer.secho("Demo handler account (shown once; write it down):", bold=True)
@@ -291,16 +287,12 @@ def channel_add(
 
     Later handlers join on the staff pages, with the approval of a handler of the channel.
     """
-    from sealbox.accounts import accounts
-    from sealbox.channels import channel_admin
+    from sealbox.accounts.actor import COMMAND_LINE
     from sealbox.errors import SealboxError
 
     svc = _services(data_dir)
     try:
-        with svc.db.transaction() as session:
-            channel_admin.create(
-                session, svc.clock, accounts.INSTALLER, slug, name, description, handler
-            )
+        svc.channels.add(COMMAND_LINE, slug, name, description, handler)
     except SealboxError as exc:
         _fail(exc.message)
     typer.echo(

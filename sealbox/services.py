@@ -8,6 +8,7 @@ from sealbox import schema  # noqa: F401  (every table known to this process)
 from sealbox.accounts.name_backoff import NameBackoff
 from sealbox.accounts.service import Accounts
 from sealbox.audit.service import AuditTrail
+from sealbox.channels.service import Channels
 from sealbox.clock import Clock
 from sealbox.disclosure.service import Disclosures
 from sealbox.kdf_queue import KdfQueue
@@ -38,6 +39,7 @@ class Services:
     sources: Sources = field(init=False)
     accounts: Accounts = field(init=False)
     reports: Reports = field(init=False)
+    channels: Channels = field(init=False)
 
 
 def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Services:
@@ -67,6 +69,7 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     services.sources = Sources(services)
     services.accounts = Accounts(services)
     services.reports = Reports(services)
+    services.channels = Channels(services)
     if migrate:
         db.migrate(secrets)
         from sealbox.audit import anchor

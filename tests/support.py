@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
 import pyotp
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from sealbox.accounts import accounts
@@ -185,3 +187,14 @@ def approve(services: Services, approver: Account, username: str, offset_steps: 
             follow_redirects=True,
         )
         assert done.status_code == 200 and "Approved." in done.text, done.text
+
+
+def audit_entries(services: Services, target: str) -> list[tuple[str | None, str, dict]]:
+    """(actor, action, details) of every audit entry about `target` ("user:ID"...), in order."""
+    from sealbox.audit.models import AuditEntry
+
+    with services.db.transaction() as session:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.target == target).order_by(AuditEntry.seq)
+        ).all()
+        return [(row.actor, row.action, json.loads(row.details)) for row in rows]

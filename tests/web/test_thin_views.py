@@ -1,7 +1,7 @@
-"""The source pages, the staff login, account, security-key and sign-in pages, the report, case,
-inbox and quarantine pages, the custodian, auditor and mail pages and `sealbox audit` go through
-their domain services: none of them writes an audit entry, opens a key or a transaction
-itself."""
+"""The source pages, the staff login, account, security-key, approval and admin pages, the
+report, case, inbox and quarantine pages, the custodian, auditor and mail pages and `sealbox
+audit` go through their domain services: none of them writes an audit entry, opens a key or a
+transaction itself."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ THIN = [
     "web/staff/account_routes.py",
     "web/staff/security_key_routes.py",
     "web/staff/factor_admin_routes.py",
+    "web/staff/admin_routes.py",
+    "web/staff/approval_routes.py",
 ]
 # The log's writers (`sealbox.audit` itself exports `record`) and the cipher.
 FORBIDDEN = ("sealbox.audit.log", "sealbox.audit.access", "sealbox.audit.record", "sealbox.crypto")

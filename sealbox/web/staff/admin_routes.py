@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts import roles
-from sealbox.accounts.actor import StaffContext
-from sealbox.channels import channel_admin, channels, membership, questionnaire
+from sealbox.channels import questionnaire
 from sealbox.channels.channels import LANGUAGES, ChannelSettings
 from sealbox.errors import BadInput, SealboxError
 from sealbox.locale import N_
-from sealbox.services import Services
-from sealbox.web.deps import services, templates
 from sealbox.web.kept_text import TypedField
-from sealbox.web.staff.guards import admin, checked_form, keeps_text
-from sealbox.web.staff.pages import Admin, Form, StaffPage
-from sealbox.web.templating import Templates
+from sealbox.web.staff.guards import keeps_text
+from sealbox.web.staff.pages import Admin, Form, Refusal, StaffPage, fields
 
 router = APIRouter(prefix="/admin")
 
@@ -40,7 +36,7 @@ CHANNEL_TEXTS = tuple(
 QUESTIONS = TypedField("questions", N_("Questions"))
 
 
-def _users_page(page: StaffPage, error: SealboxError | None = None, created=None, form=None):
+def _users_page(page: StaffPage, error: Refusal = None, created=None, form=None) -> Response:
     context = {
         "users": page.svc.accounts.listing(page.ctx),
         "roles": roles.ROLE_NAMES,
@@ -80,65 +76,35 @@ def reset_totp(user_id: str, page: Admin, form: Form) -> Response:
 
 
 @router.get("/channels")
-def channel_list(
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(admin),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    with svc.db.transaction() as session:
-        listing = [
-            (c, len(channels.handler_ids(session, c.id))) for c in channels.all_channels(session)
-        ]
-    return tpl.render(request, "staff/admin_channels.html", {"ctx": ctx, "channels": listing})
+def channel_list(page: Admin) -> Response:
+    listing = page.svc.channels.listing(page.ctx)
+    return page.render("staff/admin_channels.html", {"channels": listing})
 
 
 @router.post("/channels", dependencies=[keeps_text(*NEW_CHANNEL)])
-def add_channel(
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(admin),
-    form: dict = Depends(checked_form),
-) -> Response:
-    with svc.db.transaction() as session:
-        channel = channel_admin.create(
-            session, svc.clock, ctx.username, form.get("slug", ""), form.get("name", "")
-        )
-    return RedirectResponse(f"/staff/admin/channels/{channel.id}", status_code=303)
+def add_channel(page: Admin, form: Form) -> Response:
+    made = page.svc.channels.add(page.ctx, form.get("slug", ""), form.get("name", ""))
+    return RedirectResponse(f"/staff/admin/channels/{made}", status_code=303)
 
 
 def _channel_page(
-    request, svc, tpl, ctx, channel_id, error=None, questions_text=None, status=200, change=None
-):
-    with svc.db.transaction() as session:
-        channel = channels.get(session, channel_id)
-        context = {
-            "ctx": ctx,
-            "channel": channel,
-            "texts": channels.texts(channel),
-            "channel_languages": LANGUAGE_NAMES,
-            "questions_text": questions_text
-            if questions_text is not None
-            else questionnaire.to_text(questionnaire.loads(channel.questions)),
-            "kinds": questionnaire.KINDS,
-            "handlers": channel_admin.handler_choices(session),
-            "assigned": channels.handler_ids(session, channel.id),
-            "waiting": membership.waiting(session, channel.id),
-            "locked": channel.membership_locked,
-            "error": error,
-            "change": change,
-        }
-    return tpl.render(request, "staff/admin_channel.html", context, status=status)
+    page: StaffPage, channel_id: str, error: Refusal = None, questions_text=None, change=None
+) -> Response:
+    shown = page.svc.channels.page(page.ctx, channel_id)
+    context = {
+        **fields(shown),
+        "channel_languages": LANGUAGE_NAMES,
+        "kinds": questionnaire.KINDS,
+        "change": change,
+    }
+    if questions_text is not None:  # what the admin typed, shown again with what was wrong
+        context["questions_text"] = questions_text
+    return page.render("staff/admin_channel.html", context, error)
 
 
 @router.get("/channels/{channel_id}")
-def channel_page(
-    channel_id: str,
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(admin),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    return _channel_page(request, svc, tpl, ctx, channel_id)
+def channel_page(channel_id: str, page: Admin) -> Response:
+    return _channel_page(page, channel_id)
 
 
 def _days(form: dict, name: str) -> int:
@@ -149,14 +115,7 @@ def _days(form: dict, name: str) -> int:
 
 
 @router.post("/channels/{channel_id}", dependencies=[keeps_text(*CHANNEL_TEXTS)])
-def update_channel(
-    channel_id: str,
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(admin),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
+def update_channel(channel_id: str, page: Admin, form: Form) -> Response:
     try:
         new = ChannelSettings(
             names={lang: form.get(f"name_{lang}", "") for lang in LANGUAGES},
@@ -167,49 +126,30 @@ def update_channel(
             retention_days_closed=_days(form, "retention_days_closed"),
             retention_days_unanswered=_days(form, "retention_days_unanswered"),
         )
-        with svc.db.transaction() as session:
-            channel_admin.update(session, svc.clock, ctx, channel_id, new)
+        page.svc.channels.update(page.ctx, channel_id, new)
     except SealboxError as exc:
-        return _channel_page(request, svc, tpl, ctx, channel_id, exc.message, status=exc.status)
+        return _channel_page(page, channel_id, exc)
     return RedirectResponse(f"/staff/admin/channels/{channel_id}?saved=1", status_code=303)
 
 
 @router.post("/channels/{channel_id}/questions", dependencies=[keeps_text(QUESTIONS)])
-def update_questions(
-    channel_id: str,
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(admin),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
+def update_questions(channel_id: str, page: Admin, form: Form) -> Response:
     text = form.get("questions", "")
     try:
-        with svc.db.transaction() as session:
-            channel_admin.set_questions(session, svc.clock, ctx, channel_id, text)
+        page.svc.channels.set_questions(page.ctx, channel_id, text)
     except SealboxError as exc:
-        return _channel_page(
-            request, svc, tpl, ctx, channel_id, exc.message, questions_text=text, status=exc.status
-        )
+        return _channel_page(page, channel_id, exc, questions_text=text)
     return RedirectResponse(
         f"/staff/admin/channels/{channel_id}?saved=1#questions", status_code=303
     )
 
 
 @router.post("/channels/{channel_id}/handlers")
-def update_handlers(
-    channel_id: str,
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(admin),
-    form: dict = Depends(checked_form),
-    tpl: Templates = Depends(templates),
-) -> Response:
+def update_handlers(channel_id: str, page: Admin, form: Form) -> Response:
     chosen = {key.removeprefix("handler_") for key in form if key.startswith("handler_")}
     try:
-        with svc.db.transaction() as session:
-            change = channel_admin.set_handlers(session, svc.clock, ctx, channel_id, chosen)
+        change = page.svc.channels.set_handlers(page.ctx, channel_id, chosen)
     except SealboxError as exc:
-        return _channel_page(request, svc, tpl, ctx, channel_id, exc.message, status=exc.status)
+        return _channel_page(page, channel_id, exc)
     # Shown in answer to the post: who joined, who waits for a handler's approval, who left.
-    return _channel_page(request, svc, tpl, ctx, channel_id, change=change)
+    return _channel_page(page, channel_id, change=change)

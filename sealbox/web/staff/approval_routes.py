@@ -8,7 +8,6 @@ from collections.abc import Callable
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.channels import membership
 from sealbox.errors import BadInput, Conflict, SealboxError
 from sealbox.web.staff.pages import Approver, Custodian, Form, StaffPage, fields
 
@@ -39,22 +38,14 @@ def _decide(page: StaffPage, form: dict, decide: Callable, request_id: str, appr
     return RedirectResponse(f"/staff/approvals?done={verdict}", status_code=303)
 
 
-def _channel_decision(page: StaffPage):
-    def decide(ctx, request_id: str, approve: bool, compared: bool) -> None:
-        with page.svc.db.transaction() as session:
-            membership.decide(session, page.svc.clock, ctx, request_id, approve, compared)
-
-    return decide
-
-
 @router.post("/channels/{membership_id}/approve")
 def approve_handler(membership_id: str, page: Approver, form: Form) -> Response:
-    return _decide(page, form, _channel_decision(page), membership_id, True)
+    return _decide(page, form, page.svc.channels.decide, membership_id, True)
 
 
 @router.post("/channels/{membership_id}/deny")
 def deny_handler(membership_id: str, page: Approver, form: Form) -> Response:
-    return _decide(page, form, _channel_decision(page), membership_id, False)
+    return _decide(page, form, page.svc.channels.decide, membership_id, False)
 
 
 @router.post("/roles/{role_request_id}/approve")
