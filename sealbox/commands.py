@@ -213,11 +213,12 @@ def demo(
 ) -> None:
     """Set up a demo channel and handler (one-time password printed once), then serve."""
     from sealbox.accounts.actor import COMMAND_LINE
+    from sealbox.accounts.roles import Role
     from sealbox.errors import Conflict
 
     svc = _services(data_dir)
     try:
-        added = svc.accounts.add(COMMAND_LINE, "demo-handler", "handler")
+        added = svc.accounts.add(COMMAND_LINE, "demo-handler", Role.HANDLER)
     except Conflict:
         added = None
     if added is not None:

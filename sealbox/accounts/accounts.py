@@ -16,6 +16,7 @@ from sealbox import audit, notify
 from sealbox.accounts import role_requests, roles, staff
 from sealbox.accounts.actor import COMMAND_LINE, StaffContext
 from sealbox.accounts.models import RoleRequest, SecurityKey, StaffSession, User
+from sealbox.accounts.roles import Role
 from sealbox.clock import Clock
 from sealbox.crypto import Recipient
 from sealbox.errors import BadInput, NotFound
@@ -96,7 +97,7 @@ def add(
     granted, awaiting = role, None
     if role in roles.APPROVED_BY_PEERS:
         if role_requests.holders_exist(session, role):
-            granted, awaiting = roles.NONE, role
+            granted, awaiting = Role.NONE, role
         elif actor != INSTALLER:
             raise BadInput(
                 "The first identity custodian is named when Sealbox is installed, on the "

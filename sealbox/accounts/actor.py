@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sealbox.accounts import roles
+from sealbox.accounts.roles import Role
 from sealbox.crypto import Identity, Recipient
 
 
@@ -15,7 +16,7 @@ class StaffContext:
 
     user_id: str
     username: str
-    role: str
+    role: Role
     identity: Identity | None
     session_id: str
     csrf_token: str
@@ -44,4 +45,4 @@ Actor = StaffContext | CommandLine
 def require_admin(actor: Actor) -> None:
     """Accounts and channels are managed by admins and from the command line; no other role."""
     if isinstance(actor, StaffContext):
-        roles.require(actor.role, roles.ADMIN)
+        roles.require(actor.role, Role.ADMIN)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sealbox import audit, notify
 from sealbox.accounts import roles
 from sealbox.accounts.models import RolePolicy, SecurityKey, User
+from sealbox.accounts.roles import Role
 from sealbox.clock import Clock
 from sealbox.errors import BadInput
 
@@ -26,9 +27,9 @@ class RoleFactors:
     without_key: list[str]
 
 
-def policy_role(role: str) -> str:
+def policy_role(role: str) -> Role:
     """The role whose policy applies: an account waiting for the custodian role follows it."""
-    return roles.CUSTODIAN if role == roles.NONE else role
+    return Role.CUSTODIAN if role == Role.NONE else Role(role)
 
 
 def totp_allowed(session: Session, role: str) -> bool:

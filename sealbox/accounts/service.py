@@ -32,6 +32,7 @@ from sealbox.accounts.actor import Actor, CommandLine, StaffContext, require_adm
 from sealbox.accounts.factor_policy import RoleFactors
 from sealbox.accounts.models import User
 from sealbox.accounts.role_requests import RoleRequestView
+from sealbox.accounts.roles import Role
 from sealbox.accounts.security_keys import KeyInfo
 from sealbox.channels import membership
 from sealbox.channels.membership import RequestView
@@ -209,7 +210,7 @@ class Accounts:
         with self._services.db.transaction() as session:
             user = _own(session, ctx)
             first_key = staff.needs_key(user)
-            return PasswordForm(first_key, first_key and user.role == roles.HANDLER)
+            return PasswordForm(first_key, first_key and user.role == Role.HANDLER)
 
     def change_password(
         self, ctx: StaffContext, current: str, new: str, confirm: str, offline_key: str = ""
@@ -310,10 +311,10 @@ class Accounts:
     def approvals(self, ctx: StaffContext) -> Approvals:
         """Requests `ctx` may decide: handlers joining their channels (a custodian: any), and
         for a custodian, accounts waiting to become one."""
-        roles.require(ctx.role, roles.HANDLER, roles.CUSTODIAN)
+        roles.require(ctx.role, Role.HANDLER, Role.CUSTODIAN)
         with self._services.db.transaction() as session:
             channels = membership.decidable(session, ctx)
-            waiting = role_requests.pending(session) if ctx.role == roles.CUSTODIAN else []
+            waiting = role_requests.pending(session) if ctx.role == Role.CUSTODIAN else []
         return Approvals(channels, waiting)
 
     def decide_role(

@@ -18,6 +18,7 @@ from sealbox import crypto
 from sealbox.accounts import factor_policy, password_policy, roles, totp
 from sealbox.accounts.login_backoff import Backoff
 from sealbox.accounts.models import User
+from sealbox.accounts.roles import Role
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, Recipient
 from sealbox.errors import BadInput, Conflict, DamagedData, LoginFailed, SealboxError
@@ -67,7 +68,7 @@ def create_user(session: Session, clock: Clock, kdf: KdfQueue, username: str, ro
         raise BadInput("A username is 1-64 letters, digits, dots, dashes or underscores.")
     if username.lower() in RESERVED_NAMES:
         raise BadInput("This username is reserved for Sealbox itself; choose another.")
-    if role not in (*roles.ROLES, roles.NONE):
+    if role not in (*roles.ROLES, Role.NONE):
         raise BadInput(f"Unknown role {role!r}; choose one of {', '.join(roles.ROLES)}.")
     if session.scalar(select(User).where(User.username == username)):
         raise Conflict(f"A user named {username!r} already exists.")
@@ -225,7 +226,7 @@ def change_password(
     offline_key = offline_key.strip()
     if offline_key and not needs_key(user):
         raise BadInput("An offline key is registered once, when the account is set up.")
-    if offline_key and user.role != roles.HANDLER:
+    if offline_key and user.role != Role.HANDLER:
         raise BadInput("Only case handlers can keep their key offline.")
     if offline_key:
         try:

@@ -22,6 +22,7 @@ from sealbox.accounts import key_rotation, known_devices, staff, totp
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.login_backoff import Backoff
 from sealbox.accounts.models import StaffSession, User
+from sealbox.accounts.roles import Role
 from sealbox.crypto import CannotOpen, Identity, Recipient
 from sealbox.errors import BadInput, SessionExpired
 from sealbox.store import erase
@@ -204,7 +205,7 @@ def _context(session: Session, row: StaffSession, secret: bytes, now: float) -> 
     return StaffContext(
         user.id,
         user.username,
-        user.role,
+        Role(user.role),
         identity,
         row.id,
         _csrf(secret),

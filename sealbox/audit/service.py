@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.roles import Role
 from sealbox.audit import anchor, export, search
 from sealbox.audit.anchor import Anchor
 from sealbox.audit.log import record
@@ -59,7 +60,7 @@ class AuditTrail:
         self, ctx: StaffContext, filters: search.Filters, page: int, page_size: int = PAGE_SIZE
     ) -> AuditListing:
         """One page of entries matching `filters`, newest first."""
-        roles.require(ctx.role, roles.AUDITOR)
+        roles.require(ctx.role, Role.AUDITOR)
         with self._services.db.transaction() as session:
             listing = search.search(session, filters, page, page_size)
             actions = search.actions(session)
@@ -104,7 +105,7 @@ class AuditTrail:
 
     def _require(self, actor: StaffContext | None) -> None:
         if actor is not None:
-            roles.require(actor.role, roles.AUDITOR)
+            roles.require(actor.role, Role.AUDITOR)
 
     def _record(self, actor: StaffContext | None, action: str, **details: object) -> None:
         if actor is None:

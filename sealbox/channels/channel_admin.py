@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sealbox import audit, notify
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
+from sealbox.accounts.roles import Role
 from sealbox.channels import channels, membership
 from sealbox.channels.channels import ChannelSettings
 from sealbox.channels.models import Channel
@@ -89,7 +90,7 @@ def handler_choices(session: Session) -> list[tuple[str, str, bool]]:
     return list(
         session.execute(
             select(User.id, User.username, User.active)
-            .where(User.role == "handler")
+            .where(User.role == Role.HANDLER)
             .order_by(User.username)
         ).all()
     )

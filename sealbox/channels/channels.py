@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealbox.accounts.models import User
+from sealbox.accounts.roles import Role
 from sealbox.channels import questionnaire
 from sealbox.channels.models import Channel, ChannelHandler
 from sealbox.channels.questionnaire import Question
@@ -173,6 +174,6 @@ def handler_recipients(session: Session, channel_id: str) -> dict[str, Recipient
     rows = session.execute(
         select(User.id, User.public_key)
         .join(ChannelHandler, ChannelHandler.user_id == User.id)
-        .where(ChannelHandler.channel_id == channel_id, User.active, User.role == "handler")
+        .where(ChannelHandler.channel_id == channel_id, User.active, User.role == Role.HANDLER)
     )
     return {user_id: Recipient.parse(key) for user_id, key in rows if key}

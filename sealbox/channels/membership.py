@@ -13,9 +13,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sealbox import audit, notify
-from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
+from sealbox.accounts.roles import Role
 from sealbox.channels import channels
 from sealbox.channels.models import Channel, ChannelHandler, MembershipRequest
 from sealbox.clock import Clock
@@ -74,7 +74,7 @@ def set_handlers(
     channel = channels.get(session, channel_id)
     wanted = set(user_ids)
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
-    if set(users) != wanted or any(u.role != roles.HANDLER for u in users.values()):
+    if set(users) != wanted or any(u.role != Role.HANDLER for u in users.values()):
         raise BadInput("Only handler accounts can handle a channel.")
     current = channels.handler_ids(session, channel.id)
     waiting = pending_ids(session, channel.id)
@@ -133,7 +133,7 @@ def start(
     ids = []
     for username in usernames:
         user = session.scalar(select(User).where(User.username == username))
-        if user is None or user.role != roles.HANDLER:
+        if user is None or user.role != Role.HANDLER:
             raise BadInput(f"{username!r} is not a handler account.")
         ids.append(user.id)
     return set_handlers(session, clock, actor, channel.id, ids)
@@ -142,12 +142,12 @@ def start(
 def decidable(session: Session, ctx: StaffContext) -> list[RequestView]:
     """Requests `ctx` may decide: a custodian any, a handler those of their own channels."""
     query = select(MembershipRequest).where(MembershipRequest.state == PENDING)
-    if ctx.role == roles.HANDLER:
+    if ctx.role == Role.HANDLER:
         mine = select(ChannelHandler.channel_id).where(ChannelHandler.user_id == ctx.user_id)
         query = query.where(
             MembershipRequest.channel_id.in_(mine), MembershipRequest.user_id != ctx.user_id
         )
-    elif ctx.role != roles.CUSTODIAN:
+    elif ctx.role != Role.CUSTODIAN:
         return []
     rows = session.scalars(query.order_by(MembershipRequest.requested_on, MembershipRequest.id))
     return [_view(session, row) for row in rows]
@@ -178,8 +178,8 @@ def decide(
     if row.state != PENDING:
         raise Conflict("This request has already been decided.")
     members = channels.handler_ids(session, row.channel_id)
-    is_member = ctx.role == roles.HANDLER and ctx.user_id in members
-    if not (is_member or ctx.role == roles.CUSTODIAN) or ctx.user_id == row.user_id:
+    is_member = ctx.role == Role.HANDLER and ctx.user_id in members
+    if not (is_member or ctx.role == Role.CUSTODIAN) or ctx.user_id == row.user_id:
         raise Forbidden("Only a handler of this channel or a custodian can decide this.")
     user = session.get(User, row.user_id)
     channel = session.get(Channel, row.channel_id)
@@ -189,7 +189,7 @@ def decide(
             "then tick the box."
         )
     if approve:
-        if not user.active or user.role != roles.HANDLER:
+        if not user.active or user.role != Role.HANDLER:
             raise Conflict("This account is no longer an active handler account.")
         if user.public_key is None:
             raise Conflict(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sealbox import audit, crypto
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.roles import Role
 from sealbox.clock import Clock
 from sealbox.errors import Forbidden
 from sealbox.reports import access
@@ -36,7 +37,7 @@ def missing_count(session: Session) -> int:
 
 def share(session: Session, clock: Clock, ctx: StaffContext) -> int:
     """Wrap the identity keys the acting custodian holds to the custodians who lack them."""
-    roles.require(ctx.role, roles.CUSTODIAN)
+    roles.require(ctx.role, Role.CUSTODIAN)
     if ctx.identity is None:
         raise Forbidden("Your key is kept offline; this server cannot pass keys on for you.")
     recipients = custodian_recipients(session)

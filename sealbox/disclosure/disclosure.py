@@ -14,6 +14,7 @@ from sealbox import audit, crypto, notify
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
+from sealbox.accounts.roles import Role
 from sealbox.channels.models import Channel
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, Recipient, Sealed
@@ -110,7 +111,7 @@ def request(session: Session, clock: Clock, ctx: StaffContext, report_id: str, r
 
 def _custodian_key(session: Session, ctx: StaffContext, report_id: str) -> Identity:
     # A handler holding a disclosed identity key must not decide anyone's request.
-    roles.require(ctx.role, roles.CUSTODIAN)
+    roles.require(ctx.role, Role.CUSTODIAN)
     if ctx.identity is None:
         raise Forbidden("Your key is kept offline; this server cannot open identities for you.")
     try:

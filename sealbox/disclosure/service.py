@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.roles import Role
 from sealbox.disclosure import custody, disclosure
 from sealbox.disclosure.disclosure import HandlerIdentityView, RequestView
 from sealbox.reports import access
@@ -46,7 +47,7 @@ class Disclosures:
 
     def queue(self, ctx: StaffContext) -> DisclosureQueue:
         """Requests for a custodian to decide, and those decided lately (newest first)."""
-        roles.require(ctx.role, roles.CUSTODIAN)
+        roles.require(ctx.role, Role.CUSTODIAN)
         with self._services.db.transaction() as session:
             pending = disclosure.queue(session, "pending")
             decided = disclosure.queue(session, "approved") + disclosure.queue(session, "denied")

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from sealbox import notify
 from sealbox.accounts.models import User
+from sealbox.accounts.roles import Role
 from sealbox.reports.models import Report, ReportKey
+from sealbox.reports.vocabulary import ReportStatus
 from sealbox.services import Services
 
 NAME = "reminders"
@@ -29,7 +31,7 @@ def counts(session: Session, user_id: str, today: dt.date, days_ahead: int) -> t
             select(func.count())
             .select_from(Report)
             .join(ReportKey, and_(ReportKey.report_id == Report.id, ReportKey.user_id == user_id))
-            .where(Report.status != "closed", Report.due_on.is_not(None), *conditions)
+            .where(Report.status != ReportStatus.CLOSED, Report.due_on.is_not(None), *conditions)
             # Quarantined reports are counted in the daily new-report mail instead.
             .where(Report.quarantined.is_(False))
         )
@@ -46,7 +48,7 @@ def run(services: Services) -> str:
     queued = 0
     with services.db.transaction() as session:
         handlers = session.scalars(
-            select(User).where(User.role == "handler", User.active, User.email.is_not(None))
+            select(User).where(User.role == Role.HANDLER, User.active, User.email.is_not(None))
         ).all()
         for user in handlers:
             soon, overdue = counts(session, user.id, today, ahead)

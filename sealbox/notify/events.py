@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sealbox.accounts.models import User
+from sealbox.accounts.roles import Role
 from sealbox.channels.models import Channel, ChannelHandler
 from sealbox.clock import Clock
 from sealbox.notify.models import OutgoingMail
@@ -170,7 +171,7 @@ def disclosure_requested(session: Session, clock: Clock) -> int:
     return _to_role(
         session,
         clock,
-        "custodian",
+        Role.CUSTODIAN,
         "disclosure",
         "Sealbox: an identity disclosure request awaits your decision",
         "A handler has asked for a reporter's identity to be disclosed, with a reason."
@@ -202,7 +203,7 @@ def bulk_access_alert(
     return _to_role(
         session,
         clock,
-        "auditor",
+        Role.AUDITOR,
         "alert",
         f"Sealbox alert: bulk access by {username}",
         f"The staff member {username} opened {reports} different reports within {minutes} "
@@ -220,7 +221,7 @@ def audit_anchor(session: Session, clock: Clock, anchor_text: str, entries: int)
     return _to_role(
         session,
         clock,
-        "auditor",
+        Role.AUDITOR,
         "anchor",
         f"Sealbox audit anchor {day}",
         "The audit log's head, signed by this Sealbox instance. Keep this mail (or save the "
@@ -236,7 +237,7 @@ def audit_log_broken(session: Session, clock: Clock) -> int:
     return _to_role(
         session,
         clock,
-        "auditor",
+        Role.AUDITOR,
         "alert",
         "Sealbox alert: the audit log failed verification",
         "Today's check of the audit log failed, so no anchor was signed. Run "
@@ -254,7 +255,7 @@ def disk_low(session: Session, clock: Clock, volumes: list) -> int:
         for volume in volumes
     )
     emails = session.scalars(
-        select(User.email).where(User.role == "admin", User.active, User.email.is_not(None))
+        select(User.email).where(User.role == Role.ADMIN, User.active, User.email.is_not(None))
     ).all()
     for email in emails:
         enqueue(
@@ -272,7 +273,7 @@ def disk_low(session: Session, clock: Clock, volumes: list) -> int:
     return len(emails)
 
 
-def _to_role(session: Session, clock: Clock, role: str, kind: str, subject: str, body: str) -> int:
+def _to_role(session: Session, clock: Clock, role: Role, kind: str, subject: str, body: str) -> int:
     emails = session.scalars(
         select(User.email).where(User.role == role, User.active, User.email.is_not(None))
     ).all()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.roles import Role
 from sealbox.audit.log import record
 from sealbox.errors import BadInput, NotFound
 from sealbox.notify import queue, status
@@ -28,13 +29,13 @@ class Mail:
 
     def overview(self, ctx: StaffContext) -> MailOverview:
         """Is mail configured, what waits, what failed and why, what went out lately."""
-        roles.require(ctx.role, roles.ADMIN)
+        roles.require(ctx.role, Role.ADMIN)
         with self._services.db.transaction() as session:
             return status.overview(session, self._services.settings)
 
     def retry(self, ctx: StaffContext, mail_id: str) -> None:
         """Put a waiting or failed mail at the front of the queue with a fresh budget."""
-        roles.require(ctx.role, roles.ADMIN)
+        roles.require(ctx.role, Role.ADMIN)
         clock = self._services.clock
         with self._services.db.transaction() as session:
             if queue.retry_now(session, clock, mail_id) is None:
@@ -43,7 +44,7 @@ class Mail:
 
     def send_test(self, ctx: StaffContext, address: str) -> None:
         """Queue a test mail to `address` (sent by the mail job like any other)."""
-        roles.require(ctx.role, roles.ADMIN)
+        roles.require(ctx.role, Role.ADMIN)
         to = normalise_email(address)
         if to is None:
             raise BadInput("Type the address the test mail should go to.")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealbox.accounts.models import User
+from sealbox.accounts.roles import Role
 from sealbox.channels.models import ChannelHandler
 from sealbox.clock import Clock
 from sealbox.notify.queue import enqueue
@@ -27,7 +28,7 @@ SIGN_OFF = (
 
 def role_changed(session: Session, clock: Clock, summary: str) -> int:
     """Tell every auditor and custodian about an account change; returns mails queued."""
-    recipients = _addresses(session, User.role.in_(("auditor", "custodian")))
+    recipients = _addresses(session, User.role.in_((Role.AUDITOR, Role.CUSTODIAN)))
     return _send(session, clock, "account", recipients, "Sealbox: a staff account changed", summary)
 
 
@@ -41,7 +42,7 @@ def second_factor_changed(session: Session, clock: Clock, user: User, summary: s
 
 def sign_in_policy_changed(session: Session, clock: Clock, summary: str) -> int:
     """Tell every auditor that the second factors a role may use changed."""
-    recipients = _addresses(session, User.role == "auditor")
+    recipients = _addresses(session, User.role == Role.AUDITOR)
     subject = "Sealbox: how staff sign in changed"
     return _send(session, clock, "account", recipients, subject, summary)
 
@@ -71,7 +72,7 @@ def channel_changed(
 ) -> int:
     """Tell the channel's handlers and the auditors (and `also`, and maybe the custodians)."""
     members = select(ChannelHandler.user_id).where(ChannelHandler.channel_id == channel_id)
-    roles = ("auditor", "custodian") if custodians else ("auditor",)
+    roles = (Role.AUDITOR, Role.CUSTODIAN) if custodians else (Role.AUDITOR,)
     condition = User.id.in_(members) | User.role.in_(roles) | User.id.in_(list(also))
     recipients = _addresses(session, condition)
     return _send(session, clock, "membership", recipients, subject, summary)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sealbox import audit, crypto
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
+from sealbox.accounts.roles import Role
 from sealbox.clock import Clock
 from sealbox.crypto import Recipient
 from sealbox.disclosure.models import DisclosureRequest
@@ -42,7 +43,7 @@ def candidates(session: Session, report_id: str) -> list[Holder]:
     rows = session.execute(
         select(User.id, User.username, User.wrapped_private_key.is_(None))
         .where(
-            User.role == "handler",
+            User.role == Role.HANDLER,
             User.active,
             User.public_key.is_not(None),
             User.id.not_in(holding),
@@ -63,7 +64,7 @@ def add_handler(
             "Ask a handler whose key is held on the server."
         )
     user = session.get(User, user_id)
-    if user is None or user.role != "handler" or not user.active or not user.public_key:
+    if user is None or user.role != Role.HANDLER or not user.active or not user.public_key:
         raise BadInput("Reports can only be given to an active handler account.")
     if session.get(ReportKey, (report_id, user_id)) is not None:
         raise BadInput(f"{user.username} already handles this report.")

@@ -7,6 +7,7 @@ import calendar
 import datetime as dt
 
 from sealbox.reports.models import Report
+from sealbox.reports.vocabulary import ReportStatus
 
 ACKNOWLEDGE_WITHIN = dt.timedelta(days=7)
 FEEDBACK_WITHIN_MONTHS = 3
@@ -31,7 +32,7 @@ def feedback_by(report: Report) -> dt.date | None:
 
 def next_due(report: Report) -> dt.date | None:
     """The deadline running now: acknowledgement, then feedback; none once both are met."""
-    if report.status == "closed":
+    if report.status == ReportStatus.CLOSED:
         return None
     if report.acknowledged_on is None:
         return acknowledge_by(report)

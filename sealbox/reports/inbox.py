@@ -20,8 +20,8 @@ from sealbox.channels.models import Channel, ChannelHandler
 from sealbox.clock import Clock
 from sealbox.crypto import CannotOpen, Identity, Recipient, Sealed
 from sealbox.reports.models import ReadMark, Report, ReportKey, ReportLabel
+from sealbox.reports.vocabulary import ReportStatus
 
-STATUSES = ("new", "acknowledged", "in_progress", "closed")
 SORTS = ("newest", "oldest", "due")
 # Counting a million rows costs more than a page; past this the inbox says "1,000+" and
 # pages on without a last page number.
@@ -30,7 +30,7 @@ COUNT_CAP = 1_000
 
 @dataclass(frozen=True)
 class InboxFilter:
-    status: str = ""
+    status: ReportStatus | None = None
     channel_id: str = ""
     label: str = ""
     overdue: bool = False
@@ -40,11 +40,13 @@ class InboxFilter:
     @property
     def narrowing(self) -> bool:
         """True when some filter hides reports (the sort order alone does not)."""
-        return bool(self.status or self.channel_id or self.label or self.overdue or self.flagged)
+        return bool(
+            self.status is not None or self.channel_id or self.label or self.overdue or self.flagged
+        )
 
     def query_string(self, page: int | None = None) -> str:
         pairs = {
-            "status": self.status,
+            "status": self.status or "",
             "channel": self.channel_id,
             "label": self.label,
             "overdue": "1" if self.overdue else "",
@@ -110,7 +112,7 @@ def inbox(
     )
     # Reports that came past an hourly ceiling wait in quarantine (reports/quarantine.py).
     conditions = [holds, Report.quarantined.is_(False)]
-    if filters.status in STATUSES:
+    if filters.status is not None:
         conditions.append(Report.status == filters.status)
     if filters.channel_id:
         conditions.append(Report.channel_id == filters.channel_id)

@@ -15,6 +15,7 @@ from sealbox.crypto import Identity, Recipient, Sealed, passphrase
 from sealbox.errors import EmptyReport, OutcomeUnknown, TooLarge, UnknownChannel, storage_refusals
 from sealbox.reports import ceilings, cleaning, deadlines, reporter_identity
 from sealbox.reports.models import Attachment, Message, Report, ReportKey, SourceAccess
+from sealbox.reports.vocabulary import ReportStatus
 from sealbox.scrub.filenames import sanitise_filename
 from sealbox.store.base import new_id
 
@@ -215,7 +216,7 @@ def submit(
             channel_id=channel.id,
             public_key=str(draft.recipient),
             received_on=today,
-            status="new",
+            status=ReportStatus.NEW,
             source_seq=1,
             message_count=1,
             due_on=deadlines.initial_due(today),

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sealbox.crypto import Sealed
+from sealbox.reports.vocabulary import ReportStatus
 from sealbox.store.base import NO_ROWID, Base, new_id
 from sealbox.store.types import SealedColumn
 
@@ -29,7 +30,7 @@ class Report(Base):
     # Anyone may seal to the report (a reply, a follow-up); only key holders can open it.
     public_key: Mapped[str] = mapped_column(String(128))
     received_on: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="new")
+    status: Mapped[str] = mapped_column(String(16), default=ReportStatus.NEW)
     acknowledged_on: Mapped[dt.date | None] = mapped_column(Date)
     # Counts messages from the source, so "unread" needs no timestamp.
     source_seq: Mapped[int] = mapped_column(Integer, default=1)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import crypto
 from sealbox.accounts.models import User
+from sealbox.accounts.roles import Role
 from sealbox.crypto import Identity, Recipient
 from sealbox.errors import BadInput
 from sealbox.reports.models import IdentityKey, Report, ReporterIdentity
@@ -51,7 +52,7 @@ def from_fields(fields: dict[str, str], allowed: bool) -> Details | None:
 def custodian_recipients(session: Session) -> dict[str, Recipient]:
     rows = session.execute(
         select(User.id, User.public_key).where(
-            User.role == "custodian", User.active, User.public_key.is_not(None)
+            User.role == Role.CUSTODIAN, User.active, User.public_key.is_not(None)
         )
     )
     return {user_id: Recipient.parse(key) for user_id, key in rows}

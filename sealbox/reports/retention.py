@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sealbox import audit
 from sealbox.channels.models import Channel
 from sealbox.reports.models import Attachment, IdentityKey, Message, Report, ReportKey, SourceAccess
+from sealbox.reports.vocabulary import ReportStatus
 from sealbox.store.tables import tied_to_reports
 
 if TYPE_CHECKING:
@@ -50,13 +51,13 @@ def expired(session: Session, today: dt.date, limit: int = BATCH) -> dict[str, l
         held = Report.legal_hold.is_(True)
         found["closed"] += session.scalars(
             select(Report.id)
-            .where(Report.channel_id == channel.id, ~held, Report.status == "closed")
+            .where(Report.channel_id == channel.id, ~held, Report.status == ReportStatus.CLOSED)
             .where(Report.closed_on.is_not(None), Report.closed_on <= closed_cutoff)
             .limit(limit - len(found["closed"]))
         ).all()
         found["unanswered"] += session.scalars(
             select(Report.id)
-            .where(Report.channel_id == channel.id, ~held, Report.status != "closed")
+            .where(Report.channel_id == channel.id, ~held, Report.status != ReportStatus.CLOSED)
             .where(Report.acknowledged_on.is_(None), Report.received_on <= unanswered_cutoff)
             .where(~staff_replied.exists())
             .limit(limit - len(found["unanswered"]))

@@ -16,13 +16,13 @@ from sealbox.errors import BadInput
 from sealbox.locale import N_
 from sealbox.reports import access, deadlines
 from sealbox.reports.models import Report, ReportLabel
+from sealbox.reports.vocabulary import ReportStatus
 
-STATUSES = ("new", "acknowledged", "in_progress", "closed")
 STATUS_NAMES = {
-    "new": N_("New"),
-    "acknowledged": N_("Acknowledged"),
-    "in_progress": N_("In progress"),
-    "closed": N_("Closed"),
+    ReportStatus.NEW: N_("New"),
+    ReportStatus.ACKNOWLEDGED: N_("Acknowledged"),
+    ReportStatus.IN_PROGRESS: N_("In progress"),
+    ReportStatus.CLOSED: N_("Closed"),
 }
 OUTCOMES = {
     "substantiated": N_("Substantiated: action taken"),
@@ -46,18 +46,21 @@ def set_status(
     """Move a report; closing needs an outcome, and a report cannot go back to "new"."""
     access.require_wrap(session, ctx.user_id, report_id)
     report = session.get(Report, report_id, with_for_update=True)
-    if status not in STATUSES:
-        raise BadInput(f"Unknown status {status!r}; choose one of {', '.join(STATUSES)}.")
-    if status == "new" and report.status != "new":
+    try:
+        status = ReportStatus(status)
+    except ValueError:
+        choices = ", ".join(ReportStatus)
+        raise BadInput(f"Unknown status {status!r}; choose one of {choices}.") from None
+    if status == ReportStatus.NEW and report.status != ReportStatus.NEW:
         raise BadInput("An acknowledged report cannot become new again.")
-    if status == "closed" and outcome not in OUTCOMES:
+    if status == ReportStatus.CLOSED and outcome not in OUTCOMES:
         raise BadInput("Choose an outcome to close the report.")
     previous = report.status
     today = clock.today()
     report.status = status
-    if status != "new" and report.acknowledged_on is None:
+    if status != ReportStatus.NEW and report.acknowledged_on is None:
         report.acknowledged_on = today
-    if status == "closed":
+    if status == ReportStatus.CLOSED:
         report.outcome = outcome
         report.closed_on = today
         # Telling the source how the case ended is feedback (Directive art. 9(1)(f)).
@@ -67,7 +70,7 @@ def set_status(
         report.closed_on = None
     deadlines.refresh(report)
     details = {"from": previous, "to": status}
-    if status == "closed":
+    if status == ReportStatus.CLOSED:
         details["outcome"] = outcome
     audit.record(session, clock, ctx.username, "report_status", f"report:{report_id}", **details)
     return report
@@ -78,8 +81,8 @@ def record_reply(session: Session, today: dt.date, report_id: str) -> None:
     report = session.get(Report, report_id, with_for_update=True)
     if report.acknowledged_on is None:
         report.acknowledged_on = today
-        if report.status == "new":
-            report.status = "acknowledged"
+        if report.status == ReportStatus.NEW:
+            report.status = ReportStatus.ACKNOWLEDGED
     elif report.feedback_on is None:
         report.feedback_on = today
     deadlines.refresh(report)

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from jinja2 import pass_context
 
+from sealbox.accounts.roles import Role
 from sealbox.locale import N_
 from sealbox.web.i18n import translate
 
 ROLE = {
-    "admin": N_("administrator"),
-    "handler": N_("case handler"),
-    "custodian": N_("identity custodian"),
-    "auditor": N_("auditor"),
-    "none": N_("no role yet"),
+    Role.ADMIN: N_("administrator"),
+    Role.HANDLER: N_("case handler"),
+    Role.CUSTODIAN: N_("identity custodian"),
+    Role.AUDITOR: N_("auditor"),
+    Role.NONE: N_("no role yet"),
 }
 
 

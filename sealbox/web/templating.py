@@ -8,8 +8,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
+from sealbox.accounts.roles import Role
 from sealbox.crypto import passphrase
 from sealbox.reports import cleaning
+from sealbox.reports.vocabulary import ReportStatus
 from sealbox.web import formatting, i18n, labels
 
 HERE = Path(__file__).parent
@@ -37,6 +39,9 @@ class Templates:
         self.env.filters.update(labels.FILTERS)
         self.env.globals["passphrase_words"] = passphrase.WORD_COUNT
         self.env.globals["describe_cleaning"] = cleaning.describe
+        # Pages compare with the stored words by their names: `ctx.role == Role.ADMIN`.
+        self.env.globals["Role"] = Role
+        self.env.globals["ReportStatus"] = ReportStatus
 
     def render(
         self, request: Request, name: str, context: dict | None = None, status: int = 200

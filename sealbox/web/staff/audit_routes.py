@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.roles import Role
 from sealbox.audit import anchor, search
 from sealbox.errors import BadInput, Conflict
 from sealbox.services import Services
@@ -25,7 +26,7 @@ router = APIRouter()
 
 
 def auditor(ctx: StaffContext = Depends(staff)) -> StaffContext:
-    roles.require(ctx.role, roles.AUDITOR)
+    roles.require(ctx.role, Role.AUDITOR)
     return ctx
 
 

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.roles import Role
 from sealbox.errors import Forbidden
 from sealbox.services import Services
 from sealbox.web import kept_text
@@ -71,18 +72,18 @@ def handler(ctx: StaffContext = Depends(staff)) -> StaffContext:
 
 
 def admin(ctx: StaffContext = Depends(staff)) -> StaffContext:
-    roles.require(ctx.role, roles.ADMIN)
+    roles.require(ctx.role, Role.ADMIN)
     return ctx
 
 
 def approver(ctx: StaffContext = Depends(staff)) -> StaffContext:
     """Handlers and custodians: the second person for channel membership and roles."""
-    roles.require(ctx.role, roles.HANDLER, roles.CUSTODIAN)
+    roles.require(ctx.role, Role.HANDLER, Role.CUSTODIAN)
     return ctx
 
 
 def custodian(ctx: StaffContext = Depends(staff)) -> StaffContext:
-    roles.require(ctx.role, roles.CUSTODIAN)
+    roles.require(ctx.role, Role.CUSTODIAN)
     return ctx
 
 

@@ -7,7 +7,9 @@ from fastapi.responses import Response
 
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.roles import Role
 from sealbox.reports import inbox, workflow
+from sealbox.reports.vocabulary import ReportStatus
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import staff
@@ -21,7 +23,7 @@ def _filters(request: Request, overdue: bool = False) -> inbox.InboxFilter:
     q = request.query_params
     sort = q.get("sort", "newest")
     return inbox.InboxFilter(
-        status=q.get("status", "") if q.get("status") in inbox.STATUSES else "",
+        status=_status(q.get("status", "")),
         channel_id=q.get("channel", "")[:32],
         label=q.get("label", "").strip().lower()[:40],
         overdue=overdue or q.get("overdue") == "1",
@@ -30,13 +32,21 @@ def _filters(request: Request, overdue: bool = False) -> inbox.InboxFilter:
     )
 
 
+def _status(raw: str) -> ReportStatus | None:
+    """The status filter, or none for an empty or unknown one."""
+    try:
+        return ReportStatus(raw)
+    except ValueError:
+        return None
+
+
 def _page(request: Request) -> int:
     raw = request.query_params.get("page", "1")
     return int(raw) if raw.isdecimal() and len(raw) < 7 else 1
 
 
 def _render(request, svc, ctx, tpl, filters: inbox.InboxFilter, view: str) -> Response:
-    if ctx.role != roles.HANDLER:
+    if ctx.role != Role.HANDLER:
         return render_home(request, svc, tpl, ctx)
     page = svc.reports.inbox(ctx, filters, _page(request))
     context = {

@@ -7,8 +7,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.roles import Role
 from sealbox.errors import SealboxError
 from sealbox.services import Services
 from sealbox.web.cookies import clear_session_cookie, set_session_cookie
@@ -93,7 +93,7 @@ def home(
     tpl: Templates = Depends(templates),
 ) -> Response:
     """The start page of roles that read no reports (handlers start at the inbox)."""
-    if ctx.role == roles.HANDLER:
+    if ctx.role == Role.HANDLER:
         return RedirectResponse("/staff/", status_code=303)
     return render_home(request, svc, tpl, ctx)
 
