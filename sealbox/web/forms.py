@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import time
 from urllib.parse import parse_qsl
 
 from fastapi import Request
@@ -19,21 +18,22 @@ TOKEN_LIFETIME = 24 * 3600
 _TOKEN = re.compile(r"([0-9]{1,12})\.([0-9a-f]{64})")
 
 
-def form_token(key: bytes, purpose: str, binding: str = "", now: float | None = None) -> str:
-    """A token that proves a form came from this site's page for `purpose` (and session)."""
-    issued = str(int(now if now is not None else time.time()))
+def form_token(key: bytes, purpose: str, binding: str = "", *, now: float) -> str:
+    """A token that proves a form came from this site's page for `purpose` (and session),
+    issued at `now` (the services' clock)."""
+    issued = str(int(now))
     mac = hmac.new(key, f"{purpose}|{binding}|{issued}".encode(), hashlib.sha256).hexdigest()
     return f"{issued}.{mac}"
 
 
-def check_token(key: bytes, purpose: str, token: str, binding: str = "") -> None:
+def check_token(key: bytes, purpose: str, token: str, binding: str = "", *, now: float) -> None:
     """Refuse a token that is malformed, forged, for another form or session, or too old."""
     parsed = _TOKEN.fullmatch(token or "")
     if parsed is None:
         raise Forbidden("This form is out of date. Reload the page and send it again.")
     issued, mac = parsed.groups()
     expected = hmac.new(key, f"{purpose}|{binding}|{issued}".encode(), hashlib.sha256).hexdigest()
-    fresh = time.time() - int(issued) < TOKEN_LIFETIME
+    fresh = now - int(issued) < TOKEN_LIFETIME
     if not hmac.compare_digest(mac.encode(), expected.encode()) or not fresh:
         raise Forbidden("This form is out of date. Reload the page and send it again.")
 

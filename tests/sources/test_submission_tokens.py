@@ -125,3 +125,15 @@ def test_a_used_token_dates_nothing_finer_than_the_day(client, services, channel
     [(key, until)] = rows
     assert re.fullmatch(r"[0-9a-f]{64}", key) and token.split(".")[1] not in key
     assert len(str(until)) == 10  # a date: YYYY-MM-DD
+
+
+def test_a_login_form_ages_on_the_instance_clock(client, services):
+    """Form tokens are dated by the one clock, not the machine's: a day later (on that clock)
+    the passphrase form is out of date; a fresh one works."""
+    stale = support.token(client.get("/login").text)
+    services.clock.advance(24 * 3600 + 1)
+    refused = client.post("/login", data={"form_token": stale, "passphrase": "a b c d e f g"})
+    assert refused.status_code == 403 and "out of date" in refused.text
+    fresh = support.token(client.get("/login").text)
+    answer = client.post("/login", data={"form_token": fresh, "passphrase": "a b c d e f g"})
+    assert answer.status_code != 403

@@ -150,7 +150,9 @@ async def _read_typed(
 
 def _held_token(svc: Services, report_id: str | None):
     """Tokens for the send/remove choice of held files; only ever put in the source's pages."""
-    return lambda file_id: form_token(svc.secrets.form_key, f"held:{report_id}:{file_id}")
+    return lambda file_id: form_token(
+        svc.secrets.form_key, f"held:{report_id}:{file_id}", now=svc.clock.timestamp()
+    )
 
 
 @router.post("/files/{file_id}/decision")
@@ -162,7 +164,12 @@ async def decide_held_file(
 ) -> Response:
     form = await small_form(request)
     report_id = form.get("report_id", "")
-    check_token(svc.secrets.form_key, f"held:{report_id}:{file_id}", form.get("form_token", ""))
+    check_token(
+        svc.secrets.form_key,
+        f"held:{report_id}:{file_id}",
+        form.get("form_token", ""),
+        now=svc.clock.timestamp(),
+    )
     send = form.get("action") == "send"
     svc.sources.decide_held_file(report_id, file_id, send=send)
     return tpl.render(request, "source/decided.html", {"sent": send})
@@ -175,7 +182,13 @@ async def rename_file(
     resumed = _source(request, svc)
     form = await small_form(request)
     binding = svc.sources.binding(request.cookies.get(COOKIE))
-    check_token(svc.secrets.form_key, "rename", form.get("form_token", ""), binding)
+    check_token(
+        svc.secrets.form_key,
+        "rename",
+        form.get("form_token", ""),
+        binding,
+        now=svc.clock.timestamp(),
+    )
     svc.sources.rename_file(resumed, file_id, form.get("name", ""))
     done = i18n.local_url(i18n.choice_of(request), "/report")
     return _with_cookie(RedirectResponse(done, status_code=303), request, svc, resumed.cookie)
@@ -185,7 +198,7 @@ async def rename_file(
 def login_form(
     request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
 ) -> Response:
-    token = form_token(svc.secrets.form_key, "login")
+    token = form_token(svc.secrets.form_key, "login", now=svc.clock.timestamp())
     return tpl.render(request, "source/login.html", {"token": token, "error": None})
 
 
@@ -198,13 +211,15 @@ async def login(
     lane: Lanes = Depends(lanes),
 ) -> Response:
     form = await small_form(request)
-    check_token(svc.secrets.form_key, "login", form.get("form_token", ""))
+    check_token(
+        svc.secrets.form_key, "login", form.get("form_token", ""), now=svc.clock.timestamp()
+    )
     entered = form.get("passphrase", "")
     try:
         # The key derivation waits its turn on a login thread, never on the event loop.
         cookie = await lane.logins.run(lambda: svc.sources.log_in(entered, budget))
     except SealboxError as exc:
-        token = form_token(svc.secrets.form_key, "login")
+        token = form_token(svc.secrets.form_key, "login", now=svc.clock.timestamp())
         page = tpl.render(
             request, "source/login.html", {"token": token, "error": exc.message}, exc.status
         )
@@ -229,7 +244,7 @@ def report(
     try:
         resumed = _source(request, svc)
     except SessionExpired as exc:
-        token = form_token(svc.secrets.form_key, "login")
+        token = form_token(svc.secrets.form_key, "login", now=svc.clock.timestamp())
         response = tpl.render(
             request, "source/login.html", {"token": token, "error": exc.message}, 401
         )
@@ -256,8 +271,8 @@ def _render_report(
         "conversation": page.conversation,
         "token": page.follow_up_token,
         "held_token": _held_token(svc, page.conversation.report_id),
-        "rename_token": form_token(key, "rename", binding),
-        "logout_token": form_token(key, "logout", binding),
+        "rename_token": form_token(key, "rename", binding, now=svc.clock.timestamp()),
+        "logout_token": form_token(key, "logout", binding, now=svc.clock.timestamp()),
         "error": error,
         "text": text,
         "sent": sent,
@@ -330,7 +345,13 @@ async def logout(
     form = await small_form(request)
     cookie = request.cookies.get(COOKIE)
     binding = svc.sources.binding(cookie)
-    check_token(svc.secrets.form_key, "logout", form.get("form_token", ""), binding)
+    check_token(
+        svc.secrets.form_key,
+        "logout",
+        form.get("form_token", ""),
+        binding,
+        now=svc.clock.timestamp(),
+    )
     svc.sources.log_out(cookie)
     response = tpl.render(request, "source/logged_out.html")
     clear_session_cookie(response, request, svc.settings, COOKIE, "/")

@@ -44,7 +44,9 @@ def login_form(
     request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
 ) -> Response:
     return tpl.render(
-        request, "staff/login.html", {"csrf": form_token(svc.secrets.form_key, "staff-login")}
+        request,
+        "staff/login.html",
+        {"csrf": form_token(svc.secrets.form_key, "staff-login", now=svc.clock.timestamp())},
     )
 
 
@@ -56,7 +58,9 @@ async def login(
     lane: Lanes = Depends(lanes),
 ) -> Response:
     form = await small_form(request)
-    check_token(svc.secrets.form_key, "staff-login", form.get("csrf", ""))
+    check_token(
+        svc.secrets.form_key, "staff-login", form.get("csrf", ""), now=svc.clock.timestamp()
+    )
     username, password, code = (form.get(k, "") for k in ("username", "password", "totp"))
     device = devices.presented(request)
     try:
@@ -64,7 +68,7 @@ async def login(
         done = await lane.logins.run(lambda: svc.accounts.log_in(username, password, code, device))
     except SealboxError as exc:
         context = {
-            "csrf": form_token(svc.secrets.form_key, "staff-login"),
+            "csrf": form_token(svc.secrets.form_key, "staff-login", now=svc.clock.timestamp()),
             "error": exc.message,
             "username": username,
         }
