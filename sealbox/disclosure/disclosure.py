@@ -19,6 +19,7 @@ from sealbox.channels.models import Channel
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, Recipient, Sealed
 from sealbox.disclosure.models import DisclosureRequest
+from sealbox.disclosure.vocabulary import DisclosureState
 from sealbox.errors import BadInput, Conflict, Forbidden, NotFound
 from sealbox.reports import access, reporter_identity
 from sealbox.reports.models import IdentityKey, Report, ReportKey
@@ -55,7 +56,7 @@ class HandlerIdentityView:
         return (
             self.given
             and self.disclosed is None
-            and not any(r.state == "pending" for r in self.requests)
+            and not any(r.state == DisclosureState.PENDING for r in self.requests)
         )
 
 
@@ -87,7 +88,7 @@ def request(session: Session, clock: Clock, ctx: StaffContext, report_id: str, r
         select(DisclosureRequest.id).where(
             DisclosureRequest.report_id == report_id,
             DisclosureRequest.handler_id == ctx.user_id,
-            DisclosureRequest.state == "pending",
+            DisclosureRequest.state == DisclosureState.PENDING,
         )
     )
     if pending:
@@ -96,7 +97,7 @@ def request(session: Session, clock: Clock, ctx: StaffContext, report_id: str, r
     row = DisclosureRequest(
         report_id=report_id,
         handler_id=ctx.user_id,
-        state="pending",
+        state=DisclosureState.PENDING,
         reason=_seal_reason(_reason(reason, "a reason"), report, handler),
         requested_on=clock.today(),
     )
@@ -158,7 +159,7 @@ def _view(session: Session, row: DisclosureRequest, key: Identity | None) -> Req
     )
 
 
-def queue(session: Session, state: str = "pending") -> list[RequestView]:
+def queue(session: Session, state: DisclosureState = DisclosureState.PENDING) -> list[RequestView]:
     """Requests for the custodians' list (reasons stay sealed until one is opened)."""
     rows = session.scalars(
         select(DisclosureRequest)
@@ -191,7 +192,7 @@ def decide(
 ) -> None:
     """Approve (wrap the identity key to the handler) or deny (a reason is required)."""
     row = _get(session, request_id)
-    if row.state != "pending":
+    if row.state != DisclosureState.PENDING:
         raise Conflict("This request has already been decided.")
     key = _custodian_key(session, ctx, row.report_id)
     report = session.get(Report, row.report_id)
@@ -206,7 +207,7 @@ def decide(
             wrapped = crypto.wrap_identity(key, Recipient.parse(handler.public_key))
             session.add(IdentityKey(report_id=row.report_id, user_id=handler.id, wrapped=wrapped))
         report.identity_disclosed_on = report.identity_disclosed_on or clock.today()
-    row.state = "approved" if approve else "denied"
+    row.state = DisclosureState.APPROVED if approve else DisclosureState.DENIED
     row.decided_by = ctx.user_id
     row.decided_on = clock.today()
     if text:

@@ -12,6 +12,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sealbox.crypto import Sealed
+from sealbox.disclosure.vocabulary import DisclosureState
 from sealbox.store.base import NO_ROWID, Base, new_id
 from sealbox.store.types import SealedColumn
 
@@ -26,7 +27,7 @@ class DisclosureRequest(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     handler_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    state: Mapped[str] = mapped_column(String(16), default=DisclosureState.PENDING, index=True)
     reason: Mapped[Sealed] = mapped_column(SealedColumn)
     requested_on: Mapped[dt.date] = mapped_column(Date)
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -15,6 +15,7 @@ from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.roles import Role
 from sealbox.disclosure import custody, disclosure
 from sealbox.disclosure.disclosure import HandlerIdentityView, RequestView
+from sealbox.disclosure.vocabulary import DisclosureState
 from sealbox.reports import access
 from sealbox.reports.reporter_identity import Details
 
@@ -49,8 +50,9 @@ class Disclosures:
         """Requests for a custodian to decide, and those decided lately (newest first)."""
         roles.require(ctx.role, Role.CUSTODIAN)
         with self._services.db.transaction() as session:
-            pending = disclosure.queue(session, "pending")
-            decided = disclosure.queue(session, "approved") + disclosure.queue(session, "denied")
+            pending = disclosure.queue(session, DisclosureState.PENDING)
+            decided = disclosure.queue(session, DisclosureState.APPROVED)
+            decided += disclosure.queue(session, DisclosureState.DENIED)
             unshared = custody.missing_count(session)
         decided.sort(key=lambda r: (r.decided_on, r.id), reverse=True)
         return DisclosureQueue(pending, decided, unshared)

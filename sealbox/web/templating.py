@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, PrefixLoader, select_autoescap
 
 from sealbox.accounts.roles import Role
 from sealbox.crypto import passphrase
+from sealbox.disclosure.vocabulary import DisclosureState
 from sealbox.reports import cleaning
 from sealbox.reports.vocabulary import ReportStatus
 from sealbox.web import formatting, i18n, labels
@@ -42,6 +43,7 @@ class Templates:
         # Pages compare with the stored words by their names: `ctx.role == Role.ADMIN`.
         self.env.globals["Role"] = Role
         self.env.globals["ReportStatus"] = ReportStatus
+        self.env.globals["DisclosureState"] = DisclosureState
 
     def render(
         self, request: Request, name: str, context: dict | None = None, status: int = 200
