@@ -266,7 +266,7 @@ def user_add(
     try:
         added = svc.accounts.add(COMMAND_LINE, username, role, email or "")
     except SealboxError as exc:
-        _fail(exc.message)
+        _fail(str(exc))
     if added.awaiting:
         typer.secho(f"Added {username}; the role {added.awaiting} awaits approval.", bold=True)
     else:
@@ -295,7 +295,7 @@ def channel_add(
     try:
         svc.channels.add(COMMAND_LINE, slug, name, description, handler)
     except SealboxError as exc:
-        _fail(exc.message)
+        _fail(str(exc))
     typer.echo(
         f"Added channel {slug}." + ("" if handler else " It accepts reports once it has a handler.")
     )
@@ -344,7 +344,7 @@ def export_key(
     try:
         identity = svc.accounts.export_key(COMMAND_LINE, username, password)
     except SealboxError as exc:
-        _fail(exc.message)
+        _fail(str(exc))
     _write_key(output, identity)
     typer.echo(
         f"Wrote the identity of {username} to {output}. Keep it offline; delete it when done."
@@ -365,7 +365,7 @@ def export_report(
     try:
         bundle = svc.reports.export_for(user, report_id)
     except SealboxError as exc:
-        _fail(exc.message)
+        _fail(str(exc))
     with open(output, "wb") as sink:
         bundle.write(sink)
     typer.echo(f"Wrote {output} ({output.stat().st_size:,} bytes, all sealed).")
@@ -394,7 +394,7 @@ def decrypt(
     except OSError as exc:
         _fail(f"{exc.filename}: {exc.strerror}")
     except (SealboxError, CryptoError) as exc:
-        _fail(getattr(exc, "message", str(exc)))
+        _fail(str(exc))
     typer.echo(
         f"Decrypted {len(written)} file(s) into {output}/ (conversation in conversation.txt)."
     )

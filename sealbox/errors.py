@@ -1,11 +1,16 @@
-"""Domain errors. Each carries a message that the person who sees it can act on."""
+"""Domain errors. Each carries a message that the person who sees it can act on.
+
+The domain knows nothing of HTTP: `sealbox/web/errors.py` decides which status each error is
+answered with. A message is a `Message`: a message id with named placeholders and their
+values, translated where it is shown, so the reader gets it in their language with the
+values (a limit, a file name) filled in."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sealbox.locale import N_
+from sealbox.locale import N_, Message, Param
 from sealbox.store.faults import CommitUnknown, OutOfSpace, StoreFault
 
 OUT_OF_SPACE = "The server is out of space, so nothing was stored. Please try again later."
@@ -17,84 +22,76 @@ DB_UNSURE = (
 
 
 class SealboxError(Exception):
-    """Base for refusals that the web layer turns into a page or JSON error."""
+    """Base for refusals that the web layer turns into a page or JSON error.
 
-    status = 400
+    `message` is a message id (an English sentence, found in the catalogues), with a named
+    placeholder for each of `params`: `TooLarge("%(name)s is larger than %(limit)s.",
+    name=filename, limit=n)`. Never build the sentence with the values already in it: it
+    would not be found in the catalogues, and would stay in English."""
+
     code = "bad_request"
     # Said instead of `message` on a page that gives the typed text back in its form.
     on_form: str | None = None
     # Seconds after which asking again may work (the Retry-After header); None: it will not.
     retry_after: int | None = None
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, /, **params: Param) -> None:
+        self.message = Message(message, params)
+        super().__init__(str(self.message))
 
     @property
-    def form_message(self) -> str:
+    def form_message(self) -> Message:
         """The message for a page that shows the form again with what was typed."""
-        return self.on_form or self.message
+        return Message(self.on_form) if self.on_form else self.message
 
 
 class NotFound(SealboxError):
-    status = 404
     code = "not_found"
 
 
 class EmptyReport(SealboxError):
-    status = 422
     code = "empty_report"
 
 
 class TooLarge(SealboxError):
-    status = 413
     code = "too_large"
 
 
 class UnknownChannel(SealboxError):
-    status = 404
     code = "unknown_channel"
 
 
 class BadInput(SealboxError):
-    status = 400
     code = "bad_input"
 
 
 class LoginFailed(SealboxError):
-    status = 401
     code = "login_failed"
 
 
 class Throttled(SealboxError):
-    status = 429
     code = "throttled"
 
 
 class SessionExpired(SealboxError):
-    status = 401
     code = "session_expired"
 
 
 class Forbidden(SealboxError):
-    status = 403
     code = "forbidden"
 
 
 class DamagedData(SealboxError):
-    status = 500
     code = "damaged_data"
 
 
 class Conflict(SealboxError):
-    status = 409
     code = "conflict"
 
 
 class StorageFull(SealboxError):
     """The disk (of the blob store or of the database) is full: nothing of the request was kept."""
 
-    status = 507
     code = "storage_full"
     on_form = N_(
         "The server is out of space, so nothing was stored. Your text is below: keep a copy "
@@ -105,7 +102,6 @@ class StorageFull(SealboxError):
 class DatabaseUnavailable(SealboxError):
     """The database did not answer (twice, for a transaction that may be retried)."""
 
-    status = 503
     code = "database_unavailable"
     retry_after = 60
     on_form = N_(
@@ -147,30 +143,26 @@ def storage_refusals() -> Iterator[None]:
 class FormExpired(SealboxError):
     """A form sent after its token's time window: shown again with what was typed."""
 
-    status = 403
     code = "form_expired"
 
 
 class FormUsed(SealboxError):
     """A form sent a second time with the same token: shown again with what was typed."""
 
-    status = 409
     code = "form_used"
 
 
 class Busy(SealboxError):
     """The server is at its limit for this kind of work right now; nothing was done."""
 
-    status = 503
     code = "busy"
 
-    def __init__(self, message: str, retry_after: int = 10) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, /, retry_after: int = 10, **params: Param) -> None:
+        super().__init__(message, **params)
         self.retry_after = retry_after
 
 
 class TooSlow(SealboxError):
     """A request's body arrived too slowly, or stopped arriving."""
 
-    status = 408
     code = "too_slow"

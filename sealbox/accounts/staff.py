@@ -69,9 +69,13 @@ def create_user(session: Session, clock: Clock, kdf: KdfQueue, username: str, ro
     if username.lower() in RESERVED_NAMES:
         raise BadInput("This username is reserved for Sealbox itself; choose another.")
     if role not in (*roles.ROLES, Role.NONE):
-        raise BadInput(f"Unknown role {role!r}; choose one of {', '.join(roles.ROLES)}.")
+        raise BadInput(
+            "Unknown role “%(role)s”; choose one of %(roles)s.",
+            role=role,
+            roles=", ".join(roles.ROLES),
+        )
     if session.scalar(select(User).where(User.username == username)):
-        raise Conflict(f"A user named {username!r} already exists.")
+        raise Conflict("A user named “%(name)s” already exists.", name=username)
     password = generate_password()
     user = User(
         username=username,

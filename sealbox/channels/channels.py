@@ -78,7 +78,7 @@ def create_channel(session: Session, slug: str, name: str, description: str = ""
     if not name.strip():
         raise BadInput("A channel needs a name.")
     if session.scalar(select(Channel).where(Channel.slug == slug)):
-        raise Conflict(f"A channel {slug!r} already exists.")
+        raise Conflict("A channel “%(slug)s” already exists.", slug=slug)
     channel = Channel(slug=slug, name=name.strip()[:200], description=description.strip())
     session.add(channel)
     session.flush()
@@ -100,7 +100,7 @@ def update(session: Session, channel: Channel, new: ChannelSettings) -> list[str
         raise BadInput("A channel needs an English name.")
     for days in (new.retention_days_closed, new.retention_days_unanswered):
         if not 1 <= days <= MAX_RETENTION_DAYS:
-            raise BadInput(f"Retention is between 1 and {MAX_RETENTION_DAYS:,} days.")
+            raise BadInput("Retention is between 1 and %(max)s days.", max=MAX_RETENTION_DAYS)
     translations = {
         lang: {
             "name": new.names.get(lang, "").strip()[:200],

@@ -134,7 +134,7 @@ def start(
     for username in usernames:
         user = session.scalar(select(User).where(User.username == username))
         if user is None or user.role != Role.HANDLER:
-            raise BadInput(f"{username!r} is not a handler account.")
+            raise BadInput("“%(name)s” is not a handler account.", name=username)
         ids.append(user.id)
     return set_handlers(session, clock, actor, channel.id, ids)
 

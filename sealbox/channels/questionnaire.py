@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 
 from sealbox.errors import BadInput
-from sealbox.locale import N_
+from sealbox.locale import N_, Message
 
 KINDS = {
     "text": N_("a short text"),
@@ -50,8 +50,8 @@ class Question:
 class QuestionnaireInvalid(BadInput):
     """Some answers are missing or wrong; `errors` maps a field name to its message."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("Some answers need your attention: see the messages next to them.")
+    def __init__(self, errors: dict[str, Message]) -> None:
+        super().__init__(N_("Some answers need your attention: see the messages next to them."))
         self.errors = errors
 
 
@@ -69,8 +69,10 @@ def parse(text: str, languages: tuple[str, ...]) -> list[Question]:
             lang, sep, label = raw.strip().partition(":")
             if not questions or not sep or lang.strip() not in languages:
                 raise BadInput(
-                    f"Line {number}: an indented line translates the question above it, "
-                    f"as 'LANG: label' with LANG one of {', '.join(languages)}."
+                    "Line %(line)s: an indented line translates the question above it, "
+                    "as 'LANG: label' with LANG one of %(languages)s.",
+                    line=number,
+                    languages=", ".join(languages),
                 )
             questions[-1]["labels"][lang.strip()] = label.strip()
             continue
@@ -78,20 +80,31 @@ def parse(text: str, languages: tuple[str, ...]) -> list[Question]:
         kind = head.rstrip("*")
         if kind not in KINDS:
             raise BadInput(
-                f"Line {number}: {head!r} is not a kind of question; use one of "
-                f"{', '.join(KINDS)} (add * for a required one)."
+                "Line %(line)s: “%(kind)s” is not a kind of question; use one of %(kinds)s "
+                "(add * for a required one).",
+                line=number,
+                kind=head,
+                kinds=", ".join(KINDS),
             )
         label, eq, options = rest.partition("=")
         label = label.strip()
         choices = tuple(c.strip() for c in options.split("|") if c.strip()) if eq else ()
         if not label:
-            raise BadInput(f"Line {number}: the question has no text.")
+            raise BadInput("Line %(line)s: the question has no text.", line=number)
         if kind in ("choice", "multi") and len(choices) < 2:
-            raise BadInput(f"Line {number}: list at least two choices after '=', split by '|'.")
+            raise BadInput(
+                "Line %(line)s: list at least two choices after '=', split by '|'.", line=number
+            )
         if kind not in ("choice", "multi") and choices:
-            raise BadInput(f"Line {number}: only choice and multi questions take choices.")
+            raise BadInput(
+                "Line %(line)s: only choice and multi questions take choices.", line=number
+            )
         if any(q["label"] == label for q in questions):
-            raise BadInput(f"Line {number}: the question {label!r} is already asked above.")
+            raise BadInput(
+                "Line %(line)s: the question “%(label)s” is already asked above.",
+                line=number,
+                label=label,
+            )
         questions.append(
             {
                 "kind": kind,
@@ -102,7 +115,7 @@ def parse(text: str, languages: tuple[str, ...]) -> list[Question]:
             }
         )
     if len(questions) > MAX_QUESTIONS:
-        raise BadInput(f"A questionnaire has at most {MAX_QUESTIONS} questions.")
+        raise BadInput("A questionnaire has at most %(max)s questions.", max=MAX_QUESTIONS)
     return [Question(**q) for q in questions]
 
 
@@ -154,7 +167,7 @@ def answers(questions: list[Question], fields: dict[str, str]) -> dict[str, str]
     Raises QuestionnaireInvalid listing every problem at once.
     """
     result: dict[str, str] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     for index, q in enumerate(questions):
         name = field_name(index)
         if q.kind == "multi":
@@ -164,19 +177,26 @@ def answers(questions: list[Question], fields: dict[str, str]) -> dict[str, str]
             value = fields.get(name, "").strip()
         if not value:
             if q.required:
-                errors[name] = "Please answer this question."
+                errors[name] = Message(N_("Please answer this question."))
             continue
         if q.kind == "text" and len(value) > MAX_SHORT:
-            errors[name] = f"Please keep this under {MAX_SHORT:,} characters."
+            errors[name] = Message(
+                N_("Please keep this under %(max)s characters."), {"max": MAX_SHORT}
+            )
         elif q.kind == "long" and len(value) > MAX_LONG:
-            errors[name] = f"Please keep this under {MAX_LONG:,} characters, or attach a file."
+            errors[name] = Message(
+                N_("Please keep this under %(max)s characters, or attach a file."),
+                {"max": MAX_LONG},
+            )
         elif q.kind == "choice" and value not in q.choices:
-            errors[name] = "Please pick one of the choices."
+            errors[name] = Message(N_("Please pick one of the choices."))
         elif q.kind == "date":
             try:
                 dt.date.fromisoformat(value)
             except ValueError:
-                errors[name] = "Please give a date as YYYY-MM-DD, for example 2024-03-31."
+                errors[name] = Message(
+                    N_("Please give a date as YYYY-MM-DD, for example 2024-03-31.")
+                )
         result[q.label] = value
     if errors:
         raise QuestionnaireInvalid(errors)

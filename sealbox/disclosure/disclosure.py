@@ -67,12 +67,25 @@ def _seal_reason(text: str, report: Report, handler: User) -> Sealed:
     return crypto.seal(text.encode("utf-8"), *recipients)
 
 
-def _reason(text: str, what: str) -> str:
+def _reason(text: str, denial: bool = False) -> str:
     text = text.strip()
     if len(text) < MIN_REASON:
-        raise BadInput(f"Write {what} of at least {MIN_REASON} characters: it is kept on record.")
+        if denial:
+            raise BadInput(
+                "Write a reason for the denial of at least %(min)s characters: it is kept on "
+                "record.",
+                min=MIN_REASON,
+            )
+        raise BadInput(
+            "Write a reason of at least %(min)s characters: it is kept on record.",
+            min=MIN_REASON,
+        )
     if len(text) > MAX_REASON:
-        raise BadInput(f"{what.capitalize()} has at most {MAX_REASON:,} characters.")
+        if denial:
+            raise BadInput(
+                "A reason for the denial has at most %(max)s characters.", max=MAX_REASON
+            )
+        raise BadInput("A reason has at most %(max)s characters.", max=MAX_REASON)
     return text
 
 
@@ -98,7 +111,7 @@ def request(session: Session, clock: Clock, ctx: StaffContext, report_id: str, r
         report_id=report_id,
         handler_id=ctx.user_id,
         state=DisclosureState.PENDING,
-        reason=_seal_reason(_reason(reason, "a reason"), report, handler),
+        reason=_seal_reason(_reason(reason), report, handler),
         requested_on=clock.today(),
     )
     session.add(row)
@@ -197,7 +210,7 @@ def decide(
     key = _custodian_key(session, ctx, row.report_id)
     report = session.get(Report, row.report_id)
     handler = session.get(User, row.handler_id)
-    text = reason.strip() if approve else _reason(reason, "a reason for the denial")
+    text = reason.strip() if approve else _reason(reason, denial=True)
     if approve:
         if handler is None or not handler.active or not handler.public_key:
             raise Conflict("The handler who asked no longer has an active account.")

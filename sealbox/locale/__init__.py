@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import gettext
 import io
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -59,3 +60,43 @@ def translations(code: str) -> gettext.NullTranslations:
 def N_(message: str) -> str:
     """Marks a string for extraction into the catalogues; it is translated where it is shown."""
     return message
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence translated where it is shown, in the reader's language: its message id, with
+    named placeholders (`%(limit)s`), and the values for them.
+
+    The id is looked up first, then the values are filled into the translation, so a value is
+    never translated and never changes which sentence is looked up."""
+
+    id: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+    def render(self, gettext: Callable[[str], str], number: Callable[[int], str]) -> str:
+        """The sentence through `gettext`, numbers written by `number`."""
+        text = gettext(self.id)
+        if not self.params:
+            return text  # no formatting: a translation may hold a plain "%"
+        return text % {name: _fill(value, gettext, number) for name, value in self.params.items()}
+
+    def __str__(self) -> str:
+        """In English, for the command line and for logs."""
+        return self.render(lambda text: text, lambda n: f"{n:,}")
+
+
+# A placeholder's value: text goes in as it is (it is data: a file name, a username); a number
+# is written in the reader's digits; a Message is translated in turn, and several are joined.
+Param = str | int | Message | tuple[Message, ...]
+
+
+def _fill(value: Param, gettext: Callable[[str], str], number: Callable[[int], str]) -> str:
+    if isinstance(value, Message):
+        return value.render(gettext, number)
+    if isinstance(value, tuple):
+        return " ".join(part.render(gettext, number) for part in value)
+    if isinstance(value, bool):  # a bool is an int, but is never meant as a number
+        return str(value)
+    if isinstance(value, int):
+        return number(value)
+    return value

@@ -53,9 +53,10 @@ def error_classes() -> frozenset[str]:
 def _domain_error_messages(source: str) -> Iterator[tuple[int, None, str, list[str]]]:
     """The literal messages domain errors are made with: `NotFound("...")`, or a module constant.
 
-    The web layer translates an error's message by looking it up in the catalogue, so these
-    English sentences are the message ids. Messages built with f-strings cannot be looked up
-    and stay in English."""
+    The web layer translates an error's message by looking it up in the catalogue, then fills
+    in its values (`TooLarge("... (%(mib)s MB) ...", mib=n)`), so these English sentences are
+    the message ids. A message built with the values already in it (an f-string) could not be
+    looked up and would stay in English; tests/i18n/test_error_messages.py refuses one."""
     tree = ast.parse(source)
     constants = {
         target.id: node.value.value

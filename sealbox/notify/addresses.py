@@ -15,5 +15,7 @@ def normalise_email(text: str | None) -> str | None:
     if not address:
         return None
     if len(address) > 254 or not _ADDRESS.match(address):
-        raise BadInput(f"{address!r} is not a mail address (expected name@example.org).")
+        raise BadInput(
+            "“%(address)s” is not a mail address (expected name@example.org).", address=address
+        )
     return address

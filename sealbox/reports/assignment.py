@@ -67,7 +67,7 @@ def add_handler(
     if user is None or user.role != Role.HANDLER or not user.active or not user.public_key:
         raise BadInput("Reports can only be given to an active handler account.")
     if session.get(ReportKey, (report_id, user_id)) is not None:
-        raise BadInput(f"{user.username} already handles this report.")
+        raise BadInput("%(name)s already handles this report.", name=user.username)
     report_identity = access.open_report_key(session, ctx, report_id)
     recipient = Recipient.parse(user.public_key)
     session.add(

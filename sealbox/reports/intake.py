@@ -65,9 +65,9 @@ class _Limited:
             self.draft.received += len(chunk)
             if self.draft.received > self.draft.limit:
                 raise TooLarge(
-                    f"The files are larger than this site accepts in one go "
-                    f"({self.draft.limit // (1024 * 1024)} MiB). Send fewer or smaller files, "
-                    f"then add the rest as a follow-up."
+                    "The files are larger than this site accepts in one go (%(mib)s MB). "
+                    "Send fewer or smaller files, then add the rest as a follow-up.",
+                    mib=self.draft.limit // (1024 * 1024),
                 )
         except BaseException as exc:
             self.failure = exc

@@ -53,7 +53,7 @@ def add_note(session: Session, clock: Clock, ctx: StaffContext, report_id: str, 
     if not text:
         raise EmptyReport("The note is empty.")
     if len(text) > MAX_NOTE_CHARS:
-        raise BadInput(f"A note has at most {MAX_NOTE_CHARS:,} characters.")
+        raise BadInput("A note has at most %(max)s characters.", max=MAX_NOTE_CHARS)
     report = session.get(Report, report_id, with_for_update=True)
     body = crypto.seal(json.dumps({"text": text}).encode(), _notes_recipient(session, report))
     session.add(

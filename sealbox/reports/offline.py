@@ -28,14 +28,20 @@ def decrypt_bundle(
     try:
         archive = zipfile.ZipFile(bundle)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise BadInput(f"{bundle} is not a Sealbox export bundle (not a zip file).") from exc
+        raise BadInput(
+            "%(path)s is not a Sealbox export bundle (not a zip file).", path=str(bundle)
+        ) from exc
     with archive:
         try:
             manifest = json.loads(archive.read("manifest.json"))
         except (KeyError, ValueError) as exc:
-            raise BadInput(f"{bundle} has no readable manifest.json.") from exc
+            raise BadInput("%(path)s has no readable manifest.json.", path=str(bundle)) from exc
         if manifest.get("format") not in FORMATS:
-            raise BadInput(f"{bundle} is in an unknown format {manifest.get('format')!r}.")
+            raise BadInput(
+                "%(path)s is in an unknown format “%(format)s”.",
+                path=str(bundle),
+                format=str(manifest.get("format")),
+            )
         try:
             report_key = crypto.unwrap_identity(Sealed(archive.read(manifest["key"])), identity)
         except CannotOpen as exc:

@@ -30,7 +30,8 @@ class Details:
 
 
 class NoCustodian(BadInput):
-    status = 503
+    """Identity details came, but nobody is set up to hold them: they could never be read."""
+
     code = "no_custodian"
 
 
@@ -45,7 +46,7 @@ def from_fields(fields: dict[str, str], allowed: bool) -> Details | None:
     if not allowed:
         raise BadInput("This channel does not accept identity details; leave those fields empty.")
     if len(details.name) > MAX_FIELD or len(details.contact) > MAX_FIELD:
-        raise BadInput(f"Name and contact are at most {MAX_FIELD} characters each.")
+        raise BadInput("Name and contact are at most %(max)s characters each.", max=MAX_FIELD)
     return details
 
 

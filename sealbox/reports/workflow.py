@@ -49,8 +49,11 @@ def set_status(
     try:
         status = ReportStatus(status)
     except ValueError:
-        choices = ", ".join(ReportStatus)
-        raise BadInput(f"Unknown status {status!r}; choose one of {choices}.") from None
+        raise BadInput(
+            "Unknown status “%(status)s”; choose one of %(statuses)s.",
+            status=status,
+            statuses=", ".join(ReportStatus),
+        ) from None
     if status == ReportStatus.NEW and report.status != ReportStatus.NEW:
         raise BadInput("An acknowledged report cannot become new again.")
     if status == ReportStatus.CLOSED and outcome not in OUTCOMES:
@@ -113,13 +116,15 @@ def parse_labels(text: str) -> list[str]:
             continue
         if not _LABEL.match(label):
             raise BadInput(
-                f"{label[:40]!r} cannot be a label: use up to 40 letters, digits, spaces, "
-                "dots or dashes."
+                "“%(label)s” cannot be a label: use up to %(max)s letters, digits, spaces, "
+                "dots or dashes.",
+                label=label[:40],
+                max=40,
             )
         if label not in result:
             result.append(label)
     if len(result) > MAX_LABELS:
-        raise BadInput(f"A report can have at most {MAX_LABELS} labels.")
+        raise BadInput("A report can have at most %(max)s labels.", max=MAX_LABELS)
     return result
 
 

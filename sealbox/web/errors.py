@@ -1,5 +1,8 @@
 """Every failure becomes a clear page or JSON error; tracebacks and user data stay out of logs.
 
+`STATUS` is the one place that says which HTTP status a domain error is answered with; the
+domain's errors know nothing of HTTP. Messages are rendered here, in the reader's language.
+
 An unexpected error is answered once, by `ErrorBoundary`, and not raised on: the server then
 logs it once and keeps the connection open (Starlette's own handler re-raises after answering,
 so the server would log it a second time and drop a keep-alive connection).
@@ -16,15 +19,73 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.requests import Request as PlainRequest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as ASGIMessage
 
-from sealbox.errors import SealboxError, SessionExpired, refusal_for
-from sealbox.locale import N_
+from sealbox.errors import (
+    BadInput,
+    Busy,
+    Conflict,
+    DamagedData,
+    DatabaseUnavailable,
+    EmptyReport,
+    Forbidden,
+    FormExpired,
+    FormUsed,
+    LoginFailed,
+    NotFound,
+    OutcomeUnknown,
+    SealboxError,
+    SessionExpired,
+    StorageFull,
+    Throttled,
+    TooLarge,
+    TooSlow,
+    UnknownChannel,
+    refusal_for,
+)
+from sealbox.locale import N_, Message
+from sealbox.reports.reporter_identity import NoCustodian
 from sealbox.store.faults import StoreFault
-from sealbox.web import kept_text
+from sealbox.web import i18n, kept_text
 from sealbox.web.cookies import clear_session_cookie
+from sealbox.web.formatting import message_text
 
 log = logging.getLogger("sealbox.web")
+
+# The status each domain error is answered with; an error not listed takes its nearest listed
+# base class's (the most specific class wins).
+STATUS: dict[type[SealboxError], int] = {
+    SealboxError: 400,
+    BadInput: 400,
+    NotFound: 404,
+    UnknownChannel: 404,
+    EmptyReport: 422,
+    TooLarge: 413,
+    LoginFailed: 401,
+    SessionExpired: 401,
+    Throttled: 429,
+    Forbidden: 403,
+    FormExpired: 403,
+    FormUsed: 409,
+    Conflict: 409,
+    TooSlow: 408,
+    DamagedData: 500,
+    StorageFull: 507,
+    DatabaseUnavailable: 503,
+    OutcomeUnknown: 503,
+    Busy: 503,
+    NoCustodian: 503,
+}
+
+
+def status_of(exc: SealboxError) -> int:
+    """The HTTP status for a domain error: that of its most specific class in `STATUS`."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    raise TypeError(f"{type(exc).__name__} is not a SealboxError")
+
 
 _HTTP_MESSAGES = {
     404: N_("There is no page at this address."),
@@ -39,9 +100,10 @@ def _wants_json(request: Request) -> bool:
     )
 
 
-def error_response(request: Request, status: int, code: str, message: str) -> Response:
+def error_response(request: Request, status: int, code: str, message: str | Message) -> Response:
     if _wants_json(request):
-        return JSONResponse({"error": code, "message": message}, status_code=status)
+        text = message_text(i18n.language_of(request).code, message)
+        return JSONResponse({"error": code, "message": text}, status_code=status)
     templates = request.app.state.templates
     staff = request.url.path.startswith("/staff")
     if staff and code == "session_expired":
@@ -64,7 +126,7 @@ def kept_text_page(request: Request, refusal: SealboxError, form: kept_text.Kept
     and nothing else (the page reads no storage)."""
     context = {"layout": form.layout, "kept": form, "message": refusal.form_message}
     page = request.app.state.templates.render(
-        request, "common/kept.html", context, status=refusal.status
+        request, "common/kept.html", context, status=status_of(refusal)
     )
     return with_retry_after(page, refusal)
 
@@ -73,7 +135,7 @@ def _answer(request: Request, refusal: SealboxError) -> Response:
     form = kept_text.kept(request)
     if form is not None and kept_text.gives_back(refusal) and not _wants_json(request):
         return kept_text_page(request, refusal, form)
-    page = error_response(request, refusal.status, refusal.code, refusal.message)
+    page = error_response(request, status_of(refusal), refusal.code, refusal.message)
     return with_retry_after(page, refusal)
 
 
@@ -118,7 +180,8 @@ def install(app: FastAPI) -> None:
         fields = ", ".join(
             ".".join(str(p) for p in e["loc"][1:]) or "request" for e in exc.errors()
         )
-        return error_response(request, 400, "bad_input", f"Missing or invalid: {fields}.")
+        message = Message(N_("Missing or invalid: %(fields)s."), {"fields": fields})
+        return error_response(request, 400, "bad_input", message)
 
 
 class ErrorBoundary:
@@ -133,7 +196,7 @@ class ErrorBoundary:
             return
         started = False
 
-        async def tracked(message: Message) -> None:
+        async def tracked(message: ASGIMessage) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
             await send(message)

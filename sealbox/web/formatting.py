@@ -9,7 +9,7 @@ from babel.numbers import format_decimal
 from babel.units import format_unit
 from jinja2 import pass_context
 
-from sealbox.web.i18n import translate
+from sealbox.locale import Message, translations
 
 
 def _locale(context) -> str:
@@ -31,6 +31,18 @@ def number(context, value: int | float) -> str:
     return format_decimal(value, locale=_locale(context))
 
 
+def message_text(locale: str, message: Message | str | None) -> str:
+    """A message made in Python (a domain error) in the language `locale`, as plain text: its
+    id looked up in the catalogue, then its values filled in, numbers in the language's digits.
+    A plain string is a message id without values."""
+    if not message:
+        return ""
+    if isinstance(message, str):
+        message = Message(message)
+    catalogue = translations(locale)
+    return message.render(catalogue.gettext, lambda n: format_decimal(n, locale=locale))
+
+
 @pass_context
 def filesize(context, size: int) -> str:
     """Bytes as B/kB/MB/GB with the page's digits and separators."""
@@ -46,9 +58,9 @@ def filesize(context, size: int) -> str:
 
 
 @pass_context
-def translated(context, message: str | None) -> str:
-    """A message made in Python (a domain error) looked up in the page's catalogue."""
-    return translate(_locale(context), message or "")
+def translated(context, message: Message | str | None) -> str:
+    """A message made in Python (a domain error) in the page's language."""
+    return message_text(_locale(context), message)
 
 
 FILTERS = {"date": date, "number": number, "filesize": filesize, "translated": translated}

@@ -65,7 +65,7 @@ class Part:
         while chunk := self.read(1 << 16):
             data += chunk
             if len(data) > MAX_FIELD_BYTES:
-                raise BadInput(f"The field {self.name!r} is too long.")
+                raise BadInput("The field “%(name)s” is too long.", name=self.name)
         return field_text(data.decode("utf-8", errors="replace"))
 
 
@@ -156,7 +156,7 @@ class MultipartStream:
                 continue
             count += 1
             if count > MAX_PARTS:
-                raise BadInput("The form has too many parts.")
+                raise BadInput("The form has more than %(max)s parts.", max=MAX_PARTS)
             name, filename, content_type = describe(headers)
             part = Part(name=name, filename=filename, content_type=content_type, _stream=self)
             yield part

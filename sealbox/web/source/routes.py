@@ -28,7 +28,7 @@ from sealbox.sources.throttle import LoginBudget
 from sealbox.web import i18n
 from sealbox.web.cookies import clear_session_cookie, set_session_cookie
 from sealbox.web.deps import lanes, login_budget, services, templates
-from sealbox.web.errors import kept_text_page, with_retry_after
+from sealbox.web.errors import kept_text_page, status_of, with_retry_after
 from sealbox.web.forms import check_token, form_token, small_form
 from sealbox.web.kept_text import KeptForm, TypedField, gives_back
 from sealbox.web.lanes import Lanes
@@ -98,7 +98,7 @@ async def submit(
         stub = ChannelView(id="", slug=slug, name=slug, description="")
         text = fields.get("text", "")
         page = _render_submit(
-            request, svc, tpl, stub, text, exc.form_message, exc.status, fields=fields
+            request, svc, tpl, stub, text, exc.form_message, status_of(exc), fields=fields
         )
         return with_retry_after(page, exc)
 
@@ -118,7 +118,7 @@ async def submit(
             channel,
             fields.get("text", ""),
             exc.form_message,
-            status=exc.status,
+            status=status_of(exc),
             fields=fields,
             errors=getattr(exc, "errors", None),
         )
@@ -221,7 +221,7 @@ async def login(
     except SealboxError as exc:
         token = form_token(svc.secrets.form_key, "login", now=svc.clock.timestamp())
         page = tpl.render(
-            request, "source/login.html", {"token": token, "error": exc.message}, exc.status
+            request, "source/login.html", {"token": token, "error": exc.message}, status_of(exc)
         )
         return with_retry_after(page, exc)
     response = RedirectResponse("/report", status_code=303)
@@ -316,7 +316,7 @@ async def follow_up(
         # Give back what they wrote, so a refused file does not cost them their message.
         text = fields.get("text", "")
         page = _render_report(
-            request, svc, tpl, resumed, error=exc.form_message, text=text, status=exc.status
+            request, svc, tpl, resumed, error=exc.form_message, text=text, status=status_of(exc)
         )
         return with_retry_after(page, exc)
     done = i18n.local_url(i18n.choice_of(request), "/report?sent=1")

@@ -17,6 +17,7 @@ from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.roles import Role
 from sealbox.audit import anchor, search
 from sealbox.errors import BadInput, Conflict
+from sealbox.locale import N_
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
 from sealbox.web.staff.guards import staff
@@ -30,13 +31,14 @@ def auditor(ctx: StaffContext = Depends(staff)) -> StaffContext:
     return ctx
 
 
-def _day(value: str, name: str) -> dt.date | None:
+def _day(value: str, refusal: str) -> dt.date | None:
+    """The date in `value`, if any; BadInput(`refusal`) when it is not one."""
     if not value:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise BadInput(f"The {name} date must look like 2025-01-31.") from None
+        raise BadInput(refusal) from None
 
 
 @router.get("/audit")
@@ -56,8 +58,8 @@ def audit_log(
         actor=actor.strip()[:64],
         action=action.strip()[:64],
         target=target.strip()[:128],
-        since=_day(since.strip(), "“from”"),
-        until=_day(until.strip(), "“to”"),
+        since=_day(since.strip(), N_("The “from” date must look like 2025-01-31.")),
+        until=_day(until.strip(), N_("The “to” date must look like 2025-01-31.")),
     )
     listing = svc.audit_trail.search(ctx, filters, page)
     context = {"ctx": ctx, "log": listing.log, "filters": filters, "actions": listing.actions}

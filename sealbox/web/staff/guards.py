@@ -10,6 +10,7 @@ from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.roles import Role
 from sealbox.errors import Forbidden
+from sealbox.locale import N_
 from sealbox.services import Services
 from sealbox.web import kept_text
 from sealbox.web.deps import services
@@ -24,10 +25,12 @@ SETUP_PAGES = {
     "password": "/staff/account/password",
 }
 SETUP_MESSAGES = {
-    "factor": "Confirm your login with your security key or code first, at /staff/login/factor.",
-    "totp": "Set up your authenticator app first, at /staff/account/totp.",
-    "key": "Register a security key first, at /staff/account/keys.",
-    "password": "Choose a new password first, at /staff/account/password.",
+    "factor": N_(
+        "Confirm your login with your security key or code first, at /staff/login/factor."
+    ),
+    "totp": N_("Set up your authenticator app first, at /staff/account/totp."),
+    "key": N_("Register a security key first, at /staff/account/keys."),
+    "password": N_("Choose a new password first, at /staff/account/password."),
 }
 
 

@@ -17,6 +17,7 @@ from sealbox.errors import SealboxError
 from sealbox.services import Services
 from sealbox.web import i18n
 from sealbox.web.deps import services, templates
+from sealbox.web.errors import status_of
 from sealbox.web.staff import guards
 from sealbox.web.templating import Templates
 
@@ -36,7 +37,7 @@ class StaffPage:
     ) -> Response:
         """The page; with `error`, the page again saying what was refused (at its status)."""
         full = {"ctx": self.ctx, "error": error.message if error else None, **(context or {})}
-        status = error.status if error else 200
+        status = status_of(error) if error else 200
         return self.tpl.render(self.request, template, full, status=status)
 
     def local(self, path: str) -> str:

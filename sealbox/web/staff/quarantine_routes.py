@@ -11,6 +11,7 @@ from sealbox.accounts.actor import StaffContext
 from sealbox.errors import BadInput
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
+from sealbox.web.errors import status_of
 from sealbox.web.staff.guards import checked_choices, handler
 from sealbox.web.templating import Templates
 
@@ -72,7 +73,7 @@ def triage(
     try:
         done = svc.reports.triage(ctx, action, chosen, confirmed=form.get("confirm") == ["1"])
     except BadInput as exc:
-        return _render(request, svc, ctx, tpl, set(chosen), exc.message, status=exc.status)
+        return _render(request, svc, ctx, tpl, set(chosen), exc.message, status=status_of(exc))
     outcome = {"released" if action == "release" else "shredded": done.done}
     q = request.query_params
     keep = {"channel": q.get("channel", "")[:32]}

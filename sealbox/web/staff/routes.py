@@ -13,7 +13,7 @@ from sealbox.errors import SealboxError
 from sealbox.services import Services
 from sealbox.web.cookies import clear_session_cookie, set_session_cookie
 from sealbox.web.deps import lanes, services, templates
-from sealbox.web.errors import with_retry_after
+from sealbox.web.errors import status_of, with_retry_after
 from sealbox.web.forms import check_token, form_token, small_form
 from sealbox.web.lanes import Lanes
 from sealbox.web.staff import (
@@ -72,7 +72,7 @@ async def login(
             "error": exc.message,
             "username": username,
         }
-        page = tpl.render(request, "staff/login.html", context, status=exc.status)
+        page = tpl.render(request, "staff/login.html", context, status=status_of(exc))
         return with_retry_after(page, exc)
     next_page = SETUP_PAGES.get(done.context.pending or "", "/staff/")
     response = RedirectResponse(next_page, status_code=303)

@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from sealbox.errors import SealboxError
 from sealbox.web import i18n
+from sealbox.web.errors import status_of
+from sealbox.web.formatting import message_text
 from sealbox.web.staff import devices
 from sealbox.web.staff.guards import SETUP_PAGES
 from sealbox.web.staff.pages import AnyStep, FactorStep, Form, KeyHolder, StaffPage, fields
@@ -28,8 +30,8 @@ def _ceremony(page: StaffPage, step: Callable[[], Response]) -> Response:
     try:
         return step()
     except SealboxError as exc:
-        message = i18n.translate(i18n.language_of(page.request).code, exc.message)
-        return JSONResponse({"error": exc.code, "message": message}, status_code=exc.status)
+        message = message_text(i18n.language_of(page.request).code, exc.message)
+        return JSONResponse({"error": exc.code, "message": message}, status_code=status_of(exc))
 
 
 def _options(made: str) -> Response:
