@@ -1,7 +1,8 @@
 """Every failure becomes a clear page or JSON error; tracebacks and user data stay out of logs.
 
 `STATUS` is the one place that says which HTTP status a domain error is answered with; the
-domain's errors know nothing of HTTP. Messages are rendered here, in the reader's language.
+domain's errors know nothing of HTTP. A message goes into a page as it is (the template shows
+it with `|translated`) and into JSON in the reader's language.
 
 An unexpected error is answered once, by `ErrorBoundary`, and not raised on: the server then
 logs it once and keeps the connection open (Starlette's own handler re-raises after answering,

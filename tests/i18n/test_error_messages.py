@@ -244,6 +244,24 @@ def test_logins_sessions_and_files_refuse_in_the_pages_language(site, lang):
     seen.done()
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_password_advice_is_given_in_the_pages_language(services, client, lang):
+    """Staff see the policy's limits and zxcvbn's advice translated (the page showed them
+    untranslated before)."""
+    alice = staff_kit.account(services, "alice", "handler")
+    support.staff_login(client, services, alice)
+    seen = Seen(lang)
+    for name, new in (("too short", "short"), ("too common", "password1234")):
+        token = _token(client, "/staff/account/password", lang)
+        sent = client.post(
+            _url("/staff/account/password", lang),
+            data={"csrf": token, "current": alice.password, "new": new, "confirm": new},
+        )
+        page = seen.check(name, sent, 400)
+    assert "%(" not in page and "common password" not in page
+    seen.done()
+
+
 def _raiser(fault: Exception):
     def fail(*args, **kwargs):
         raise fault
