@@ -80,12 +80,14 @@ STATUS: dict[type[SealboxError], int] = {
 }
 
 
-def status_of(exc: SealboxError) -> int:
-    """The HTTP status for a domain error: that of its most specific class in `STATUS`."""
-    for cls in type(exc).__mro__:
+def status_of(exc: SealboxError | type[SealboxError]) -> int:
+    """The HTTP status for a domain error (or error class): that of its most specific class
+    in `STATUS`."""
+    kind = exc if isinstance(exc, type) else type(exc)
+    for cls in kind.__mro__:
         if cls in STATUS:
             return STATUS[cls]
-    raise TypeError(f"{type(exc).__name__} is not a SealboxError")
+    raise TypeError(f"{kind.__name__} is not a SealboxError")
 
 
 _HTTP_MESSAGES = {

@@ -303,7 +303,7 @@ def test_every_domain_error_has_its_own_http_status():
         if next(base for base in cls.__mro__ if base in STATUS) is SealboxError
     ]
     assert not unplaced, f"not in web/errors.py::STATUS: {unplaced}"
-    assert all(100 <= status_of(cls.__new__(cls)) <= 599 for cls in classes)
+    assert all(100 <= status_of(cls) <= 599 for cls in classes)
     for cls in classes:
         assert "status" not in vars(cls), f"{cls.__qualname__} knows an HTTP status"
 

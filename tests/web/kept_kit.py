@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from sealbox.errors import SealboxError
 from sealbox.locale import translations
+from sealbox.web.errors import status_of
 
 TYPED = "KEPTCANARY 倉庫裡的帳本被改過三次 ئامباردىكى دەپتەر ئۈچ قېتىم ئۆزگەرتىلگەن"
 REPORT_TEXT = "REPORTCANARY what I saw at the depot"
@@ -79,13 +80,13 @@ class Form(HTMLParser):
 def kept_page(page: httpx.Response, refusal: type[SealboxError], lang: str, code: str) -> Form:
     """The page that gives the typed text back after `refusal`: its status, when to come back
     (if ever), in the reader's language."""
-    assert page.status_code == refusal.status, page.text[:2000]
+    assert page.status_code == status_of(refusal), page.text[:2000]
     assert "KEPTCANARY" in page.text, "what was typed must come back"
     assert f'<html lang="{lang}"' in page.text
     english = refusal.on_form or ""
     translated = translations(code).gettext(english)
     assert translated != english and html.escape(translated) in page.text, page.text[:2000]
-    if refusal.status == 503:  # the database is away: when to ask again
+    if status_of(refusal) == 503:  # the database is away: when to ask again
         assert int(page.headers.get("retry-after", "0")) > 0, "Retry-After"
     assert translations(code).gettext("Your text, to send again") in page.text
     return Form(page.text)
