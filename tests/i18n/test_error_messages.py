@@ -172,9 +172,11 @@ def test_storage_faults_and_busy_lanes_refuse_in_the_pages_language(
     with monkeypatch.context() as patch:
         patch.setattr(site.blobs, "put", _raiser(OutOfSpace()))
         seen.check("disk full", _submit(client, "fraud", lang, {"text": "a"}, file), 507)
+    token = _token(client, "/submit/fraud", lang)
     with monkeypatch.context() as patch:
         patch.setattr(site.db, "read", _raiser(DatabaseAway()))
-        seen.check("database away (channel)", _submit(client, "fraud", lang, {"text": "a"}), 503)
+        sent = _submit(client, "fraud", lang, {"text": "a"}, token=token)
+        seen.check("database away (channel)", sent, 503)
     token = _token(client, "/submit/fraud", lang)
     with monkeypatch.context() as patch:
         patch.setattr(site.db, "run", _raiser(DatabaseAway()))
