@@ -25,6 +25,11 @@ _LAZY: dict[str, tuple[str, str, bool]] = {
         False,
     ),
     "audit": ("sealbox.audit.cli", "Verify, anchor, export and witness the audit log.", True),
+    "backup": (
+        "sealbox.backup.cli",
+        "Back up the instance sealed to an offline key; verify and restore backups.",
+        True,
+    ),
     "jobs": (
         "sealbox.jobs.cli",
         "Run the periodic jobs (sessions, retention, reminders, audit anchor, disk, mail).",

@@ -8,6 +8,7 @@ from sealbox import schema  # noqa: F401  (every table known to this process)
 from sealbox.accounts.name_backoff import NameBackoff
 from sealbox.accounts.service import Accounts
 from sealbox.audit.service import AuditTrail
+from sealbox.backup.service import Backups
 from sealbox.channels.service import Channels
 from sealbox.clock import Clock
 from sealbox.disclosure.service import Disclosures
@@ -40,6 +41,7 @@ class Services:
     accounts: Accounts = field(init=False)
     reports: Reports = field(init=False)
     channels: Channels = field(init=False)
+    backups: Backups = field(init=False)
 
 
 def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Services:
@@ -70,6 +72,7 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     services.accounts = Accounts(services)
     services.reports = Reports(services)
     services.channels = Channels(services)
+    services.backups = Backups(services)
     if migrate:
         db.migrate(secrets)
         from sealbox.audit import anchor
