@@ -8,8 +8,8 @@ import re
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from sealbox.accounts import accounts
-from sealbox.channels import channel_admin, channels
+from sealbox.accounts import staff_admin
+from sealbox.channels import channel_admin, channel_settings
 from sealbox.channels.models import Channel
 from sealbox.reports.models import Attachment, Report
 from sealbox.services import Services
@@ -39,11 +39,11 @@ def channel(
     """Make a channel; returns its id."""
     with services.db.transaction() as session:
         made = channel_admin.create(
-            session, services.clock, accounts.INSTALLER, slug, slug.title(), "", handlers
+            session, services.clock, staff_admin.INSTALLER, slug, slug.title(), "", handlers
         )
         made.allow_identity = allow_identity
         if questions:
-            channels.set_questions(session, made, questions)
+            channel_settings.set_questions(session, made, questions)
         return made.id
 
 

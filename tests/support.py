@@ -10,7 +10,7 @@ import pyotp
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from sealbox.accounts import accounts
+from sealbox.accounts import staff_admin
 from sealbox.channels import channel_admin
 from sealbox.services import Services
 from sealbox.web.app import create_app
@@ -37,8 +37,8 @@ class Account:
 def invite(services: Services, username: str, role: str = "handler") -> Account:
     """An account as the install-time CLI makes it: a one-time password, nothing enrolled."""
     with services.db.transaction() as session:
-        added = accounts.add(
-            session, services.clock, services.kdf, accounts.INSTALLER, username, role
+        added = staff_admin.add(
+            session, services.clock, services.kdf, staff_admin.INSTALLER, username, role
         )
     return Account(username, added.password, "", role)
 
@@ -68,7 +68,7 @@ def add_channel(services: Services, slug: str, handlers: list[str]) -> None:
         channel_admin.create(
             session,
             services.clock,
-            accounts.INSTALLER,
+            staff_admin.INSTALLER,
             slug,
             slug.title() + " channel",
             "",

@@ -32,9 +32,9 @@ from sqlalchemy import create_engine, select, text
 from starlette.testclient import TestClient
 
 from sealbox import crypto, services, settings
-from sealbox.accounts import accounts
+from sealbox.accounts import staff_admin
 from sealbox.accounts.models import User
-from sealbox.channels import channel_admin, channels
+from sealbox.channels import channel_admin, channel_settings
 from sealbox.crypto import Identity
 from sealbox.reports import deadlines
 from sealbox.web.app import create_app
@@ -68,12 +68,14 @@ def setup(database_url: str, data_dir: Path):
     """Schema, a handler on four channels; returns (services, handler user, totp secret)."""
     svc = services.build(settings.load(environ={}, data_dir=data_dir, database_url=database_url))
     with svc.db.transaction() as session:
-        added = accounts.add(session, svc.clock, svc.kdf, accounts.INSTALLER, "bench", "handler")
+        added = staff_admin.add(
+            session, svc.clock, svc.kdf, staff_admin.INSTALLER, "bench", "handler"
+        )
         for n in range(4):
             channel_admin.create(
                 session,
                 svc.clock,
-                accounts.INSTALLER,
+                staff_admin.INSTALLER,
                 f"channel-{n}",
                 f"Channel {n}",
                 handlers=["bench"],
@@ -83,7 +85,7 @@ def setup(database_url: str, data_dir: Path):
         done = enrolment.enrol(client, "bench", added.password, password=PASSWORD)
     with svc.db.transaction() as session:
         handler = session.scalar(select(User).where(User.username == "bench"))
-        channel_ids = [c.id for c in channels.open_channels(session)]
+        channel_ids = [c.id for c in channel_settings.open_channels(session)]
     return svc, handler, done.totp_secret, channel_ids
 
 

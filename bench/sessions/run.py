@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
 from sealbox import services, settings
-from sealbox.accounts import accounts
+from sealbox.accounts import staff_admin
 from sealbox.channels import channel_admin
 from sealbox.sources import source_access, source_sessions, throttle
 from sealbox.web.app import create_app
@@ -59,11 +59,11 @@ def run(backend: str, live: int, rounds: int) -> None:
         try:
             svc = services.build(settings.load(environ={}, data_dir=Path(tmp), database_url=url))
             with svc.db.transaction() as session:
-                added = accounts.add(
-                    session, svc.clock, svc.kdf, accounts.INSTALLER, "alice", "handler"
+                added = staff_admin.add(
+                    session, svc.clock, svc.kdf, staff_admin.INSTALLER, "alice", "handler"
                 )
                 channel_admin.create(
-                    session, svc.clock, accounts.INSTALLER, "bench", "Bench", handlers=["alice"]
+                    session, svc.clock, staff_admin.INSTALLER, "bench", "Bench", handlers=["alice"]
                 )
             client = TestClient(create_app(svc), base_url="http://sealbox.test")
             # The handler enrols as a person does at first login (their key, their password).

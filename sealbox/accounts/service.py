@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from sealbox import audit
 from sealbox.accounts import (
-    accounts,
     factor_policy,
     known_devices,
     password_policy,
@@ -24,16 +23,17 @@ from sealbox.accounts import (
     second_factor,
     security_keys,
     staff,
+    staff_admin,
     staff_sessions,
     totp,
 )
-from sealbox.accounts.accounts import Account
 from sealbox.accounts.actor import Actor, CommandLine, StaffContext, require_admin
 from sealbox.accounts.factor_policy import RoleFactors
 from sealbox.accounts.models import User
 from sealbox.accounts.role_requests import RoleRequestView
 from sealbox.accounts.roles import Role
 from sealbox.accounts.security_keys import KeyInfo
+from sealbox.accounts.staff_admin import Account
 from sealbox.channels import membership
 from sealbox.channels.membership import RequestView
 from sealbox.crypto import Identity, Recipient
@@ -259,7 +259,7 @@ class Accounts:
         """Every account, by role and name, with the role it waits for and its fingerprint."""
         require_admin(actor)
         with self._services.db.transaction() as session:
-            return accounts.accounts(session)
+            return staff_admin.accounts(session)
 
     def add(self, actor: Actor, username: str, role: str, email: str = "") -> NewAccount:
         """A new account with a one-time password; its holder enrols at first login. Only the
@@ -267,20 +267,22 @@ class Accounts:
         require_admin(actor)
         svc = self._services
         with svc.db.transaction() as session:
-            added = accounts.add(session, svc.clock, svc.kdf, actor.username, username, role, email)
+            added = staff_admin.add(
+                session, svc.clock, svc.kdf, actor.username, username, role, email
+            )
             return NewAccount(added.user.username, added.user.role, added.password, added.awaiting)
 
     def set_active(self, ctx: StaffContext, user_id: str, active: bool) -> None:
         """Deactivate (its sessions end at once) or reactivate an account."""
         require_admin(ctx)
         with self._services.db.transaction() as session:
-            accounts.set_active(session, self._services.clock, ctx, user_id, active)
+            staff_admin.set_active(session, self._services.clock, ctx, user_id, active)
 
     def reset_second_factors(self, ctx: StaffContext, user_id: str) -> None:
         """A lost phone or key: the account enrols a new second factor at its next login."""
         require_admin(ctx)
         with self._services.db.transaction() as session:
-            accounts.reset_totp(session, self._services.clock, ctx, user_id)
+            staff_admin.reset_totp(session, self._services.clock, ctx, user_id)
 
     def sign_in_policy(self, actor: Actor) -> SignInPolicy:
         """Per role: whether authenticator codes count, and the accounts without a key."""

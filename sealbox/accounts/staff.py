@@ -60,7 +60,7 @@ def create_user(session: Session, clock: Clock, kdf: KdfQueue, username: str, ro
     """Add an account with a one-time password and nothing else: no key pair, no authenticator.
 
     Its holder makes both at first login (`confirm_totp`, `change_password`); until then the
-    account receives no key wrap. Who may grant which role is decided in `accounts/accounts.py`.
+    account receives no key wrap. Who may grant which role is decided in `accounts/staff_admin.py`.
     """
     username = username.strip()
     plain = username.replace("-", "").replace("_", "").replace(".", "")

@@ -11,8 +11,8 @@ from sealbox import audit, notify
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
 from sealbox.accounts.roles import Role
-from sealbox.channels import channels, membership
-from sealbox.channels.channels import ChannelSettings
+from sealbox.channels import channel_settings, membership
+from sealbox.channels.channel_settings import ChannelSettings
 from sealbox.channels.models import Channel
 from sealbox.clock import Clock
 
@@ -27,7 +27,7 @@ def create(
     handlers: list[str] = (),
 ) -> Channel:
     """A new channel; `handlers` (usernames) are its first handlers, who need no approval."""
-    channel = channels.create_channel(session, slug.strip().lower(), name, description)
+    channel = channel_settings.create_channel(session, slug.strip().lower(), name, description)
     audit.record(session, clock, actor, "channel_added", f"channel:{channel.id}", slug=slug)
     notify.channel_changed(
         session,
@@ -44,8 +44,8 @@ def create(
 def update(
     session: Session, clock: Clock, ctx: StaffContext, channel_id: str, new: ChannelSettings
 ) -> None:
-    channel = channels.get(session, channel_id)
-    changed = channels.update(session, channel, new)
+    channel = channel_settings.get(session, channel_id)
+    changed = channel_settings.update(session, channel, new)
     if changed:
         audit.record(
             session, clock, ctx.username, "channel_changed", f"channel:{channel.id}", fields=changed
@@ -66,8 +66,8 @@ def update(
 def set_questions(
     session: Session, clock: Clock, ctx: StaffContext, channel_id: str, text: str
 ) -> None:
-    channel = channels.get(session, channel_id)
-    count = channels.set_questions(session, channel, text)
+    channel = channel_settings.get(session, channel_id)
+    count = channel_settings.set_questions(session, channel, text)
     audit.record(
         session,
         clock,

@@ -16,7 +16,7 @@ from sealbox import audit, notify
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
 from sealbox.accounts.roles import Role
-from sealbox.channels import channels
+from sealbox.channels import channel_settings
 from sealbox.channels.models import Channel, ChannelHandler, MembershipRequest
 from sealbox.clock import Clock
 from sealbox.crypto import Recipient
@@ -71,12 +71,12 @@ def set_handlers(
     never had handlers; after that each becomes a request that a handler of the channel or a
     custodian decides. Unchecking a waiting handler withdraws their request.
     """
-    channel = channels.get(session, channel_id)
+    channel = channel_settings.get(session, channel_id)
     wanted = set(user_ids)
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
     if set(users) != wanted or any(u.role != Role.HANDLER for u in users.values()):
         raise BadInput("Only handler accounts can handle a channel.")
-    current = channels.handler_ids(session, channel.id)
+    current = channel_settings.handler_ids(session, channel.id)
     waiting = pending_ids(session, channel.id)
     names = dict(session.execute(select(User.id, User.username)).all())
     change = Change()
@@ -177,7 +177,7 @@ def decide(
         raise NotFound("This request does not exist.")
     if row.state != PENDING:
         raise Conflict("This request has already been decided.")
-    members = channels.handler_ids(session, row.channel_id)
+    members = channel_settings.handler_ids(session, row.channel_id)
     is_member = ctx.role == Role.HANDLER and ctx.user_id in members
     if not (is_member or ctx.role == Role.CUSTODIAN) or ctx.user_id == row.user_id:
         raise Forbidden("Only a handler of this channel or a custodian can decide this.")
@@ -254,7 +254,7 @@ def _mail(
     if change.withdrawn:
         lines.append(f"{actor} withdrew the request for {', '.join(change.withdrawn)}.")
     # When nobody is left on the channel to approve, the custodians must hear of a request.
-    custodians = bool(change.requested) and not channels.handler_ids(session, channel.id)
+    custodians = bool(change.requested) and not channel_settings.handler_ids(session, channel.id)
     notify.membership_changed(
         session,
         clock,

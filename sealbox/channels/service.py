@@ -13,8 +13,8 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from sealbox.accounts.actor import Actor, StaffContext, require_admin
-from sealbox.channels import channel_admin, channels, membership, questionnaire
-from sealbox.channels.channels import ChannelSettings
+from sealbox.channels import channel_admin, channel_settings, membership, questionnaire
+from sealbox.channels.channel_settings import ChannelSettings
 from sealbox.channels.membership import Change, RequestView
 from sealbox.channels.models import Channel
 
@@ -87,9 +87,9 @@ class Channels:
         with self._services.db.transaction() as session:
             return [
                 ChannelSummary(
-                    c.id, c.slug, c.name, c.active, len(channels.handler_ids(session, c.id))
+                    c.id, c.slug, c.name, c.active, len(channel_settings.handler_ids(session, c.id))
                 )
-                for c in channels.all_channels(session)
+                for c in channel_settings.all_channels(session)
             ]
 
     def add(
@@ -113,13 +113,13 @@ class Channels:
         """A channel as its admin page shows it."""
         require_admin(actor)
         with self._services.db.transaction() as session:
-            channel = channels.get(session, channel_id)
+            channel = channel_settings.get(session, channel_id)
             return ChannelPage(
                 channel=_details(channel),
-                texts=channels.texts(channel),
+                texts=channel_settings.texts(channel),
                 questions_text=questionnaire.to_text(questionnaire.loads(channel.questions)),
                 handlers=[HandlerChoice(*row) for row in channel_admin.handler_choices(session)],
-                assigned=channels.handler_ids(session, channel.id),
+                assigned=channel_settings.handler_ids(session, channel.id),
                 waiting=membership.waiting(session, channel.id),
                 locked=channel.membership_locked,
             )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import crypto
 from sealbox.accounts.models import User
-from sealbox.channels import channels
+from sealbox.channels import channel_settings
 from sealbox.channels.models import Channel
 from sealbox.crypto import CannotOpen, Identity, Sealed
 from sealbox.errors import DamagedData, NotFound
@@ -146,7 +146,7 @@ def conversation(
         )
     return Conversation(
         report_id=report.id,
-        channel_name=channels.view(channel, lang).name if channel else "",
+        channel_name=channel_settings.view(channel, lang).name if channel else "",
         received_on=report.received_on,
         status=report.status,
         acknowledged_on=report.acknowledged_on,

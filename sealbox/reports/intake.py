@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from sqlalchemy.orm import Session
 
 from sealbox import crypto
-from sealbox.channels import channels
+from sealbox.channels import channel_settings
 from sealbox.crypto import Identity, Recipient, Sealed, passphrase
 from sealbox.errors import EmptyReport, OutcomeUnknown, TooLarge, UnknownChannel, storage_refusals
 from sealbox.reports import ceilings, cleaning, deadlines, reporter_identity
@@ -204,8 +204,8 @@ def submit(
     today = services.clock.today()
 
     def store(session: Session) -> None:
-        channel = channels.open_channel(session, channel_slug)
-        handlers = channels.handler_recipients(session, channel.id)
+        channel = channel_settings.open_channel(session, channel_slug)
+        handlers = channel_settings.handler_recipients(session, channel.id)
         if not handlers:
             raise UnknownChannel("This channel has nobody to read reports right now.")
         # Counted in the database, so the ceilings hold across every serving process.

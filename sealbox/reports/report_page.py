@@ -10,8 +10,8 @@ from typing import ClassVar
 from sqlalchemy.orm import Session
 
 from sealbox.accounts.actor import StaffContext
-from sealbox.disclosure import disclosure
-from sealbox.disclosure.disclosure import HandlerIdentityView
+from sealbox.disclosure import two_person
+from sealbox.disclosure.two_person import HandlerIdentityView
 from sealbox.reports import access, assignment, deadlines, dialog, notes, workflow
 from sealbox.reports.assignment import Holder
 from sealbox.reports.dialog import Conversation
@@ -79,5 +79,5 @@ def assemble(session: Session, ctx: StaffContext, report_id: str, today: dt.date
         notes=tuple(notes.notes(session, report_id, ctx.user_id, ctx.identity)),
         holders=tuple(assignment.holders(session, report_id)),
         candidates=tuple(assignment.candidates(session, report_id)),
-        identity=disclosure.for_handler(session, ctx, report_id),
+        identity=two_person.for_handler(session, ctx, report_id),
     )

@@ -1,5 +1,6 @@
 """The reporter's identity, sealed at intake to a second per-report key that only the
-custodians hold. A handler can read it only after a custodian approves (see disclosure.py)."""
+custodians hold. A handler can read it only after a custodian approves (see
+`disclosure/two_person.py`)."""
 
 from __future__ import annotations
 

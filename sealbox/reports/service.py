@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from sealbox import audit
 from sealbox.accounts import staff
-from sealbox.accounts.accounts import INSTALLER
 from sealbox.accounts.actor import StaffContext
+from sealbox.accounts.staff_admin import INSTALLER
 from sealbox.errors import NotFound
 from sealbox.reports import (
     access,

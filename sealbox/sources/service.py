@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sealbox.channels import channels, questionnaire
-from sealbox.channels.channels import ChannelView
+from sealbox.channels import channel_settings, questionnaire
+from sealbox.channels.channel_settings import ChannelView
 from sealbox.crypto import passphrase
 from sealbox.errors import storage_refusals
 from sealbox.reports import dialog, intake, reporter_identity
@@ -66,14 +66,14 @@ class Sources:
     def open_channels(self, lang: str) -> list[ChannelView]:
         """Channels a source can send to, named in `lang` where they have a translation."""
         with self._services.db.transaction() as session:
-            return channels.open_channels(session, lang)
+            return channel_settings.open_channels(session, lang)
 
     def channel(self, slug: str, lang: str) -> ChannelView:
         """The open channel `slug`; UnknownChannel otherwise. Tried twice on a lost database
         connection, then DatabaseUnavailable (StorageFull for a full disk)."""
         with storage_refusals():
             return self._services.db.read(
-                lambda session: channels.open_channel(session, slug, lang)
+                lambda session: channel_settings.open_channel(session, slug, lang)
             )
 
     def submission_token(self) -> str:

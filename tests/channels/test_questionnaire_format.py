@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sealbox.channels import questionnaire
-from sealbox.channels.channels import LANGUAGES
+from sealbox.channels.channel_settings import LANGUAGES
 from sealbox.errors import BadInput
 
 TEXT = """text* Department

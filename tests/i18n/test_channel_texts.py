@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from sealbox.channels import channels
+from sealbox.channels import channel_settings
 from sealbox.channels.models import Channel
 from tests import support
 
@@ -13,7 +13,7 @@ from tests import support
 def _translate_channel(services, slug: str) -> None:
     with services.db.transaction() as session:
         channel = session.scalar(select(Channel).where(Channel.slug == slug))
-        settings = channels.ChannelSettings(
+        settings = channel_settings.ChannelSettings(
             names={
                 "en": "Police abuse",
                 "zh_Hans": "警察滥权",
@@ -22,7 +22,7 @@ def _translate_channel(services, slug: str) -> None:
             descriptions={"en": "Reports about the police.", "zh_Hans": "关于警察的举报。"},
             active=True,
         )
-        channels.update(session, channel, settings)
+        channel_settings.update(session, channel, settings)
 
 
 def test_channel_texts_follow_the_page_language(services, client):

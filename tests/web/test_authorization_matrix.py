@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sealbox.accounts import role_requests
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
-from sealbox.channels import channels, membership
+from sealbox.channels import channel_settings, membership
 from sealbox.channels.models import Channel
-from sealbox.disclosure import disclosure
+from sealbox.disclosure import two_person
 from sealbox.reports.models import IdentityKey, ReportKey
 from sealbox.web.app import create_app
 from tests import staff_kit, support
@@ -211,7 +211,7 @@ def world(services, client):
         pat = session.scalar(select(User.id).where(User.username == "pat"))
         for slug in ("own", "other"):
             channel = session.scalar(select(Channel.id).where(Channel.slug == slug))
-            joined = channels.handler_ids(session, channel) | {pat}
+            joined = channel_settings.handler_ids(session, channel) | {pat}
             membership.set_handlers(session, services.clock, "ada", channel, joined)
         waiting = {
             r.channel_name.lower(): r.id for r in membership.decidable(session, _custodian())
@@ -229,7 +229,7 @@ def world(services, client):
         with services.db.transaction() as session:
             user = session.scalar(select(User).where(User.username == holder.username))
             ctx = StaffContext(user.id, user.username, "handler", None, "-", "-")
-            request_id = disclosure.request(
+            request_id = two_person.request(
                 session, services.clock, ctx, report_id, "Needed to protect the reporter."
             )
         targets[slug] = {

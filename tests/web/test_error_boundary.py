@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from sealbox.channels import channels
+from sealbox.channels import channel_settings
 from tests import support
 
 
@@ -40,7 +40,7 @@ def test_an_unexpected_error_is_answered_once_and_keeps_the_connection(server, m
     def broken(*args, **kwargs):
         raise RuntimeError(detail)
 
-    monkeypatch.setattr(channels, "open_channels", broken)
+    monkeypatch.setattr(channel_settings, "open_channels", broken)
     caplog.set_level(logging.INFO)
     with socket.create_connection(("127.0.0.1", server), timeout=10) as connection:
         status, body = _get(connection, "/")

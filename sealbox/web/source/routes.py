@@ -12,7 +12,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sealbox.channels.channels import ChannelView
+from sealbox.channels.channel_settings import ChannelView
 from sealbox.errors import (
     DatabaseUnavailable,
     Forbidden,

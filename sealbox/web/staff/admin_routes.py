@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts import roles
 from sealbox.channels import questionnaire
-from sealbox.channels.channels import LANGUAGES, ChannelSettings
+from sealbox.channels.channel_settings import LANGUAGES, ChannelSettings
 from sealbox.errors import BadInput, SealboxError
 from sealbox.locale import N_
 from sealbox.web.kept_text import TypedField

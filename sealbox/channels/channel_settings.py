@@ -1,5 +1,5 @@
-"""Channels: where a source sends a report, in which languages, with which questions, and who
-handles it."""
+"""A channel's settings: where a source sends a report, in which languages, with which
+questions, and who handles it; and finding the open ones a source may choose."""
 
 from __future__ import annotations
 
