@@ -119,9 +119,30 @@ def _settings(data_dir: Path | None):
 
 
 def _services(data_dir: Path | None):
+    """The services on a database at this release's schema; any other schema stops the
+    command with the one to run (`sealbox init`, `sealbox upgrade`, or a newer release)."""
     from sealbox import services
+    from sealbox.store.schema_version import SchemaMismatch
 
-    return services.build(_settings(data_dir))
+    try:
+        return services.build(_settings(data_dir), migrate=False)
+    except SchemaMismatch as exc:
+        _fail(str(exc))
+
+
+def _new_or_current(data_dir: Path | None):
+    """The services, making the schema if the database has none; an existing database at
+    another revision is left to `sealbox upgrade` (which shows each step)."""
+    from sealbox import services
+    from sealbox.store.schema_version import SchemaMismatch
+
+    settings = _settings(data_dir)
+    try:
+        return services.build(settings, migrate=False)
+    except SchemaMismatch as exc:
+        if exc.state.verdict != "new":
+            _fail(str(exc))
+    return services.build(settings, migrate=True)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -154,10 +175,37 @@ def _print_new_account(added) -> None:
 @app.command()
 def init(data_dir: Path | None = DataDir) -> None:
     """Create the data directory, the database schema and this instance's secrets."""
-    svc = _services(data_dir)
+    svc = _new_or_current(data_dir)
     typer.echo(
         f"Sealbox is ready in {svc.settings.data_dir.resolve()} ({svc.db.engine.dialect.name})."
     )
+
+
+@app.command()
+def upgrade(data_dir: Path | None = DataDir) -> None:
+    """Migrate the database to this release's schema, one revision at a time (back up first)."""
+    from sealbox import services
+    from sealbox.store import schema_version
+
+    settings = _settings(data_dir)
+    try:
+        svc = services.build(settings, migrate=False)
+    except schema_version.SchemaMismatch as exc:
+        if exc.state.verdict == "ahead":
+            _fail(str(exc))
+        was = exc.state.current or "nothing"
+        steps = len(exc.state.pending)
+        typer.echo(f"Upgrading the schema from {was} to {exc.state.head}: {steps} revision(s).")
+        svc = services.build(
+            settings,
+            migrate=True,
+            applied=lambda rev: typer.echo(f"  applied {schema_version.describe(rev)}"),
+        )
+        typer.echo(f"The database is at {exc.state.head}, this release's schema.")
+    else:
+        head = schema_version.state(svc.db.engine).head
+        typer.echo(f"The database is already at {head}, this release's schema: nothing to do.")
+    svc.db.dispose()
 
 
 @app.command()
@@ -221,7 +269,7 @@ def demo(
     from sealbox.accounts.roles import Role
     from sealbox.errors import Conflict
 
-    svc = _services(data_dir)
+    svc = _new_or_current(data_dir)
     try:
         added = svc.accounts.add(COMMAND_LINE, "demo-handler", Role.HANDLER)
     except Conflict:

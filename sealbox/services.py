@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sealbox import schema  # noqa: F401  (every table known to this process)
@@ -17,7 +18,7 @@ from sealbox.notify.service import Mail
 from sealbox.reports.service import Reports
 from sealbox.settings import Settings
 from sealbox.sources.service import Sources
-from sealbox.store import instance
+from sealbox.store import instance, schema_version
 from sealbox.store.blobs import BlobStore
 from sealbox.store.db import Database
 
@@ -44,11 +45,26 @@ class Services:
     backups: Backups = field(init=False)
 
 
-def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Services:
-    """Open the database and blob store for `settings`; migrate the schema if asked."""
+def build(
+    settings: Settings,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    applied: Callable[[str], object] | None = None,
+) -> Services:
+    """Open the database and blob store for `settings`.
+
+    migrate=True first brings the schema to this release's head (`sealbox init` and `sealbox
+    upgrade`, which prints each revision given to `applied`; the tests' fixtures);
+    migrate=False is for everything that serves: it raises SchemaMismatch, touching nothing,
+    unless the database is already at this release's head.
+    """
     clock = clock or Clock()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     db = Database(settings.db_url, settings.database_busy_seconds)
+    refusal = schema_version.state(db.engine).refusal()
+    if refusal is not None and (not migrate or refusal.state.verdict == "ahead"):
+        db.dispose()
+        raise refusal
     # Secrets first: an older schema still holds them in the database, and the migration that
     # drops that table refuses while it is not empty.
     secrets = instance.load(settings.secrets_path, db.engine)
@@ -73,10 +89,10 @@ def build(settings: Settings, clock: Clock | None = None, migrate: bool = True) 
     services.reports = Reports(services)
     services.channels = Channels(services)
     services.backups = Backups(services)
-    if migrate:
-        db.migrate(secrets)
-        from sealbox.audit import anchor
+    if refusal is not None:
+        db.migrate(secrets, applied)
+    from sealbox.audit import anchor
 
-        # Once per instance: its first signed anchor (and keys a log that predates keying).
-        anchor.adopt(services)
+    # Once per instance: its first signed anchor (and keys a log that predates keying).
+    anchor.adopt(services)
     return services

@@ -17,13 +17,18 @@ DataDir = typer.Option(None, "--data-dir", "-d", help="Data directory (default: 
 
 def _services(data_dir: Path | None):
     from sealbox import services, settings
+    from sealbox.store.schema_version import SchemaMismatch
 
     try:
         config = settings.load(**({"data_dir": data_dir} if data_dir else {}))
     except ValueError as exc:  # a setting that cannot work (its message says which and why)
         typer.secho(f"error: configuration: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
-    return services.build(config)
+    try:
+        return services.build(config, migrate=False)
+    except SchemaMismatch as exc:  # behind or ahead: the message names the command to run
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
 
 
 def _read_anchor(path: Path) -> anchor.Anchor:

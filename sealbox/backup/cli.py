@@ -41,8 +41,12 @@ def _settings(data_dir: Path | None):
 
 def _services(data_dir: Path | None):
     from sealbox import services
+    from sealbox.store.schema_version import SchemaMismatch
 
-    return services.build(_settings(data_dir))
+    try:
+        return services.build(_settings(data_dir), migrate=False)
+    except SchemaMismatch as exc:  # back up with the release that wrote the database
+        _fail(str(exc))
 
 
 def _recipient(text: str):

@@ -27,13 +27,18 @@ def run_command(
 ) -> None:
     """Run the jobs that are due; safe to start on several machines (a lease in the database)."""
     from sealbox import services, settings
+    from sealbox.store.schema_version import SchemaMismatch
 
     try:
         config = settings.load(**({"data_dir": data_dir} if data_dir else {}))
     except ValueError as exc:  # a setting that cannot work (its message says which and why)
         typer.secho(f"error: configuration: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
-    svc = services.build(config)
+    try:
+        svc = services.build(config, migrate=False)
+    except SchemaMismatch as exc:  # behind or ahead: the message names the command to run
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
     holder = runner.worker_id()
     failed = False
     while True:

@@ -230,17 +230,24 @@ class Database:
             busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
             return bool(busy == 0)
 
-    def migrate(self, secrets: InstanceSecrets | None = None) -> None:
-        """Bring the schema to the newest revision (Alembic).
+    def migrate(
+        self,
+        secrets: InstanceSecrets | None = None,
+        applied: Callable[[str], object] | None = None,
+        to: str = "head",
+    ) -> None:
+        """Bring the schema to revision `to`, the newest by default (Alembic).
 
         `secrets` (the instance secrets) is handed to migrations that seal what older releases
         kept in the clear; tables such a migration rewrote are then forgotten (`forget`), so no
-        old page image keeps the clear value.
+        old page image keeps the clear value. `applied` is called with each revision's id as
+        it is applied (for progress).
         """
         config = alembic_config(self.url, self.engine)
         config.attributes["secrets"] = secrets
         config.attributes["forget"] = set()
-        command.upgrade(config, "head")
+        config.attributes["applied"] = applied
+        command.upgrade(config, to)
         if config.attributes["forget"]:
             self.forget(*sorted(config.attributes["forget"]))
 

@@ -19,8 +19,15 @@ def run_migrations_online() -> None:
             # `reports` would cascade into every table that refers to it. Checked at the end.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         try:
+            applied = config.attributes.get("applied")
             context.configure(
-                connection=connection, target_metadata=target_metadata, render_as_batch=sqlite
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=sqlite,
+                # Progress: each revision's id, as it is applied (`sealbox upgrade` prints it).
+                on_version_apply=[lambda *, step, **_: applied(step.up_revision_id)]
+                if applied
+                else [],
             )
             with context.begin_transaction():
                 context.run_migrations()
