@@ -28,6 +28,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -168,6 +169,18 @@ class BlobStore:
             raise BlobMissing(f"blob {blob_id} is missing")
         with handle:
             yield handle
+
+    def writable(self) -> bool:
+        """Whether a file can be written where uploads and their copies go now (a health
+        check): an unnamed file (O_TMPFILE) in each, one zero byte, gone when closed, so no
+        directory entry or time changes."""
+        for directory in (self.new, self.tmp):
+            try:
+                with tempfile.TemporaryFile(dir=directory, buffering=0) as probe:
+                    probe.write(b"\0")
+            except OSError:
+                return False
+        return True
 
     def delete(self, blob_id: str) -> None:
         for path in self._places(blob_id):

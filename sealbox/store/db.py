@@ -58,6 +58,7 @@ class Database:
 
     def __init__(self, url: str, busy_seconds: float = 30.0) -> None:
         self.url = url
+        self.busy_seconds = busy_seconds
         self.engine = make_engine(url, busy_seconds)
         # Handed to every session as `session.info` (the audit key, put here by services.build).
         self.session_info: dict[str, object] = {}
@@ -148,6 +149,28 @@ class Database:
             except sa_exc.DBAPIError as exc:
                 failure = exc
         raise CommitUnknown() from failure
+
+    def answers(self, seconds: float = 2.0) -> bool:
+        """Whether the database would take a write within `seconds` (a health check).
+
+        SQLite: takes the write lock and lets go at once (another program holding it means
+        every submission would wait, then fail); PostgreSQL: a connection answers a query.
+        """
+        try:
+            with self.engine.connect() as connection:
+                if self.engine.dialect.name != "sqlite":
+                    connection.exec_driver_sql("SELECT 1")
+                    return True
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+                try:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    connection.exec_driver_sql("ROLLBACK")
+                finally:
+                    busy = int(self.busy_seconds * 1000)
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={busy}")
+            return True
+        except sa_exc.DBAPIError:
+            return False
 
     def forget(self, *tables: str) -> bool:
         """Make deleted rows unrecoverable from the database files; True when it fully ran.

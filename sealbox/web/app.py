@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sealbox.jobs.background import Heartbeat
 from sealbox.services import Services
 from sealbox.sources.throttle import LoginBudget
-from sealbox.web import errors
+from sealbox.web import errors, health
 from sealbox.web.i18n import LanguageMiddleware
 from sealbox.web.inputs import check_address
 from sealbox.web.lanes import Lanes
@@ -65,6 +65,7 @@ def create_app(services: Services) -> FastAPI:
         min_rate=settings.body_min_bytes_per_second,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(health.router)
     app.include_router(source_routes.router)
     app.include_router(staff_routes.router, prefix="/staff")
     app.include_router(audit_routes.router, prefix="/staff")
