@@ -24,6 +24,11 @@ _LAZY: dict[str, tuple[str, str, bool]] = {
         "Remove identifying metadata (GPS, camera serials, authors, dates...) from files.",
         False,
     ),
+    "doctor": (
+        "sealbox.doctor.cli",
+        "Check this instance: permissions, schema, blob store, mail, disk, clock, KDF, TLS.",
+        False,
+    ),
     "audit": ("sealbox.audit.cli", "Verify, anchor, export and witness the audit log.", True),
     "backup": (
         "sealbox.backup.cli",
