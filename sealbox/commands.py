@@ -35,6 +35,16 @@ _LAZY: dict[str, tuple[str, str, bool]] = {
         "Back up the instance sealed to an offline key; verify and restore backups.",
         True,
     ),
+    "recovery-key": (
+        "sealbox.recovery.cli",
+        "Register the organisation's offline recovery key (its public half).",
+        True,
+    ),
+    "recovery": (
+        "sealbox.recovery.cli",
+        "Give a reset account its reports back, with the offline recovery key.",
+        True,
+    ),
     "jobs": (
         "sealbox.jobs.cli",
         "Run the periodic jobs (sessions, retention, reminders, audit anchor, disk, mail).",
@@ -301,6 +311,33 @@ def demo(
         typer.echo(f"Security keys work at the public address: {settings.webauthn_origin}/staff/")
     if not no_serve:
         serve(data_dir=data_dir, host=host, port=port)
+
+
+@user_app.command("reset")
+def user_reset(username: str, data_dir: Path | None = DataDir) -> None:
+    """A forgotten password: the account enrols anew with a new one-time password.
+
+    Its old key is erased with every wrap made to it; the reports it held come back only
+    through `sealbox recovery` with the organisation's offline recovery key.
+    """
+    from sealbox.accounts.actor import COMMAND_LINE
+    from sealbox.errors import SealboxError
+
+    svc = _services(data_dir)
+    try:
+        password = svc.accounts.reset_account(COMMAND_LINE, username)
+    except SealboxError as exc:
+        _fail(str(exc))
+    typer.echo(f"  username:          {username}")
+    typer.echo(f"  one-time password: {password}")
+    typer.echo(
+        "  Hand it on by a safe route; the holder sets up a new authenticator, password and key\n"
+        "  at their next login. Then give them back their reports:\n"
+        f"    sealbox recovery export --user {username} -o {username}-recovery.json   (here)\n"
+        f"    sealbox recovery open {username}-recovery.json -i RECOVERY-KEY --to THEIR-NEW-KEY"
+        "   (offline)\n"
+        "    sealbox recovery import REOPENED.json   (here)"
+    )
 
 
 @user_app.command("add")

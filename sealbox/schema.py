@@ -8,6 +8,7 @@ from sealbox.channels import models as channels_models  # noqa: F401
 from sealbox.disclosure import models as disclosure_models  # noqa: F401
 from sealbox.jobs import models as job_models  # noqa: F401
 from sealbox.notify import models as notify_models  # noqa: F401
+from sealbox.recovery import models as recovery_models  # noqa: F401
 from sealbox.reports import models as reports_models  # noqa: F401
 from sealbox.sources import models as sources_models  # noqa: F401
 from sealbox.store.base import Base

@@ -15,6 +15,7 @@ from sealbox.clock import Clock
 from sealbox.disclosure.service import Disclosures
 from sealbox.kdf_queue import KdfQueue
 from sealbox.notify.service import Mail
+from sealbox.recovery.service import Recovery
 from sealbox.reports.service import Reports
 from sealbox.settings import Settings
 from sealbox.sources.service import Sources
@@ -42,6 +43,7 @@ class Services:
     accounts: Accounts = field(init=False)
     reports: Reports = field(init=False)
     channels: Channels = field(init=False)
+    recovery: Recovery = field(init=False)
     backups: Backups = field(init=False)
 
 
@@ -88,6 +90,7 @@ def build(
     services.accounts = Accounts(services)
     services.reports = Reports(services)
     services.channels = Channels(services)
+    services.recovery = Recovery(services)
     services.backups = Backups(services)
     if refusal is not None:
         db.migrate(secrets, applied)

@@ -18,6 +18,7 @@ from sealbox.accounts import (
     factor_policy,
     known_devices,
     password_policy,
+    reset,
     role_requests,
     roles,
     second_factor,
@@ -277,6 +278,15 @@ class Accounts:
         require_admin(ctx)
         with self._services.db.transaction() as session:
             staff_admin.set_active(session, self._services.clock, ctx, user_id, active)
+
+    def reset_account(self, actor: Actor, username: str) -> str:
+        """A forgotten password: the account enrols anew (returns its one-time password); its
+        old key and wraps are erased, and what they opened waits for recovery."""
+        svc = self._services
+        with svc.db.transaction() as session:
+            password = reset.reset(session, svc.clock, svc.kdf, actor, username)
+        svc.db.forget(*reset.TOUCHED)
+        return password
 
     def reset_second_factors(self, ctx: StaffContext, user_id: str) -> None:
         """A lost phone or key: the account enrols a new second factor at its next login."""

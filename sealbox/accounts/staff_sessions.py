@@ -25,6 +25,7 @@ from sealbox.accounts.models import StaffSession, User
 from sealbox.accounts.roles import Role
 from sealbox.crypto import CannotOpen, Identity, Recipient
 from sealbox.errors import BadInput, SessionExpired
+from sealbox.recovery import wraps as recovery_wraps
 from sealbox.store import erase
 
 if TYPE_CHECKING:
@@ -96,10 +97,29 @@ def log_in(
                 session, services.clock, user, identity, password, services.kdf
             )
             rotated = True
+        if identity is not None:
+            _catch_up_recovery(services, session, user, identity)
         cookie = _open_session(services, session, outcome, identity)
     if rotated:
         services.db.forget(*key_rotation.TOUCHED, "staff_sessions")
     return cookie
+
+
+def _catch_up_recovery(
+    services: Services, session: Session, user: User, identity: Identity
+) -> None:
+    """Wrap to the recovery keys the report keys this holder opens that still lack a wrap
+    (made before a recovery key was registered): the holder's key is open only now."""
+    added = recovery_wraps.catch_up(session, user.id, identity)
+    if added:
+        audit.record(
+            session,
+            services.clock,
+            user.username,
+            "recovery_wrapped",
+            f"user:{user.id}",
+            keys=added,
+        )
 
 
 def _open_session(

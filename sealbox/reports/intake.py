@@ -13,6 +13,7 @@ from sealbox import crypto
 from sealbox.channels import channel_settings
 from sealbox.crypto import Identity, Recipient, Sealed, passphrase
 from sealbox.errors import EmptyReport, OutcomeUnknown, TooLarge, UnknownChannel, storage_refusals
+from sealbox.recovery import wraps as recovery_wraps
 from sealbox.reports import ceilings, cleaning, deadlines, reporter_identity
 from sealbox.reports.models import Attachment, Message, Report, ReportKey, SourceAccess
 from sealbox.reports.vocabulary import ReportStatus
@@ -228,6 +229,7 @@ def submit(
         for user_id, recipient in handlers.items():
             wrapped = crypto.wrap_identity(draft.identity, recipient)
             session.add(ReportKey(report_id=report.id, user_id=user_id, wrapped=wrapped))
+        recovery_wraps.wrap(session, report.id, "report", draft.identity)
         session.add(
             SourceAccess(
                 lookup_id=keys.lookup_id,

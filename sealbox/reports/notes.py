@@ -16,6 +16,7 @@ from sealbox.accounts.models import User
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, Recipient
 from sealbox.errors import BadInput, EmptyReport
+from sealbox.recovery import wraps as recovery_wraps
 from sealbox.reports import access, dialog
 from sealbox.reports.models import Note, NoteKey, Report, ReportKey
 
@@ -42,6 +43,7 @@ def _notes_recipient(session: Session, report: Report) -> Recipient:
         for user_id, public_key in holders:
             wrapped = crypto.wrap_identity(key, Recipient.parse(public_key))
             session.add(NoteKey(report_id=report.id, user_id=user_id, wrapped=wrapped))
+        recovery_wraps.wrap(session, report.id, "notes", key)
         session.flush()
     return Recipient.parse(report.notes_public_key)
 

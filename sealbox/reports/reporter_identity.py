@@ -15,6 +15,7 @@ from sealbox.accounts.models import User
 from sealbox.accounts.roles import Role
 from sealbox.crypto import Identity, Recipient
 from sealbox.errors import BadInput
+from sealbox.recovery import wraps as recovery_wraps
 from sealbox.reports.models import IdentityKey, Report, ReporterIdentity
 
 MAX_FIELD = 500
@@ -78,6 +79,7 @@ def seal(session: Session, report: Report, details: Details) -> None:
     for user_id, recipient in custodians.items():
         wrapped = crypto.wrap_identity(key, recipient)
         session.add(IdentityKey(report_id=report.id, user_id=user_id, wrapped=wrapped))
+    recovery_wraps.wrap(session, report.id, "identity", key)
     session.flush()
 
 

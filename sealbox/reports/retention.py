@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 
 from sealbox import audit
 from sealbox.channels.models import Channel
-from sealbox.reports.models import Attachment, IdentityKey, Message, Report, ReportKey, SourceAccess
+from sealbox.recovery.models import RecoveryWrap
+from sealbox.reports.models import (
+    Attachment,
+    IdentityKey,
+    Message,
+    NoteKey,
+    Report,
+    ReportKey,
+    SourceAccess,
+)
 from sealbox.reports.vocabulary import ReportStatus
 from sealbox.store.tables import tied_to_reports
 
@@ -123,7 +132,7 @@ def shred_rows(session: Session, ids: list[str]) -> list[str]:
     files = select(Attachment.blob_id).where(Attachment.report_id.in_(ids))
     blob_ids = list(session.scalars(files))
     # The key wraps first: without them every sealed byte of the report is noise.
-    for table in (ReportKey, SourceAccess, IdentityKey):
+    for table in (ReportKey, SourceAccess, IdentityKey, NoteKey, RecoveryWrap):
         session.execute(delete(table).where(table.report_id.in_(ids)))
     # Messages, files, notes, labels, identities and requests go by ON DELETE CASCADE.
     session.execute(delete(Report).where(Report.id.in_(ids)))
