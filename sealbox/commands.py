@@ -475,20 +475,18 @@ def decrypt(
     ),
 ) -> None:
     """Open an export bundle offline with your age identity."""
-    from sealbox.crypto import CryptoError, Identity
     from sealbox.errors import SealboxError
     from sealbox.reports import offline
 
     if not bundle.is_file():
         _fail(f"{bundle} does not exist.", 2)
     try:
-        key = Identity.parse(identity.read_text())
         written = offline.decrypt_bundle(
-            bundle, key, output, progress=lambda m: typer.echo(m, err=True)
+            bundle, identity, output, progress=lambda m: typer.echo(m, err=True)
         )
     except OSError as exc:
         _fail(f"{exc.filename}: {exc.strerror}")
-    except (SealboxError, CryptoError) as exc:
+    except SealboxError as exc:
         _fail(str(exc))
     typer.echo(
         f"Decrypted {len(written)} file(s) into {output}/ (conversation in conversation.txt)."

@@ -169,6 +169,11 @@ class Accounts:
         """End this session, or every session of the account."""
         staff_sessions.log_out(self._services, ctx, everywhere)
 
+    def end_expired_sessions(self) -> int:
+        """End the idle and over-age sessions (the sessions job), and make every ended one
+        unrecoverable; returns how many ended now."""
+        return staff_sessions.sweep_expired(self._services)
+
     def _device_mark(self, user_id: str, pending: str | None) -> str | None:
         if not known_devices.earned_by(pending):
             return None

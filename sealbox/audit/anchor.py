@@ -25,6 +25,7 @@ from sealbox.audit import verify
 from sealbox.audit.log import GENESIS, record
 from sealbox.audit.models import AuditEntry
 from sealbox.crypto import InvalidKey, SigningKey, VerifyKey
+from sealbox.errors import DamagedData
 
 if TYPE_CHECKING:  # the composition root: for annotations only, never imported here
     from sealbox.services import Services
@@ -33,8 +34,12 @@ FORMAT = "sealbox-audit-anchor/1"
 KEYED = "audit_log_keyed"
 
 
-class BadAnchor(ValueError):
-    """A file that is not an anchor, or one this instance did not sign."""
+class BadAnchor(DamagedData):
+    """A file that is not an anchor, or one this instance did not sign (altered, forged, from
+    another instance). A refusal like any other: a message id with its values, so the
+    auditor's page says it in the auditor's language."""
+
+    code = "bad_anchor"
 
 
 @dataclass(frozen=True)
@@ -121,11 +126,13 @@ def check(services: Services, anchor: Anchor) -> None:
     try:
         key = verify_key(services)
     except InvalidKey as exc:  # pragma: no cover - the seed is always 32 bytes
-        raise BadAnchor(str(exc)) from exc
+        raise BadAnchor("This instance's signing key cannot be read.") from exc
     if not anchor.signed_by(key):
         raise BadAnchor(
-            f"The anchor of {anchor.day} (entry {anchor.seq}) is not signed by this instance's "
-            "key: it was altered, comes from another instance, or the key was replaced."
+            "The anchor of %(day)s (entry %(seq)s) is not signed by this instance's key: it was "
+            "altered, comes from another instance, or the key was replaced.",
+            day=anchor.day,
+            seq=anchor.seq,
         )
 
 
@@ -152,7 +159,11 @@ def read_local(services: Services) -> Anchor | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadAnchor(f"{path} cannot be read ({type(exc).__name__}).") from exc
+        raise BadAnchor(
+            "The server's anchor %(path)s cannot be read (%(reason)s).",
+            path=str(path),
+            reason=type(exc).__name__,
+        ) from exc
     return parse(text)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from sealbox.audit import anchor
+from sealbox.audit.service import AuditTrail
 
 audit_app = typer.Typer(
     help="Verify, anchor, export and witness the audit log.", no_args_is_help=True
@@ -33,7 +34,7 @@ def _services(data_dir: Path | None):
 
 def _read_anchor(path: Path) -> anchor.Anchor:
     try:
-        return anchor.parse(path.read_text(encoding="utf-8", errors="replace"))
+        return AuditTrail.read_anchor(path.read_text(encoding="utf-8", errors="replace"))
     except OSError as exc:
         typer.secho(f"error: {path}: {exc.strerror}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None

@@ -23,6 +23,7 @@ from sealbox.audit import anchor, export, search
 from sealbox.audit.anchor import Anchor
 from sealbox.audit.log import record
 from sealbox.audit.verify import Verdict
+from sealbox.locale import Message
 
 if TYPE_CHECKING:  # the composition root: for annotations only, never imported here
     from sealbox.services import Services
@@ -43,7 +44,7 @@ class Verification:
     """The verdict, or (`verdict` None) why an anchor the log was checked against was refused."""
 
     verdict: Verdict | None
-    anchor_problem: str = ""
+    anchor_problem: Message | None = None
 
     @property
     def intact(self) -> bool:
@@ -66,6 +67,12 @@ class AuditTrail:
             actions = search.actions(session)
         return AuditListing(listing, actions)
 
+    @staticmethod
+    def read_anchor(text: str) -> Anchor:
+        """An anchor an auditor kept (its JSON, alone or in a saved mail); BadAnchor when the
+        text holds none. Whether this instance signed it is checked by `verify`."""
+        return anchor.parse(text)
+
     def verify(
         self,
         actor: StaffContext | None,
@@ -77,7 +84,7 @@ class AuditTrail:
         try:
             result = Verification(anchor.verify_instance(self._services, anchors, expected_head))
         except anchor.BadAnchor as exc:
-            result = Verification(None, str(exc))
+            result = Verification(None, exc.message)
         self._record(actor, "audit_verified", intact=result.intact)
         return result
 

@@ -1,10 +1,8 @@
 """Job: count the past days' new reports into mails, then send the mail that is due (retries
-back off; see sealbox.notify.sender)."""
+back off; see sealbox.notify.sender). The admin's "send now" calls the same service."""
 
 from __future__ import annotations
 
-from sealbox import notify
-from sealbox.notify import sender
 from sealbox.services import Services
 
 NAME = "mail"
@@ -12,7 +10,5 @@ INTERVAL = "job_mail_seconds"
 
 
 def run(services: Services) -> str:
-    with services.db.transaction() as session:
-        notify.new_reports(session, services.clock, services.settings)
-    outcome = sender.send_due(services)
+    outcome = services.mail.send_due()
     return f"sent {outcome.sent}, failed {outcome.failed}"

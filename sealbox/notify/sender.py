@@ -1,4 +1,7 @@
-"""Sending what is due from the queue, with retries that back off exponentially."""
+"""Sending what is due from the queue, with retries that back off exponentially.
+
+A mail is claimed before it is sent: the mail job in one worker and an admin's "send now" in
+another may run at once, and a mail must not reach its reader twice."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import smtplib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from sealbox.notify.models import FAILED, PENDING, SENT, OutgoingMail
 from sealbox.notify.smtp import SmtpTransport, build_message, describe
@@ -19,6 +22,8 @@ if TYPE_CHECKING:  # the composition root: for annotations only, never imported 
 log = logging.getLogger("sealbox.notify")
 BATCH = 100
 MAX_DELAY = 24 * 3600
+# How long a claimed mail stays with its sender; one that crashed mid-send is tried again after.
+CLAIM_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -31,15 +36,15 @@ def send_due(services: Services, transport: SmtpTransport | None = None) -> Send
     """Send every due mail over one SMTP connection; record each failure on its row."""
     transport = transport or SmtpTransport(services.settings)
     now = services.clock.now().replace(microsecond=0)
+    claimed = _claim(services, now)
+    if not claimed:
+        return SendOutcome()
     with services.db.transaction() as session:
-        due = session.scalars(
-            select(OutgoingMail)
-            .where(OutgoingMail.state == PENDING, OutgoingMail.next_attempt <= now)
-            .order_by(OutgoingMail.next_attempt)
-            .limit(BATCH)
-        ).all()
-        if not due:
-            return SendOutcome()
+        rows = {
+            m.id: m
+            for m in session.scalars(select(OutgoingMail).where(OutgoingMail.id.in_(claimed)))
+        }
+        due = [rows[mail_id] for mail_id in claimed if mail_id in rows]
         sent = failed = 0
         try:
             with transport.connect() as smtp:
@@ -65,6 +70,34 @@ def send_due(services: Services, transport: SmtpTransport | None = None) -> Send
                     _failed(services, mail, now, reason)
                     failed += 1
         return SendOutcome(sent=sent, failed=failed)
+
+
+def _claim(services: Services, now: dt.datetime) -> list[str]:
+    """Take up to BATCH due mails for this sender, oldest first. The UPDATE repeats the due
+    condition, so of two senders at once only one takes each mail (it leaves the due set)."""
+    with services.db.transaction() as session:
+        due = session.scalars(
+            select(OutgoingMail.id)
+            .where(OutgoingMail.state == PENDING, OutgoingMail.next_attempt <= now)
+            .order_by(OutgoingMail.next_attempt, OutgoingMail.id)
+            .limit(BATCH)
+        ).all()
+        if not due:
+            return []
+        taken = set(
+            session.execute(
+                update(OutgoingMail)
+                .where(
+                    OutgoingMail.id.in_(due),
+                    OutgoingMail.state == PENDING,
+                    OutgoingMail.next_attempt <= now,
+                )
+                .values(next_attempt=now + dt.timedelta(seconds=CLAIM_SECONDS))
+                .returning(OutgoingMail.id)
+                .execution_options(synchronize_session=False)
+            ).scalars()
+        )
+    return [mail_id for mail_id in due if mail_id in taken]
 
 
 def _failed(services: Services, mail: OutgoingMail, now: dt.datetime, reason: str) -> None:

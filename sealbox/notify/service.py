@@ -1,5 +1,5 @@
-"""The mail service: what the admin's mail page calls. Retrying a mail and queueing a test
-mail are recorded in the audit log in the same transaction as the work."""
+"""The mail service: what the admin's mail page and the mail job call. Retrying a mail and
+queueing a test mail are recorded in the audit log in the same transaction as the work."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.roles import Role
 from sealbox.audit.log import record
 from sealbox.errors import BadInput, NotFound
-from sealbox.notify import queue, status
+from sealbox.notify import events, queue, sender, status
 from sealbox.notify.addresses import normalise_email
+from sealbox.notify.sender import SendOutcome
 from sealbox.notify.status import MailOverview
 
 if TYPE_CHECKING:  # the composition root: for annotations only, never imported here
@@ -32,6 +33,19 @@ class Mail:
         roles.require(ctx.role, Role.ADMIN)
         with self._services.db.transaction() as session:
             return status.overview(session, self._services.settings)
+
+    def send_due(self) -> SendOutcome:
+        """Count the past days' new reports into mails, then send what is due (the mail job,
+        and the admin's "send now"). Each mail is claimed before it is sent, so two senders at
+        once never send one mail twice (`sender.send_due`)."""
+        with self._services.db.transaction() as session:
+            events.new_reports(session, self._services.clock, self._services.settings)
+        return sender.send_due(self._services)
+
+    def send_now(self, ctx: StaffContext) -> SendOutcome:
+        """An admin's "send now": what is due goes out without waiting for the mail job."""
+        roles.require(ctx.role, Role.ADMIN)
+        return self.send_due()
 
     def retry(self, ctx: StaffContext, mail_id: str) -> None:
         """Put a waiting or failed mail at the front of the queue with a fresh budget."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sealbox import crypto
-from sealbox.crypto import CannotOpen, Identity, Sealed
+from sealbox.crypto import CannotOpen, CryptoError, Identity, InvalidKey, Sealed
 from sealbox.errors import BadInput
 from sealbox.reports.export import FORMATS
 from sealbox.scrub.filenames import sanitise_filename
@@ -20,11 +20,35 @@ from sealbox.scrub.filenames import sanitise_filename
 
 def decrypt_bundle(
     bundle: Path,
-    identity: Identity,
+    identity_file: Path,
     out_dir: Path,
     progress: Callable[[str], None] = lambda _: None,
 ) -> list[Path]:
-    """Open an export bundle offline: write the conversation and files under `out_dir`."""
+    """Open an export bundle offline with the age identity in `identity_file`: write the
+    conversation and files under `out_dir`. Every refusal is a BadInput (a wrong or damaged
+    key or bundle), so the command that calls this never handles a key itself."""
+    identity = _read_identity(identity_file)
+    try:
+        return _decrypt(bundle, identity, out_dir, progress)
+    except CryptoError as exc:
+        raise BadInput(
+            "%(path)s is damaged: a part of it cannot be opened, so it was not written.",
+            path=str(bundle),
+        ) from exc
+
+
+def _read_identity(path: Path) -> Identity:
+    try:
+        return Identity.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except InvalidKey as exc:
+        raise BadInput(
+            "%(path)s is not an age identity file (one AGE-SECRET-KEY-1… line).", path=str(path)
+        ) from exc
+
+
+def _decrypt(
+    bundle: Path, identity: Identity, out_dir: Path, progress: Callable[[str], None]
+) -> list[Path]:
     try:
         archive = zipfile.ZipFile(bundle)
     except (zipfile.BadZipFile, OSError) as exc:

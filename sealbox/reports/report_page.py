@@ -1,5 +1,6 @@
 """What a handler's report page shows, assembled in one transaction: the conversation, the
-case (status, deadlines, labels, flag, hold), notes, handlers and the reporter's identity."""
+case (status, deadlines, labels, flag, hold), notes and handlers. The reporter's identity
+section is the disclosure service's (`Disclosures.for_handler`), asked for beside it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ from typing import ClassVar
 from sqlalchemy.orm import Session
 
 from sealbox.accounts.actor import StaffContext
-from sealbox.disclosure import two_person
-from sealbox.disclosure.two_person import HandlerIdentityView
 from sealbox.reports import access, assignment, deadlines, dialog, notes, workflow
 from sealbox.reports.assignment import Holder
 from sealbox.reports.dialog import Conversation
@@ -43,7 +42,6 @@ class ReportPage:
     notes: tuple[NoteView, ...]
     holders: tuple[Holder, ...]
     candidates: tuple[Holder, ...]
-    identity: HandlerIdentityView
     statuses: ClassVar[dict[str, str]] = workflow.STATUS_NAMES
     outcomes: ClassVar[dict[str, str]] = workflow.OUTCOMES
 
@@ -79,5 +77,4 @@ def assemble(session: Session, ctx: StaffContext, report_id: str, today: dt.date
         notes=tuple(notes.notes(session, report_id, ctx.user_id, ctx.identity)),
         holders=tuple(assignment.holders(session, report_id)),
         candidates=tuple(assignment.candidates(session, report_id)),
-        identity=two_person.for_handler(session, ctx, report_id),
     )

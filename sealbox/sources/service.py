@@ -190,6 +190,11 @@ class Sources:
         """End the session: the server's half is deleted and the deletion made unrecoverable."""
         source_sessions.end(self._services, cookie)
 
+    def end_expired_sessions(self) -> int:
+        """End the sessions past their hour (the sessions job), and make every ended one
+        unrecoverable, logouts included; returns how many ended now."""
+        return source_sessions.sweep_expired(self._services)
+
 
 def _file_view(received: intake.ReceivedFile) -> FileView:
     return FileView(

@@ -4,10 +4,12 @@ never holds what a source wrote."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from tests import support
+from tests.i18n.test_error_messages import english_in_errors
 
 SECRET = "Invoices signed by the mayor's cousin"
 
@@ -68,6 +70,24 @@ def test_verification_and_download_on_the_web(services, client, auditor):
     with services.db.engine.begin() as connection:
         connection.execute(text("update audit_log set actor = 'x' where seq = 1"))
     assert "The chain is broken at entry 1" in client.get("/staff/audit/verify").text
+
+
+@pytest.mark.parametrize("lang", ["ug", "zh-Hant"])
+def test_a_forged_server_anchor_is_named_in_the_page_language(services, client, auditor, lang):
+    """A server anchor someone altered is refused in the auditor's language, with its day and
+    entry filled in: no English sentence on a Uyghur or Chinese page."""
+    assert client.get("/staff/audit/anchor").status_code == 200
+    path = Path(services.settings.audit_anchor_path)
+    forged = json.loads(path.read_text())
+    forged["seq"] += 1
+    path.write_text(json.dumps(forged))
+
+    page = client.get("/staff/audit/verify", params={"lang": lang})
+    assert page.status_code == 200
+    assert f'lang="{lang}"' in page.text
+    assert forged["signed_at"][:10] in page.text
+    assert english_in_errors(page.text, (forged["signed_at"][:10],)) == []
+    assert "The chain is intact" not in page.text
 
 
 @pytest.mark.parametrize("role", ["handler", "admin", "custodian"])

@@ -3,13 +3,16 @@ shows on the admin's mail page."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import threading
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from sealbox.jobs import runner
 from tests import support
-from tests.notify.mailbox import smtp_server
+from tests.notify.mailbox import Mailbox, smtp_server
 
 
 @pytest.fixture
@@ -148,3 +151,44 @@ def test_a_mistyped_address_is_refused_clearly(services, client, admin):
     answer = queue_test_mail(client, "ops.example.org")
     assert answer.status_code == 400
     assert "is not a mail address" in answer.text
+
+
+class _HeldMailbox(Mailbox):
+    """Takes a message only when the test lets it: a sender stays in the middle of sending."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.arrived.set()
+        await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_send_now_while_the_mail_job_is_sending_sends_each_mail_once(
+    services, client, admin, smtp_port
+):
+    queue_test_mail(client)
+    mailbox = _HeldMailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        job = threading.Thread(target=run_mail, args=(services,))
+        job.start()
+        assert mailbox.arrived.wait(30), "the mail job never reached the SMTP server"
+        # The job is mid-send: the admin's "send now" must not take the same mail again.
+        page = client.get("/staff/admin/mail")
+        pressed = client.post(
+            "/staff/admin/mail/send",
+            data={"csrf": support.token(page.text, "/staff/admin/mail/send")},
+        )
+        assert pressed.status_code == 200
+        mailbox.release.set()
+        job.join(30)
+    finally:
+        mailbox.release.set()
+        controller.stop()
+    assert len(mailbox.to("ops@example.org")) == 1
+    assert run_mail(services) == ["sent 0, failed 0"]

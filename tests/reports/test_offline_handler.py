@@ -76,3 +76,15 @@ def test_offline_handler_reads_the_export_offline(services, client, other_client
     subprocess.run([AGE_KEYGEN, "-o", wrong], check=True, capture_output=True)
     failed = CliRunner().invoke(cli_app, ["decrypt", str(path), "-i", str(wrong), "-o", str(out)])
     assert failed.exit_code != 0 and "Traceback" not in failed.output
+
+
+def test_a_file_that_is_no_identity_is_named_before_any_bundle_is_read(tmp_path):
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_bytes(b"not read: the key comes first")
+    junk = tmp_path / "notes.txt"
+    junk.write_text("AGE-SECRET-KEY-1 is what belongs here\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli_app, ["decrypt", str(bundle), "-i", str(junk), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "is not an age identity file" in result.output and str(junk) in result.output
+    assert "Traceback" not in result.output and not out.exists()

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts.actor import StaffContext
-from sealbox.jobs import runner
 from sealbox.locale import N_
 from sealbox.services import Services
 from sealbox.web.deps import services, templates
@@ -46,7 +45,7 @@ def send_now(
     ctx: StaffContext = Depends(admin),
     form: dict = Depends(checked_form),
 ) -> Response:
-    runner.run_due(svc, only=["mail"], force=True)
+    svc.mail.send_now(ctx)
     return RedirectResponse("/staff/admin/mail?notice=sent", status_code=303)
 
 

@@ -44,7 +44,7 @@ def report_page(
         "notes": page.notes,
         "holders": page.holders,
         "candidates": page.candidates,
-        "identity": page.identity,
+        "identity": svc.disclosures.for_handler(ctx, report_id),
         "statuses": page.statuses,
         "outcomes": page.outcomes,
     }
