@@ -72,6 +72,7 @@ def channel_approval(role: str, scope: str) -> object:
 EXPECTED: dict[str, object] = {
     "GET /static": PUBLIC,
     "GET /": PUBLIC,
+    "GET /healthz": PUBLIC,  # "ok" or "not ok", nothing else (tests/web/test_healthz.py)
     "GET /submit/{slug}": PUBLIC,
     "POST /submit/{slug}": PUBLIC,
     "POST /files/{file_id}/decision": PUBLIC,

@@ -17,6 +17,7 @@ import sealbox
 ROOT = Path(sealbox.__file__).parent
 THIN = [
     "web/source/routes.py",
+    "web/health.py",
     "web/staff/disclosure_routes.py",
     "web/staff/audit_routes.py",
     "web/staff/admin_mail_routes.py",
