@@ -228,15 +228,23 @@ def serve(
     data_dir: Path | None = DataDir,
     host: str | None = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port to listen on (default 8080)."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        help="Serving processes sharing the port, the database and the blob store (use "
+        "PostgreSQL beyond one). The jobs run once, in the process that starts them.",
+    ),
 ) -> None:
     """Run the web server (source pages at /, staff pages at /staff/)."""
     from sealbox import logs
-    from sealbox.scrub import worker
     from sealbox.web import server
-    from sealbox.web.app import create_app
 
-    # Fork the cleaning worker before any thread starts (a fork copies only the calling thread).
-    worker.prestart()
+    if workers == 1:
+        from sealbox.scrub import worker
+
+        # Fork the cleaning worker before any thread starts (a fork copies only the calling
+        # thread). With several workers each does so itself (`worker_app`).
+        worker.prestart()
     _more_open_files()
     svc = _services(data_dir)
     from sealbox.jobs import orphans
@@ -245,18 +253,47 @@ def serve(
     if swept:
         typer.echo(f"Removed {swept} half-made copies left by an earlier stop.")
     # Blobs of uploads cut off by a stop (a crash, a kill): no row names them, nothing holds
-    # them. Those of uploads in flight in other servers sharing the store are held: left.
+    # them. Those of uploads in flight in other servers sharing the store are held (the
+    # filesystem store) or young (S3): left.
     swept = orphans.sweep(svc.db, svc.blobs)
     if swept:
         typer.echo(f"Removed {swept} file(s) of uploads cut off by an earlier stop.")
     logs.setup(svc.settings.log_level)
     from sealbox.jobs import background
 
-    # Retention, reminders, mail: each job is leased in the database, so N workers are safe.
+    # Retention, reminders, mail: each job is leased in the database, so any number of
+    # serving processes (here or on other hosts) run each once.
     jobs = background.start(svc)
-    server.run(create_app(svc), svc.settings, host or svc.settings.host, port or svc.settings.port)
+    where = (host or svc.settings.host, port or svc.settings.port)
+    if workers == 1:
+        from sealbox.web.app import create_app
+
+        server.run(create_app(svc), svc.settings, *where)
+    else:
+        import os
+
+        # The workers are fresh interpreters (spawned): they read the same settings, so the
+        # data directory given here must reach them the way settings are read.
+        if data_dir is not None:
+            os.environ["SEALBOX_DATA_DIR"] = str(data_dir)
+        server.run_workers("sealbox.commands:worker_app", svc.settings, *where, workers)
     if jobs is not None:
         jobs.stop()
+
+
+def worker_app():
+    """The app of one of `serve --workers N`'s processes: its own services (database pool,
+    KDF queue, cleaning worker) on the shared database and blob store; no jobs, no sweeps."""
+    from sealbox import logs
+    from sealbox.scrub import worker
+    from sealbox.web import server
+    from sealbox.web.app import create_app
+
+    worker.prestart()
+    svc = _services(None)
+    logs.setup(svc.settings.log_level)
+    server.configure(svc.settings)
+    return create_app(svc)
 
 
 def _more_open_files() -> None:

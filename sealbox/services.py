@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from sealbox.reports.service import Reports
 from sealbox.settings import Settings
 from sealbox.sources.service import Sources
 from sealbox.store import instance, schema_version
-from sealbox.store.blobs import BlobStore
+from sealbox.store.blobs import Blobs, BlobStore
 from sealbox.store.db import Database
 
 
@@ -28,7 +29,7 @@ from sealbox.store.db import Database
 class Services:
     settings: Settings
     db: Database
-    blobs: BlobStore
+    blobs: Blobs
     clock: Clock
     secrets: instance.InstanceSecrets
     # Every Argon2id derivation of this process goes through it (bounded threads and queue).
@@ -45,6 +46,24 @@ class Services:
     channels: Channels = field(init=False)
     recovery: Recovery = field(init=False)
     backups: Backups = field(init=False)
+
+
+def blob_store(settings: Settings, clock: Clock) -> Blobs:
+    """The blob store the settings name: the filesystem one, or a bucket (store/s3_blobs.py)."""
+    if settings.blob_backend != "s3":
+        return BlobStore(settings.blob_dir, settings.tmp_dir, clock)
+    from sealbox.store import s3_blobs
+
+    location = s3_blobs.S3Location(
+        settings.s3_bucket, settings.s3_endpoint, settings.s3_region, settings.s3_path_style
+    )
+    return s3_blobs.S3BlobStore(
+        s3_blobs.client_for(location),
+        settings.s3_bucket,
+        clock,
+        part_bytes=settings.s3_part_mib * s3_blobs.MIB,
+        orphan_age=dt.timedelta(hours=settings.s3_orphan_hours),
+    )
 
 
 def build(
@@ -72,7 +91,7 @@ def build(
     secrets = instance.load(settings.secrets_path, db.engine)
     # Every audit entry written through this database is keyed with it (sealbox.audit.log).
     db.session_info["audit_key"] = secrets.audit_key
-    blobs = BlobStore(settings.blob_dir, settings.tmp_dir, clock)
+    blobs = blob_store(settings, clock)
     kdf = KdfQueue(settings.kdf, settings.kdf_threads, settings.kdf_waiting)
     services = Services(
         settings=settings,

@@ -125,6 +125,20 @@ class Settings:
     # Empty files laid out each day for uploads to be written into; an upload finding none
     # costs one more copy of its file at the next pass (see sealbox.store.blobs).
     blob_pool_size: int = 500
+    # Where blobs go: "filesystem" (blob_dir in the data directory; one host, any number of
+    # serving processes on it) or "s3" (a bucket of an S3-compatible store that holds nothing
+    # else; any number of hosts). Credentials for s3 come from the usual AWS variables
+    # (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), a profile or an instance role; see README.
+    blob_backend: str = "filesystem"
+    s3_bucket: str = ""
+    s3_endpoint: str = ""  # empty: AWS
+    s3_region: str = "us-east-1"
+    s3_path_style: bool = True
+    # Parts of a multipart upload: what an upload holds in memory (S3 wants at least 5 MiB).
+    s3_part_mib: int = 8
+    # Sweeps of other processes' leftovers touch only objects and unfinished uploads older
+    # than this: longer than any submission takes, so no live upload is taken.
+    s3_orphan_hours: int = 24
     # Admins are warned (start page, a daily mail, the log) when a filesystem Sealbox writes to
     # has less free space than this; the disk job checks every job_disk_seconds.
     disk_warning_free_mib: int = 2048
@@ -143,6 +157,12 @@ class Settings:
                 ) from None
         if self.public_url:
             _check_public_url(self.public_url)
+        if self.blob_backend not in ("filesystem", "s3"):
+            raise ValueError(f"blob_backend: {self.blob_backend!r} is not filesystem or s3")
+        if self.blob_backend == "s3" and not self.s3_bucket:
+            raise ValueError("blob_backend is s3: set s3_bucket too")
+        if self.s3_part_mib < 5:
+            raise ValueError("s3_part_mib: S3 wants parts of at least 5 MiB")
 
     @property
     def webauthn_origin(self) -> str:

@@ -98,3 +98,27 @@ def other_client(services):
     """A second browser (a handler while `client` is the source, say)."""
     with TestClient(create_app(services), base_url="http://sealbox.test") as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's S3 server, one process for the session (tests/s3_server.py)."""
+    from tests.s3_server import CREDENTIALS, S3Server
+
+    server = S3Server()
+    server.start()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in CREDENTIALS.items():
+            patch.setenv(name, value)
+        yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_endpoint):
+    """A fresh, empty bucket on the S3 server."""
+    from tests.s3_server import S3Server
+
+    bucket = S3Server(port=s3_endpoint.port)
+    bucket.client().create_bucket(Bucket=bucket.bucket)
+    return bucket

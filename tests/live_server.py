@@ -89,6 +89,8 @@ class Instance:
     # Another checkout of Sealbox to run (a benchmark's reference: the old main); default: this one.
     # Its processes start in it, so that `python -m sealbox` cannot find this one first.
     code: Path | None = None
+    # Serving processes behind the port (`sealbox serve --workers N`).
+    workers: int = 1
 
     @property
     def data_dir(self) -> Path:
@@ -282,7 +284,8 @@ class Instance:
         self.logs.append(log)
         with open(log, "wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "sealbox", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "sealbox", "serve", "--port", str(self.port)]
+                + (["--workers", str(self.workers)] if self.workers > 1 else []),
                 env=env,
                 cwd=self.code,
                 stdout=out,

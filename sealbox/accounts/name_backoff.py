@@ -11,7 +11,9 @@ beyond `capacity` entries the one whose last counted failure is oldest goes firs
 name out takes thousands of tries at other names, each of them an Argon2id run.
 
 Each process keeps its own table: behind several workers, a name waits in the worker that saw
-its failures.
+its failures, so with N serving processes (`serve --workers N`, or several servers) a guesser
+whose connections reach every one gets at most N counted tries per wait instead of one. The
+per-account wait (login_backoff, on the User row) is shared by all; README says so.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from sealbox.crypto import Identity, Recipient
 from sealbox.reports.models import Attachment
 from sealbox.settings import Settings
 from sealbox.store import filetimes
-from sealbox.store.blobs import HEX, SHARDS, BlobMissing, BlobStore
+from sealbox.store.blobs import HEX, SHARDS, BlobMissing, Blobs, BlobStore
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -88,7 +88,7 @@ def read_ids(path: Path) -> tuple[str, set[str]]:
 def create(
     settings: Settings,
     engine: Engine,
-    blobs: BlobStore,
+    blobs: Blobs,
     clock: Clock,
     output: Path,
     recipients: Sequence[Recipient],
@@ -134,7 +134,7 @@ def create(
             except BlobMissing:
                 continue  # deleted since the snapshot (a shred): the restore sweeps its row
             written.append(blob_id)
-            size = os.fstat(handle.fileno()).st_size
+            size = _size(blobs, blob_id)
             yield Member(BLOBS + blob_id, size, lambda h=handle, k=opened: _Held(h, k))
 
     def last(digests: dict[str, str]) -> Member:
@@ -335,10 +335,10 @@ def _revision(engine: Engine) -> str:
             return ""
 
 
-def _size(blobs: BlobStore, blob_id: str) -> int:
+def _size(blobs: Blobs, blob_id: str) -> int:
     try:
-        return blobs.path_of(blob_id).stat().st_size
-    except (FileNotFoundError, BlobMissing):
+        return blobs.size(blob_id)
+    except BlobMissing:
         return 0
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from sealbox.reports.models import Attachment
-from sealbox.store.blobs import BlobStore
+from sealbox.store.blobs import Blobs
 from sealbox.store.db import Database
 
 
-def sweep(db: Database, blobs: BlobStore) -> int:
+def sweep(db: Database, blobs: Blobs) -> int:
     """Delete every blob that no attachment names and no upload holds; returns how many."""
 
     def named(blob_ids: list[str]) -> set[str]:

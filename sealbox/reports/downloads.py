@@ -8,7 +8,7 @@ from typing import BinaryIO
 from sealbox import crypto
 from sealbox.crypto import CannotOpen, Identity
 from sealbox.errors import DamagedData
-from sealbox.store.blobs import BlobMissing, BlobStore
+from sealbox.store.blobs import BlobMissing, Blobs
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Download:
     display_name: str
     size: int
     blob_id: str = field(repr=False)
-    blobs: BlobStore = field(repr=False)
+    blobs: Blobs = field(repr=False)
     key: Identity = field(repr=False)
 
     def write(self, sink: BinaryIO) -> None:

@@ -16,7 +16,7 @@ from sealbox.crypto import Sealed
 from sealbox.errors import NotFound
 from sealbox.reports import access
 from sealbox.reports.models import Attachment, Message, Report
-from sealbox.store.blobs import BlobStore
+from sealbox.store.blobs import Blobs
 
 FORMAT = "sealbox-export/2"
 # Version 1 gave each message's place in clear ("seq"); bundles made by it still open.
@@ -97,7 +97,7 @@ class Bundle:
 
     report_id: str
     plan: BundlePlan = field(repr=False)
-    blobs: BlobStore = field(repr=False)
+    blobs: Blobs = field(repr=False)
 
     @property
     def filename(self) -> str:
@@ -107,7 +107,7 @@ class Bundle:
         write_bundle(self.blobs, self.plan, sink)
 
 
-def write_bundle(blobs: BlobStore, plan: BundlePlan, sink: BinaryIO) -> None:
+def write_bundle(blobs: Blobs, plan: BundlePlan, sink: BinaryIO) -> None:
     """Write the bundle as a zip (stored, not compressed: ciphertext does not compress)."""
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         archive.writestr("manifest.json", json.dumps(plan.manifest, indent=2))

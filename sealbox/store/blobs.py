@@ -32,7 +32,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from sealbox.clock import Clock
 from sealbox.crypto import AGE_MAGIC, SealedStream
@@ -45,6 +45,24 @@ SHARDS = [a + b for a in HEX for b in HEX]
 
 class BlobMissing(Exception):
     """A blob that the database names is not on disk."""
+
+
+class Blobs(Protocol):
+    """The blob store's contract, kept by this filesystem store and by the S3 one
+    (`s3_blobs.S3BlobStore`): ciphertext only, under random ids; a blob is in flight from `put`
+    until `release` or `delete`, and no sweep, in any process sharing the store, takes it."""
+
+    def put(self, stream: SealedStream) -> str: ...
+    def release(self, blob_ids: list[str]) -> None: ...
+    def open(self, blob_id: str) -> contextlib.AbstractContextManager[BinaryIO]: ...
+    def size(self, blob_id: str) -> int: ...
+    def writable(self) -> bool: ...
+    def delete(self, blob_id: str) -> None: ...
+    def ids(self) -> Iterator[str]: ...
+    def sweep_orphans(self, named: Callable[[list[str]], set[str]], batch: int = 500) -> int: ...
+    def sweep_temp(self) -> int: ...
+    def settle(self, daily: bool) -> int: ...
+    def fill_pool(self, size: int) -> int: ...
 
 
 class BlobStore:
@@ -198,6 +216,13 @@ class BlobStore:
                 with contextlib.suppress(FileNotFoundError):
                     if len(name) == 32 and (directory / name).stat().st_size > 0:
                         yield name
+
+    def size(self, blob_id: str) -> int:
+        """The blob's length in bytes (BlobMissing if there is none)."""
+        try:
+            return self.path_of(blob_id).stat().st_size
+        except FileNotFoundError:
+            raise BlobMissing(f"blob {blob_id} is missing") from None
 
     def path_of(self, blob_id: str) -> Path:
         """Where a blob lives, for exporting it as an age file."""

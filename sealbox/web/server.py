@@ -95,6 +95,37 @@ def protocol(settings: Settings) -> type[GuardedH11Protocol]:
     )
 
 
+class WorkerH11Protocol(GuardedH11Protocol):
+    """The protocol of `serve --workers N`'s processes, named by import path (a spawned worker
+    cannot be handed a class made at run time); each worker sets its limits (`configure`)."""
+
+
+def configure(settings: Settings) -> None:
+    """Give this process's worker protocol the instance's limits."""
+    WorkerH11Protocol.header_timeout = settings.header_timeout_seconds
+    WorkerH11Protocol.max_header_bytes = settings.max_header_bytes
+
+
+def run_workers(factory: str, settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve with `workers` processes on one socket, each building its app with `factory`
+    ("module:function"); the same bounds and log rules as `run`. uvicorn restarts a worker
+    that dies."""
+    uvicorn.run(
+        factory,
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        http=f"{__name__}:WorkerH11Protocol",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        access_log=False,
+        log_config=logs.config(settings.log_level),
+        server_header=False,
+        date_header=False,
+        proxy_headers=False,
+    )
+
+
 def run(app, settings: Settings, host: str, port: int) -> None:
     """Serve `app` until stopped; no access log, no client address, no server or date header."""
     uvicorn.run(
