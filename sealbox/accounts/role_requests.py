@@ -11,14 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sealbox import audit, notify
-from sealbox.accounts import roles
+from sealbox.accounts import peer_approval, roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import RoleRequest, User
+from sealbox.accounts.peer_approval import PENDING
 from sealbox.clock import Clock
-from sealbox.crypto import Recipient
 from sealbox.errors import BadInput, Conflict, Forbidden, NotFound
+from sealbox.locale import N_
 
-PENDING, APPROVED, DENIED = "pending", "approved", "denied"
+DEACTIVATED = N_("This account is deactivated; an admin must reactivate it first.")
 
 
 @dataclass(frozen=True)
@@ -106,34 +107,29 @@ def decide(
     user = session.get(User, row.user_id)
     if user.id == ctx.user_id:
         raise Forbidden("Nobody can approve their own role.")
-    if approve and not fingerprint_compared:
-        raise BadInput(
-            "Compare the key fingerprint with the person first (in person or by phone), "
-            "then tick the box."
-        )
-    if approve:
-        if not user.active:
-            raise Conflict("This account is deactivated; an admin must reactivate it first.")
-        if user.public_key is None:
-            raise Conflict(
-                "This account has not been set up by its holder yet. Approve once they have "
-                "logged in and can read you the key fingerprint on their account page."
-            )
+
+    def grant() -> None:
         user.role = row.role
-    row.state = APPROVED if approve else DENIED
-    row.decided_by = ctx.username
-    row.decided_on = clock.today()
-    audit.record(
+
+    verdict = peer_approval.settle(
         session,
         clock,
-        ctx.username,
-        "role_granted" if approve else "role_refused",
-        f"user:{user.id}",
+        ctx,
+        row,
+        user,
+        (approve, fingerprint_compared),
+        unfit=None if user.active else DEACTIVATED,
+        not_enrolled=N_(
+            "This account has not been set up by its holder yet. Approve once they have "
+            "logged in and can read you the key fingerprint on their account page."
+        ),
+        grant=grant,
+        actions=("role_granted", "role_refused"),
+        target=f"user:{user.id}",
         username=user.username,
         role=row.role,
         request=row.id,
     )
-    verdict = "approved" if approve else "denied"
     notify.role_changed(
         session,
         clock,
@@ -144,7 +140,6 @@ def decide(
 
 
 def _view(row: RoleRequest, user: User) -> RoleRequestView:
-    fingerprint = Recipient.parse(user.public_key).fingerprint if user.public_key else None
     return RoleRequestView(
         id=row.id,
         user_id=user.id,
@@ -152,5 +147,5 @@ def _view(row: RoleRequest, user: User) -> RoleRequestView:
         role=row.role,
         requested_by=row.requested_by,
         requested_on=row.requested_on,
-        fingerprint=fingerprint,
+        fingerprint=peer_approval.fingerprint(user),
     )

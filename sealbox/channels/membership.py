@@ -13,16 +13,18 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sealbox import audit, notify
+from sealbox.accounts import peer_approval
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
+from sealbox.accounts.peer_approval import PENDING
 from sealbox.accounts.roles import Role
 from sealbox.channels import channel_settings
 from sealbox.channels.models import Channel, ChannelHandler, MembershipRequest
 from sealbox.clock import Clock
-from sealbox.crypto import Recipient
 from sealbox.errors import BadInput, Conflict, Forbidden, NotFound
+from sealbox.locale import N_
 
-PENDING, APPROVED, DENIED, WITHDRAWN = "pending", "approved", "denied", "withdrawn"
+WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -183,34 +185,25 @@ def decide(
         raise Forbidden("Only a handler of this channel or a custodian can decide this.")
     user = session.get(User, row.user_id)
     channel = session.get(Channel, row.channel_id)
-    if approve and not fingerprint_compared:
-        raise BadInput(
-            "Compare the key fingerprint with the person first (in person or by phone), "
-            "then tick the box."
-        )
-    if approve:
-        if not user.active or user.role != Role.HANDLER:
-            raise Conflict("This account is no longer an active handler account.")
-        if user.public_key is None:
-            raise Conflict(
-                "This handler has not set up their account yet. Approve once they have logged "
-                "in and can read you the key fingerprint on their account page."
-            )
-        session.add(ChannelHandler(channel_id=row.channel_id, user_id=row.user_id))
-    row.state = APPROVED if approve else DENIED
-    row.decided_by = ctx.username
-    row.decided_on = clock.today()
-    session.flush()
-    audit.record(
+    fit = user.active and user.role == Role.HANDLER
+    verdict = peer_approval.settle(
         session,
         clock,
-        ctx.username,
-        "channel_handler_approved" if approve else "channel_handler_refused",
-        f"channel:{row.channel_id}",
+        ctx,
+        row,
+        user,
+        (approve, fingerprint_compared),
+        unfit=None if fit else N_("This account is no longer an active handler account."),
+        not_enrolled=N_(
+            "This handler has not set up their account yet. Approve once they have logged "
+            "in and can read you the key fingerprint on their account page."
+        ),
+        grant=lambda: session.add(ChannelHandler(channel_id=row.channel_id, user_id=user.id)),
+        actions=("channel_handler_approved", "channel_handler_refused"),
+        target=f"channel:{row.channel_id}",
         handler=user.username,
         request=row.id,
     )
-    verdict = "approved" if approve else "denied"
     notify.membership_changed(
         session,
         clock,
@@ -276,5 +269,5 @@ def _view(session: Session, row: MembershipRequest) -> RequestView:
         username=user.username,
         requested_by=row.requested_by,
         requested_on=row.requested_on,
-        fingerprint=Recipient.parse(user.public_key).fingerprint if user.public_key else None,
+        fingerprint=peer_approval.fingerprint(user),
     )

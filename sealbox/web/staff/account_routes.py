@@ -38,17 +38,14 @@ def password_form(page: AnySession) -> Response:
 
 @router.post("/account/password")
 def change_password(page: AnySession, form: Form) -> Response:
-    try:
-        page.svc.accounts.change_password(
-            page.ctx,
-            form.get("current", ""),
-            form.get("new", ""),
-            form.get("confirm", ""),
-            form.get("offline_key", ""),
-        )
-    except SealboxError as exc:
-        return _password_page(page, exc, form)
-    return RedirectResponse("/staff/account?changed=1", status_code=303)
+    current, new, confirm = (form.get(k, "") for k in ("current", "new", "confirm"))
+    return page.post_then_go(
+        lambda: page.svc.accounts.change_password(
+            page.ctx, current, new, confirm, form.get("offline_key", "")
+        ),
+        lambda refusal: _password_page(page, refusal, form),
+        "/staff/account?changed=1",
+    )
 
 
 def _qr_svg(uri: str) -> Markup:
@@ -72,8 +69,8 @@ def totp_form(page: AnySession) -> Response:
 
 @router.post("/account/totp")
 def totp_confirm(page: AnySession, form: Form) -> Response:
-    try:
-        pending = page.svc.accounts.finish_totp(page.ctx, form.get("code", ""))
-    except SealboxError as exc:
-        return _totp_page(page, exc)
-    return RedirectResponse(SETUP_PAGES.get(pending or "", "/staff/"), status_code=303)
+    return page.post_then_go(
+        lambda: page.svc.accounts.finish_totp(page.ctx, form.get("code", "")),
+        lambda refusal: _totp_page(page, refusal),
+        lambda pending: SETUP_PAGES.get(pending or "", "/staff/"),
+    )

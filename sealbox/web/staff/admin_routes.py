@@ -135,12 +135,10 @@ def update_channel(channel_id: str, page: Admin, form: Form) -> Response:
 @router.post("/channels/{channel_id}/questions", dependencies=[keeps_text(QUESTIONS)])
 def update_questions(channel_id: str, page: Admin, form: Form) -> Response:
     text = form.get("questions", "")
-    try:
-        page.svc.channels.set_questions(page.ctx, channel_id, text)
-    except SealboxError as exc:
-        return _channel_page(page, channel_id, exc, questions_text=text)
-    return RedirectResponse(
-        f"/staff/admin/channels/{channel_id}?saved=1#questions", status_code=303
+    return page.post_then_go(
+        lambda: page.svc.channels.set_questions(page.ctx, channel_id, text),
+        lambda refusal: _channel_page(page, channel_id, refusal, questions_text=text),
+        f"/staff/admin/channels/{channel_id}?saved=1#questions",
     )
 
 

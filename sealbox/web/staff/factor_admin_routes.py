@@ -4,7 +4,7 @@ factor, and which accounts have no security key yet."""
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from sealbox.errors import SealboxError
 from sealbox.web.staff.pages import Admin, Form, StaffPage, fields
@@ -25,8 +25,10 @@ def sign_in_page(page: Admin) -> Response:
 @router.post("/sign-in")
 def set_totp_allowed(page: Admin, form: Form) -> Response:
     allowed, understood = form.get("totp_allowed") == "1", form.get("understood") == "1"
-    try:
-        page.svc.accounts.set_totp_allowed(page.ctx, form.get("role", ""), allowed, understood)
-    except SealboxError as exc:
-        return _page(page, exc)
-    return RedirectResponse("/staff/admin/sign-in?saved=1", status_code=303)
+    return page.post_then_go(
+        lambda: page.svc.accounts.set_totp_allowed(
+            page.ctx, form.get("role", ""), allowed, understood
+        ),
+        lambda refusal: _page(page, refusal),
+        "/staff/admin/sign-in?saved=1",
+    )

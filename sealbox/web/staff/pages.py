@@ -7,10 +7,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts.actor import StaffContext
 from sealbox.errors import SealboxError
@@ -23,6 +23,7 @@ from sealbox.web.templating import Templates
 
 # A refusal to show in the page's form, or None.
 Refusal = SealboxError | None
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,20 @@ class StaffPage:
         full = {"ctx": self.ctx, "error": error.message if error else None, **(context or {})}
         status = status_of(error) if error else 200
         return self.tpl.render(self.request, template, full, status=status)
+
+    def post_then_go(
+        self,
+        work: Callable[[], T],
+        again: Callable[[SealboxError], Response],
+        to: str | Callable[[T], str],
+    ) -> Response:
+        """A form's post: `work` (the service call), then on to `to` (a 303; `to(result)` when
+        where depends on the result); refused, the form again saying why (`again(refusal)`)."""
+        try:
+            done = work()
+        except SealboxError as exc:
+            return again(exc)
+        return RedirectResponse(to if isinstance(to, str) else to(done), status_code=303)
 
     def local(self, path: str) -> str:
         """`path` in the language this browser chose (for a redirect or a script's next page)."""

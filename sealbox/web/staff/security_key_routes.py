@@ -118,8 +118,8 @@ def add_key(page: KeyHolder, form: Form) -> Response:
 
 @router.post("/account/keys/{key_id}/remove")
 def remove_key(key_id: str, page: KeyHolder, form: Form) -> Response:
-    try:
-        page.svc.accounts.remove_key(page.ctx, key_id)
-    except SealboxError as exc:
-        return _keys_page(page, exc)
-    return RedirectResponse(page.local("/staff/account/keys?removed=1"), status_code=303)
+    return page.post_then_go(
+        lambda: page.svc.accounts.remove_key(page.ctx, key_id),
+        lambda refusal: _keys_page(page, refusal),
+        page.local("/staff/account/keys?removed=1"),
+    )
