@@ -113,7 +113,7 @@ def _submissions(inst: Instance, count: int = 48) -> tuple[Counter, int]:
 
     def send(n: int) -> None:
         try:
-            with httpx.Client(base_url=inst.url, timeout=120) as browser:
+            with httpx.Client(base_url=inst.url, timeout=120, follow_redirects=True) as browser:
                 page = browser.get("/submit/tips")
                 token = page.text.split('name="form_token" value="', 1)[1].split('"', 1)[0]
                 start.wait(timeout=60)

@@ -20,7 +20,7 @@ from sealbox.crypto import passphrase
 from sealbox.errors import storage_refusals
 from sealbox.reports import dialog, intake, reporter_identity
 from sealbox.reports.dialog import Conversation, FileView
-from sealbox.sources import receiving, source_access, source_files, source_sessions
+from sealbox.sources import receipts, receiving, source_access, source_files, source_sessions
 from sealbox.sources import submission_tokens as tokens
 from sealbox.sources.receiving import FormPart
 from sealbox.sources.source_sessions import Resumed
@@ -41,9 +41,10 @@ class Sent:
     report_id: str | None
     words: tuple[str, ...]
     digits: tuple[str, ...]
-    bits: int
     quarantined: bool
     files: tuple[FileView, ...]
+    # Too many files to carry to the page after the redirect: the report page lists them.
+    files_left_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,9 +114,27 @@ class Sources:
             report_id=draft.report_id,
             words=tuple(words.split()),
             digits=tuple(passphrase.to_digits(words)),
-            bits=round(passphrase.entropy_bits()),
             quarantined=draft.quarantined,
             files=tuple(_file_view(received) for received in draft.files),
+        )
+
+    def receipt(self, sent: Sent) -> str:
+        """The sealed cookie that carries `sent` to the passphrase page after the redirect
+        (POST-redirect-GET: a reload never sends the report again)."""
+        receipt = receipts.Receipt(sent.report_id or "", sent.words, sent.quarantined, sent.files)
+        return receipts.seal(self._services, receipt)
+
+    def open_receipt(self, cookie: str | None) -> Sent:
+        """What the passphrase page shows, from its cookie, once: ReceiptGone the second time
+        (or for a receipt too old or not of this instance)."""
+        receipt = receipts.open_once(self._services, cookie)
+        return Sent(
+            report_id=receipt.report_id,
+            words=receipt.words,
+            digits=tuple(passphrase.to_digits(" ".join(receipt.words))),
+            quarantined=receipt.quarantined,
+            files=receipt.files,
+            files_left_out=receipt.files_left_out,
         )
 
     def follow_up(

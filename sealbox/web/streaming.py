@@ -12,13 +12,50 @@ import anyio
 from fastapi import Request
 from starlette.requests import ClientDisconnect
 
-from sealbox.errors import Busy, SealboxError, TooSlow
+from sealbox.errors import BadInput, Busy, SealboxError, TooLarge, TooSlow
 from sealbox.web.inputs import field_text
 from sealbox.web.lanes import Lane
-from sealbox.web.upload import MAX_FIELD_BYTES, MultipartStream, describe
+from sealbox.web.upload import FIELD_TOO_LONG, MAX_FIELD_BYTES, MultipartStream, describe
 
 T = TypeVar("T")
 _DONE = object()
+# What a form adds to its files and text: each part's boundary and headers (MAX_PARTS of them).
+FORM_FRAMING = 256 * 1024
+# How long a form declared too large may take to send its typed text before it is answered.
+TEXT_WAIT_SECONDS = 2.0
+
+
+async def refuse_oversized(request: Request, limit: int, fields: dict[str, str]) -> None:
+    """Refuse a form whose Content-Length says it is past `limit` (and its framing) before any
+    file of it is read: TooLarge, or the refusal of a text field that breaks a rule.
+
+    The typed text comes first in a form, so it is read into `fields` (to be given back) up to
+    the first file part; the files are never read, and a body that does not come within
+    `TEXT_WAIT_SECONDS` is not waited for. A form inside the limit is not touched."""
+    try:
+        declared = int(request.headers.get("content-length", ""))
+    except ValueError:
+        return  # chunked or absent: the limit is counted as the body arrives
+    if declared <= limit + FORM_FRAMING:
+        return
+    chunks = request.stream().__aiter__()
+
+    async def next_chunk() -> bytes:
+        with anyio.move_on_after(TEXT_WAIT_SECONDS):
+            with contextlib.suppress(StopAsyncIteration, ClientDisconnect, TooSlow):
+                return await chunks.__anext__()
+        return b""
+
+    typed = await _text_fields(
+        request.headers.get("content-type", ""), next_chunk, fields, until_file=True
+    )
+    if typed > limit:
+        raise TooLarge("The report is larger than this site accepts in one go.")
+    raise TooLarge(
+        "The files are larger than this site accepts in one go (%(mib)s MB). "
+        "Send fewer or smaller files, then add the rest as a follow-up.",
+        mib=limit // (1024 * 1024),
+    )
 
 
 async def with_multipart(
@@ -70,29 +107,40 @@ async def with_multipart(
 
 
 async def _text_fields(
-    content_type: str, next_chunk: Callable, fields: dict[str, str], budget: int = 2 << 20
-) -> None:
+    content_type: str,
+    next_chunk: Callable,
+    fields: dict[str, str],
+    budget: int = 2 << 20,
+    until_file: bool = False,
+) -> int:
     """Parse the body's text fields into `fields` (not the form token), reading at most `budget`
-    bytes; file contents are skipped."""
+    bytes; file contents are skipped (`until_file`: reading stops at the first file). Returns
+    the length of the text read; with `until_file`, a field too long is refused (BadInput)."""
     try:
         stream = MultipartStream(content_type, lambda: b"")
     except SealboxError:
-        return
-    name, is_file, value, read = "", True, bytearray(), 0
+        return 0
+    name, is_file, value, read, typed = "", True, bytearray(), 0, 0
     while read <= budget and (chunk := await next_chunk()):
         read += len(chunk)
         try:
             events = stream.feed(chunk)
         except SealboxError:
-            return
+            return typed
         for kind, data in events:
             if kind == "start":
                 name, filename, _ = describe(data)  # type: ignore[arg-type]
                 is_file, value = filename is not None, bytearray()
+                if is_file and until_file:
+                    return typed
             elif kind == "data" and not is_file and len(value) <= MAX_FIELD_BYTES:
                 value += data  # type: ignore[operator]
+                if until_file and len(value) > MAX_FIELD_BYTES:
+                    raise BadInput(FIELD_TOO_LONG, name=name)
             elif kind == "end" and not is_file and name != "form_token":
                 fields[name] = field_text(value.decode("utf-8", errors="replace"))
+                typed += len(fields[name])
+    return typed
 
 
 class _Abandoned(Exception):

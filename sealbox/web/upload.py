@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from sealbox.errors import BadInput
+from sealbox.locale import N_
 from sealbox.web.inputs import field_text
 
 MAX_FIELD_BYTES = 1024 * 1024
+FIELD_TOO_LONG = N_("The field “%(name)s” is too long.")
 MAX_PARTS = 200
 
 
@@ -65,7 +67,7 @@ class Part:
         while chunk := self.read(1 << 16):
             data += chunk
             if len(data) > MAX_FIELD_BYTES:
-                raise BadInput("The field “%(name)s” is too long.", name=self.name)
+                raise BadInput(FIELD_TOO_LONG, name=self.name)
         return field_text(data.decode("utf-8", errors="replace"))
 
 

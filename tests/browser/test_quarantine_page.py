@@ -23,7 +23,7 @@ def flooded(tmp_path, monkeypatch):
     instance.cli("init")
     password, secret = instance.add_handler("alice")
     instance.cli("channel", "add", "fraud", "--name", "Fraud", "--handler", "alice")
-    with httpx.Client(base_url=instance.url) as source:
+    with httpx.Client(base_url=instance.url, follow_redirects=True) as source:
         for n in range(4):
             assert support.submit(source, "fraud", f"offer number {n}").status_code == 200
     yield instance, password, secret

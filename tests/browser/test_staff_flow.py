@@ -18,7 +18,7 @@ def _(lang: str, message: str) -> str:
 @pytest.fixture
 def report_from_a_source(sealbox):
     """A report sent the way any browser would send it."""
-    with httpx.Client(base_url=sealbox.url) as source:
+    with httpx.Client(base_url=sealbox.url, follow_redirects=True) as source:
         form = source.get("/submit/tips")
         sent = source.post(
             "/submit/tips",

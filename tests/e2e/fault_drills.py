@@ -127,7 +127,7 @@ def reports(instance: Instance) -> int:
 def submit_one(url: str, result: DrillResult, lock: threading.Lock) -> None:
     canary = f"FAULTDRILL{secrets.token_hex(8)}"
     typed = f"{canary} what I saw at the depot"
-    with httpx.Client(base_url=url, timeout=90) as source:
+    with httpx.Client(base_url=url, timeout=90, follow_redirects=True) as source:
         try:
             page = None
             for _ in range(5):  # the form itself may meet the fault; a person reloads
@@ -249,7 +249,7 @@ def fill(path: Path, name: str, leave: int) -> Path:
 
 def post_report(url: str, lang: str, text: str, file: bytes | None) -> httpx.Response:
     """One submission, as a browser sends it (an empty file part when no file was chosen)."""
-    with httpx.Client(base_url=url, timeout=120) as source:
+    with httpx.Client(base_url=url, timeout=120, follow_redirects=True) as source:
         page = source.get(f"/submit/fraud?lang={lang}")
         files = [("files", ("evidence.bin", file, "application/octet-stream"))] if file else []
         files = files or [("files", ("", b"", "application/octet-stream"))]
@@ -294,7 +294,7 @@ class HeldUpload(threading.Thread):
 
     def run(self) -> None:
         try:
-            with httpx.Client(base_url=self.url, timeout=90) as source:
+            with httpx.Client(base_url=self.url, timeout=90, follow_redirects=True) as source:
                 token = support.token(source.get("/submit/fraud").text)
                 self.response = source.post(
                     "/submit/fraud",

@@ -24,7 +24,7 @@ def test_age_decrypts_a_stored_attachment_blob(instance):
     instance.cli("channel", "add", "fraud", "--name", "Fraud", "--handler", "alice")
     instance.start()
     evidence = b"ledger line: 5,000 EUR to the shell company\n" * 1000
-    with httpx.Client(base_url=instance.url) as source:
+    with httpx.Client(base_url=instance.url, follow_redirects=True) as source:
         assert (
             support.submit(source, "fraud", "see file", [("evidence.txt", evidence)]).status_code
             == 200
@@ -71,7 +71,7 @@ def test_offline_key_handler_reads_only_offline(instance):
     account = olga.get("/staff/account").text
     olga.close()
     assert Recipient.parse(public).fingerprint in account
-    with httpx.Client(base_url=instance.url) as source:
+    with httpx.Client(base_url=instance.url, follow_redirects=True) as source:
         support.submit(source, "leaks", "for offline eyes", [("a.txt", b"alpha")])
     report_id = _only_report_id(instance)
     bundle = instance.root / "olga.zip"
@@ -100,7 +100,7 @@ def test_decrypt_leaves_no_truncated_file_from_a_damaged_bundle(instance):
     password, _ = instance.add_handler("alice")
     instance.cli("channel", "add", "fraud", "--name", "Fraud", "--handler", "alice")
     instance.start()
-    with httpx.Client(base_url=instance.url) as source:
+    with httpx.Client(base_url=instance.url, follow_redirects=True) as source:
         support.submit(source, "fraud", "see file", [("notes.txt", b"words " * 50_000)])
     key = instance.root / "alice.key"
     instance.cli("export-key", "alice", "-o", str(key), "--password-stdin", input=password + "\n")

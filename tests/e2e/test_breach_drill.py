@@ -65,7 +65,9 @@ def test_nothing_planted_survives_at_rest(instance, backend, database_url):
     }
     payload = (c["filebytes"] + "\n").encode() * 2000
 
-    with httpx.Client(base_url=instance.url, headers=source_headers) as source:
+    with httpx.Client(
+        base_url=instance.url, headers=source_headers, follow_redirects=True
+    ) as source:
         page = source.get("/submit/fraud")
         sent = source.post(
             "/submit/fraud",

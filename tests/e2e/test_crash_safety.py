@@ -25,7 +25,7 @@ def test_kill_during_upload(instance):
     block = line * (CHUNK // len(line))
     boundary = "sealboxcrashtest"
 
-    with httpx.Client(base_url=instance.url) as source:
+    with httpx.Client(base_url=instance.url, follow_redirects=True) as source:
         token = support.token(source.get("/submit/fraud").text)
 
         def body():
@@ -64,6 +64,6 @@ def test_kill_during_upload(instance):
     assert support.report_ids(inbox) == []
 
     # The instance still works after the crash.
-    with httpx.Client(base_url=instance.url) as source:
+    with httpx.Client(base_url=instance.url, follow_redirects=True) as source:
         sent = support.submit(source, "fraud", "after the crash")
         assert sent.status_code == 200

@@ -39,7 +39,10 @@ def test_two_serving_processes_hold_one_ceiling(instance, monkeypatch):
     try:
         _clear_of_the_hour()
         answers = []
-        with httpx.Client(base_url=instance.url) as one, httpx.Client(base_url=other.url) as two:
+        with (
+            httpx.Client(base_url=instance.url, follow_redirects=True) as one,
+            httpx.Client(base_url=other.url, follow_redirects=True) as two,
+        ):
             for n in range(8):
                 answers.append(support.submit((one, two)[n % 2], "fraud", f"bot report {n}"))
     finally:

@@ -199,7 +199,10 @@ def test_the_connection_stays_open_for_the_next_request(services, away, server):
     hana = staff_kit.account(services, "hana", "handler")
     support.add_channel(services, "fraud", ["alice", "hana"])
     url = f"http://127.0.0.1:{server}"
-    with httpx.Client(base_url=url, timeout=60) as source, httpx.Client(base_url=url) as staff:
+    with (
+        httpx.Client(base_url=url, timeout=60, follow_redirects=True) as source,
+        httpx.Client(base_url=url) as staff,
+    ):
         words = support.passphrase_of(support.submit(source, "fraud", REPORT_TEXT))
         token = support.token(support.source_login(source, words).text, "/report/messages")
         assert support.staff_login(staff, services, hana).status_code == 200

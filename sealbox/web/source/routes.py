@@ -22,6 +22,7 @@ from sealbox.errors import (
 )
 from sealbox.locale import N_
 from sealbox.services import Services
+from sealbox.sources.receipts import ReceiptGone
 from sealbox.sources.service import Sent
 from sealbox.sources.source_sessions import Resumed
 from sealbox.sources.throttle import LoginBudget
@@ -32,12 +33,14 @@ from sealbox.web.errors import kept_text_page, status_of, with_retry_after
 from sealbox.web.forms import check_token, form_token, small_form
 from sealbox.web.kept_text import KeptForm, TypedField, gives_back
 from sealbox.web.lanes import Lanes
-from sealbox.web.streaming import with_multipart
+from sealbox.web.streaming import refuse_oversized, with_multipart
 from sealbox.web.templating import Templates
 from sealbox.web.upload import MultipartStream
 
 router = APIRouter()
 COOKIE = "sealbox_source"
+RECEIPT_COOKIE = "sealbox_sent"
+SENT = "/sent"
 
 
 @router.get("/")
@@ -106,6 +109,8 @@ async def submit(
         return svc.sources.submit(channel, stream.parts(), fields)
 
     try:
+        # A form that says it is too large is refused before its files are read.
+        await refuse_oversized(request, svc.settings.max_submission_bytes, fields)
         sent = await with_multipart(request, handle, lane.uploads, fields)
     except SealboxError as exc:
         if isinstance(exc, Forbidden):
@@ -123,16 +128,38 @@ async def submit(
             errors=getattr(exc, "errors", None),
         )
         return with_retry_after(page, exc)
-    context = {
-        "quarantined": sent.quarantined,
-        "files": sent.files,
-        "report_id": sent.report_id,
-        "held_token": _held_token(svc, sent.report_id),
-        "words": sent.words,
-        "digits": sent.digits,
-        "bits": sent.bits,
-    }
-    return tpl.render(request, "source/passphrase.html", context)
+    # POST-redirect-GET: the page with the passphrase is a GET, so reloading it, or going Back
+    # and Forward, never sends the report again. The passphrase goes in a sealed cookie that
+    # only the next page opens, once (`sources/receipts.py`), never in the URL.
+    done = i18n.local_url(i18n.choice_of(request), SENT)
+    response = RedirectResponse(done, status_code=303)
+    value = svc.sources.receipt(sent)
+    set_session_cookie(response, request, svc.settings, RECEIPT_COOKIE, value, SENT)
+    return response
+
+
+@router.get(SENT)
+def sent_page(
+    request: Request, svc: Services = Depends(services), tpl: Templates = Depends(templates)
+) -> Response:
+    """The passphrase, shown once; a reload says plainly that it cannot be shown again."""
+    try:
+        sent = svc.sources.open_receipt(request.cookies.get(RECEIPT_COOKIE))
+    except ReceiptGone as exc:
+        response = tpl.render(request, "source/sent_gone.html", {"message": exc.message}, 410)
+    else:
+        context = {
+            "quarantined": sent.quarantined,
+            "files": sent.files,
+            "files_left_out": sent.files_left_out,
+            "report_id": sent.report_id,
+            "held_token": _held_token(svc, sent.report_id),
+            "words": sent.words,
+            "digits": sent.digits,
+        }
+        response = tpl.render(request, "source/passphrase.html", context)
+    clear_session_cookie(response, request, svc.settings, RECEIPT_COOKIE, SENT)
+    return response
 
 
 async def _read_typed(
@@ -307,6 +334,7 @@ async def follow_up(
         svc.sources.follow_up(resumed, stream.parts(), fields)
 
     try:
+        await refuse_oversized(request, svc.settings.max_submission_bytes, fields)
         await with_multipart(request, handle, lane.uploads, fields)
     except SealboxError as exc:
         if isinstance(exc, Forbidden):
