@@ -2,11 +2,14 @@
 
     python3 bench/inbox/run.py [--backend sqlite|postgresql|both] [--reports N] [--requests N]
 
-Fills a fresh database with bulk inserts (report rows, one key wrap and one sealed message each,
-one source-access row each; the same sealed bytes are reused, which the database cannot tell
-apart), starts `sealbox serve` against it, logs a handler in and times the inbox's first page,
-a status filter and the overdue view. Prints p50/p95 in milliseconds. The PostgreSQL run uses
-its own schema (search_path) and drops it afterwards.
+Fills a fresh database with bulk inserts (report rows with a sealed preview, one key wrap, one
+notes-key wrap and one sealed message each, one source-access row each; the same sealed bytes
+are reused, which the database cannot tell apart, but each row's are opened again), starts
+`sealbox serve` against it, logs a handler in and times the inbox's first page, a status
+filter, the overdue view, the "latest activity" sort and the "unread only" filter. The first
+page opens each row's preview in memory (and those of the "needs attention" section: every
+report is unread here), as it does for a handler. Prints p50/p95 in milliseconds. The
+PostgreSQL run uses its own schema (search_path) and drops it afterwards.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ VIEWS = {
     "status = in progress": "/staff/?status=in_progress",
     "status = new": "/staff/?status=new",
     "overdue view": "/staff/overdue",
+    "latest activity": "/staff/?sort=activity",
+    "unread only": "/staff/?unread=1",
 }
 # Most reports of a long-running channel are closed; a few wait for action.
 STATUSES = [("closed", 70), ("in_progress", 20), ("acknowledged", 8), ("new", 2)]
@@ -95,6 +100,9 @@ def rows(count: int, channel_ids: list[str], handler, today: dt.date):
     public_key = str(report_key.recipient)
     wrap = crypto.wrap_identity(report_key, crypto.Recipient.parse(handler.public_key)).ciphertext
     body = crypto.seal(b'{"text": "benchmark", "answers": {}}', report_key.recipient).ciphertext
+    notes_key = Identity.generate()
+    notes_wrap = crypto.wrap_identity(notes_key, crypto.Recipient.parse(handler.public_key))
+    preview = crypto.seal(b"benchmark", notes_key.recipient).ciphertext
     place = crypto.seal(b"0", report_key.recipient).ciphertext
     source_wrap = crypto.wrap_identity(report_key, Identity.generate().recipient).ciphertext
     weights = [s for s, w in STATUSES for _ in range(w)]
@@ -125,6 +133,9 @@ def rows(count: int, channel_ids: list[str], handler, today: dt.date):
             False,
             feedback,
             due,
+            received,
+            str(notes_key.recipient),
+            preview,
         )
         message = (secrets.token_hex(16), report_id, place, "source", received, body)
         yield (
@@ -132,18 +143,20 @@ def rows(count: int, channel_ids: list[str], handler, today: dt.date):
             (report_id, handler.id, wrap),
             message,
             (secrets.token_hex(32), report_id, source_wrap),
+            (report_id, handler.id, notes_wrap.ciphertext),
         )
 
 
 REPORT_COLUMNS = (
     "id, channel_id, public_key, received_on, status, acknowledged_on, source_seq, message_count, "
-    "closed_on, legal_hold, flagged, feedback_on, due_on"
+    "closed_on, legal_hold, flagged, feedback_on, due_on, activity_on, notes_public_key, preview"
 )
 TABLES = {
     "reports": REPORT_COLUMNS,
     "report_keys": "report_id, user_id, wrapped",
     "messages": "id, report_id, place, author, sent_on, body",
     "source_access": "lookup_id, report_id, wrapped",
+    "note_keys": "report_id, user_id, wrapped",
 }
 
 

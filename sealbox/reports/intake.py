@@ -14,7 +14,7 @@ from sealbox.channels import channel_settings
 from sealbox.crypto import Identity, Recipient, Sealed, passphrase
 from sealbox.errors import EmptyReport, OutcomeUnknown, TooLarge, UnknownChannel, storage_refusals
 from sealbox.recovery import wraps as recovery_wraps
-from sealbox.reports import ceilings, cleaning, deadlines, reporter_identity
+from sealbox.reports import ceilings, cleaning, deadlines, notes, preview, reporter_identity
 from sealbox.reports.models import Attachment, Message, Report, ReportKey, SourceAccess
 from sealbox.reports.vocabulary import ReportStatus
 from sealbox.scrub.filenames import sanitise_filename
@@ -222,6 +222,7 @@ def submit(
             message_count=1,
             due_on=deadlines.initial_due(today),
             quarantined=draft.quarantined,
+            activity_on=today,
         )
         session.add(report)
         session.flush()
@@ -230,6 +231,9 @@ def submit(
             wrapped = crypto.wrap_identity(draft.identity, recipient)
             session.add(ReportKey(report_id=report.id, user_id=user_id, wrapped=wrapped))
         recovery_wraps.wrap(session, report.id, "report", draft.identity)
+        session.flush()
+        # To the notes key (handlers only), so that one key opens a row's preview and title.
+        report.preview = preview.seal_preview(text, answers, notes.notes_recipient(session, report))
         session.add(
             SourceAccess(
                 lookup_id=keys.lookup_id,
@@ -298,6 +302,7 @@ def _commit(draft: Draft, run: Callable[[], object]) -> None:
 def _add_message(
     session, report, author, staff_id, text, draft, today, answers=None, message_id=None
 ) -> None:
+    report.activity_on = today
     message = Message(
         id=message_id or new_id(),
         report_id=report.id,

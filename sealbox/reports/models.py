@@ -53,6 +53,14 @@ class Report(Base):
     # Arrived past an hourly ceiling (sealbox.reports.ceilings): kept out of the inbox until a
     # handler of the channel triages it (sealbox.reports.quarantine). It carries no time.
     quarantined: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The day of the newest message, either side's ("latest activity"). Messages carry their
+    # day already (sent_on): this copies it where the inbox can sort by it.
+    activity_on: Mapped[dt.date | None] = mapped_column(Date)
+    # A title the handlers write, sealed to the notes key (handlers only, never the source).
+    title: Mapped[Sealed | None] = mapped_column(SealedColumn)
+    # The first line of the source's report, trimmed, sealed at intake to the notes key, so that
+    # the inbox opens a few bytes with the key that opens the title, not the whole message.
+    preview: Mapped[Sealed | None] = mapped_column(SealedColumn)
 
     __table_args__ = (
         Index("ix_reports_channel_received", "channel_id", "received_on", "id"),
@@ -65,6 +73,7 @@ class Report(Base):
         Index("ix_reports_closed_on", "closed_on"),
         Index("ix_reports_due", "due_on", "id"),
         Index("ix_reports_flagged", "flagged", "received_on", "id"),
+        Index("ix_reports_activity", "activity_on", "id"),
         NO_ROWID,
     )
 
@@ -145,7 +154,8 @@ class ReadMark(Base):
     )
     seen: Mapped[Sealed] = mapped_column(SealedColumn)
 
-    __table_args__ = (NO_ROWID,)
+    # "Needs attention" starts from the reader's own marks (reports/attention.py).
+    __table_args__ = (Index("ix_read_marks_user", "user_id", "report_id"), NO_ROWID)
 
 
 class ReportLabel(Base):

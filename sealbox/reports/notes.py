@@ -30,8 +30,9 @@ class NoteView:
     text: str
 
 
-def _notes_recipient(session: Session, report: Report) -> Recipient:
-    """The notes key's public half, made on the first note and wrapped to every key holder."""
+def notes_recipient(session: Session, report: Report) -> Recipient:
+    """The notes key's public half, made at intake (or, for older reports, on the first note or
+    title) and wrapped to every key holder. Notes, titles, previews and tags are sealed to it."""
     if report.notes_public_key is None:
         key = Identity.generate()
         report.notes_public_key = str(key.recipient)
@@ -57,7 +58,7 @@ def add_note(session: Session, clock: Clock, ctx: StaffContext, report_id: str, 
     if len(text) > MAX_NOTE_CHARS:
         raise BadInput("A note has at most %(max)s characters.", max=MAX_NOTE_CHARS)
     report = session.get(Report, report_id, with_for_update=True)
-    body = crypto.seal(json.dumps({"text": text}).encode(), _notes_recipient(session, report))
+    body = crypto.seal(json.dumps({"text": text}).encode(), notes_recipient(session, report))
     session.add(
         Note(report_id=report_id, author_id=ctx.user_id, written_on=clock.today(), body=body)
     )

@@ -11,7 +11,7 @@ from typing import ClassVar
 from sqlalchemy.orm import Session
 
 from sealbox.accounts.actor import StaffContext
-from sealbox.reports import access, assignment, deadlines, dialog, notes, workflow
+from sealbox.reports import access, assignment, deadlines, dialog, notes, titles, workflow
 from sealbox.reports.assignment import Holder
 from sealbox.reports.dialog import Conversation
 from sealbox.reports.models import Report
@@ -42,6 +42,7 @@ class ReportPage:
     notes: tuple[NoteView, ...]
     holders: tuple[Holder, ...]
     candidates: tuple[Holder, ...]
+    title: str = ""
     statuses: ClassVar[dict[str, str]] = workflow.STATUS_NAMES
     outcomes: ClassVar[dict[str, str]] = workflow.OUTCOMES
 
@@ -77,4 +78,5 @@ def assemble(session: Session, ctx: StaffContext, report_id: str, today: dt.date
         notes=tuple(notes.notes(session, report_id, ctx.user_id, ctx.identity)),
         holders=tuple(assignment.holders(session, report_id)),
         candidates=tuple(assignment.candidates(session, report_id)),
+        title=titles.title_of(session, report, ctx.user_id, ctx.identity),
     )

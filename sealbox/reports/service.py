@@ -15,7 +15,7 @@ from sealbox import audit
 from sealbox.accounts import staff
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.staff_admin import INSTALLER
-from sealbox.errors import NotFound
+from sealbox.errors import Forbidden, NotFound
 from sealbox.reports import (
     access,
     assignment,
@@ -27,6 +27,8 @@ from sealbox.reports import (
     notes,
     quarantine,
     report_page,
+    search,
+    titles,
     workflow,
 )
 from sealbox.reports.downloads import Download
@@ -34,6 +36,7 @@ from sealbox.reports.export import Bundle
 from sealbox.reports.inbox import InboxFilter, InboxPage
 from sealbox.reports.quarantine import QuarantinePage, Triaged
 from sealbox.reports.report_page import ReportPage, SealedOffline
+from sealbox.reports.search import SearchResult
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -84,6 +87,30 @@ class Reports:
             channels = inbox.channels_of(session, ctx.user_id)
             waiting = quarantine.waiting(session, ctx.user_id)
         return InboxView(listing, tuple(channels), min(waiting, quarantine.COUNT_CAP + 1), today)
+
+    def search(self, ctx: StaffContext, query: str) -> SearchResult:
+        """The caller's reports that contain every word of `query`, opened in memory for this
+        request. Audited like viewing: one entry for the search (how many reports were opened,
+        never the words, which may name someone) and one per report it showed."""
+        svc = self._services
+        terms = search.parse_terms(query)  # a bad query is refused before anything is opened
+        with svc.db.transaction() as session:
+            if ctx.identity is None:
+                raise Forbidden(access.READ_OFFLINE)
+            result = search.search(session, ctx.user_id, ctx.identity, query)
+            audit.record(
+                session,
+                svc.clock,
+                ctx.username,
+                "reports_searched",
+                f"user:{ctx.username}",
+                words=len(terms),
+                opened=result.searched,
+                found=len(result.hits),
+            )
+            for hit in result.hits:
+                self._record(session, ctx.username, "report_found_by_search", hit.report_id)
+        return result
 
     def report_page(self, ctx: StaffContext, report_id: str) -> ReportPage | SealedOffline:
         """The report page, marked read and audited as viewed (which may raise the bulk-access
@@ -159,6 +186,11 @@ class Reports:
     def set_labels(self, ctx: StaffContext, report_id: str, text: str) -> None:
         with self._services.db.transaction() as session:
             workflow.set_labels(session, self._services.clock, ctx, report_id, text)
+
+    def set_title(self, ctx: StaffContext, report_id: str, text: str) -> None:
+        """Seal the report's title to its notes key (handlers only)."""
+        with self._services.db.transaction() as session:
+            titles.set_title(session, self._services.clock, ctx, report_id, text)
 
     def set_flag(self, ctx: StaffContext, report_id: str, on: bool) -> None:
         with self._services.db.transaction() as session:

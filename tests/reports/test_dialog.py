@@ -28,14 +28,14 @@ def test_source_and_handler_hold_a_conversation(services, client, other_client):
     inbox = support.staff_login(handler, services, alice)
     assert inbox.status_code == 200
     [report_id] = support.report_ids(inbox.text)
-    assert "unread" in inbox.text
+    assert 'class="unread' in inbox.text
     page = handler.get(f"/staff/reports/{report_id}")
     assert "shell company" in page.text
     links = support.file_links(page.text)
     assert len(links) == 2
     contents = {handler.get(link).content for link in links}
     assert contents == {b"id,amount\n1,5000\n", bytes(range(256)) * 10}
-    assert "unread" not in handler.get("/staff/").text
+    assert 'class="unread' not in handler.get("/staff/").text
 
     csrf = support.token(page.text)
     reply = handler.post(
@@ -60,7 +60,7 @@ def test_source_and_handler_hold_a_conversation(services, client, other_client):
     assert "Your message was sent" in follow.text
 
     inbox = handler.get("/staff/")
-    assert "unread" in inbox.text
+    assert 'class="unread' in inbox.text
     page = handler.get(f"/staff/reports/{report_id}")
     assert "It was 2023." in page.text
     assert "ledger.txt" in page.text

@@ -48,6 +48,20 @@ def set_labels(
     return _back(report_id)
 
 
+@router.post(
+    "/reports/{report_id}/title",
+    dependencies=[keeps_text(TypedField("title", N_("Title (sealed)"), long=False))],
+)
+def set_title(
+    report_id: str,
+    svc: Services = Depends(services),
+    ctx: StaffContext = Depends(handler),
+    form: dict = Depends(checked_form),
+) -> Response:
+    svc.reports.set_title(ctx, report_id, form.get("title", ""))
+    return _back(report_id)
+
+
 @router.post("/reports/{report_id}/flag")
 def set_flag(
     report_id: str,

@@ -28,6 +28,7 @@ def _filters(request: Request, overdue: bool = False) -> inbox.InboxFilter:
         label=q.get("label", "").strip().lower()[:40],
         overdue=overdue or q.get("overdue") == "1",
         flagged=q.get("flagged") == "1",
+        unread=q.get("unread") == "1",
         sort=sort if sort in inbox.SORTS else "newest",
     )
 

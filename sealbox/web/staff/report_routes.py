@@ -45,6 +45,7 @@ def report_page(
         "holders": page.holders,
         "candidates": page.candidates,
         "identity": svc.disclosures.for_handler(ctx, report_id),
+        "title": page.title,
         "statuses": page.statuses,
         "outcomes": page.outcomes,
     }

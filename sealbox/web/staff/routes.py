@@ -27,6 +27,7 @@ from sealbox.web.staff import (
     inbox_routes,
     quarantine_routes,
     report_routes,
+    search_routes,
     security_key_routes,
 )
 from sealbox.web.staff.guards import COOKIE, SETUP_PAGES, staff
@@ -105,6 +106,7 @@ def home(
 for area in (
     inbox_routes,
     quarantine_routes,
+    search_routes,
     report_routes,
     case_routes,
     account_routes,
