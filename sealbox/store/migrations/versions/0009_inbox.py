@@ -1,7 +1,7 @@
 """the inbox at volume: latest activity, sealed titles and previews, read marks by reader
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 
 - reports.activity_on: the day of the newest message (either side), from messages.sent_on;
 - reports.title: a title the handlers write, sealed to the report's notes key;
@@ -13,8 +13,8 @@ Revises: 0007
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
