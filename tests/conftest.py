@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import secrets
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 from starlette.testclient import TestClient
 
 from sealbox import services as services_mod
@@ -18,11 +22,13 @@ from sealbox.web.app import create_app
 SERVER_PG_URL = os.environ.get(
     "SEALBOX_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-# Each pytest-xdist worker gets a database of its own: PostgreSQL keeps a deleted row version
-# while any transaction in the same database may still see it, so a long transaction of one
-# worker's test would otherwise keep rows that another's test checks are gone from the files.
+# Each pytest-xdist worker of each checkout gets a database of its own: PostgreSQL keeps a
+# deleted row version while any transaction in the same database may still see it, so a long
+# transaction of another test run (another worker, or a run from another checkout of the code
+# on the same server) would otherwise keep rows that this test checks are gone from the files.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-PG_URL = SERVER_PG_URL + (f"_{_WORKER}" if _WORKER else "")
+_CHECKOUT = hashlib.sha256(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
+PG_URL = SERVER_PG_URL + f"_{_CHECKOUT}" + (f"_{_WORKER}" if _WORKER else "")
 
 
 def _pg_available() -> str | None:
@@ -35,7 +41,9 @@ def _pg_available() -> str | None:
                 text("select 1 from pg_database where datname = :name"), {"name": name}
             ).first()
             if not exists:
-                connection.execute(text(f'create database "{name}"'))
+                # Another run of the same checkout may make it meanwhile.
+                with contextlib.suppress(DBAPIError):
+                    connection.execute(text(f'create database "{name}"'))
         engine.dispose()
         return None
     except Exception as exc:  # any failure means: no server answers here

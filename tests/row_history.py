@@ -151,24 +151,54 @@ def database_files(engine: Engine, data_dir: Path) -> dict[str, bytes]:
     return files
 
 
-def settle(services, *tables: str) -> None:
-    """PostgreSQL keeps a deleted row version while a transaction that began before the delete
-    may still read it, and tests share the database with other connections. Wait until those
-    transactions have ended, then rewrite `tables` again (as Sealbox's next rewrite would)."""
+def settle(services, *tables: str, wait_seconds: float = 60.0) -> None:
+    """Rewrite `tables` (as Sealbox's next rewrite would) once no transaction can still see a
+    row version deleted before this call.
+
+    PostgreSQL keeps a deleted row version while a snapshot taken before the delete is open
+    in the same database (VACUUM FULL copies it into the new file): a pooled connection left
+    idle in a transaction, another test's transaction, an autovacuum's ANALYZE. So this takes
+    a transaction id after the delete, waits until no other backend of the database holds a
+    snapshot (xmin) or a transaction (xid) older than it, then rewrites. Still held after
+    `wait_seconds`: the test fails, naming what holds it, rather than check a file that may
+    keep the row for a reason the code under test does not control."""
     if services.db.engine.dialect.name == "sqlite":
         return
-    with services.db.engine.connect() as connection:
-        started = connection.execute(text("select clock_timestamp()")).scalar()
-        for _ in range(100):
-            older = connection.execute(
+    with services.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        horizon = connection.execute(text("select txid_current() % 4294967296")).scalar()
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            holders = connection.execute(
                 text(
-                    "select count(*) from pg_stat_activity where datname = current_database() "
-                    "and xact_start < :t and pid <> pg_backend_pid()"
+                    "select pid, backend_type, state, application_name, xact_start, "
+                    "left(query, 80) from pg_stat_activity "
+                    "where datname = current_database() and pid <> pg_backend_pid() and ("
+                    "age(backend_xmin) > age(cast(cast(:h as text) as xid)) or "
+                    "age(backend_xid) > age(cast(cast(:h as text) as xid)))"
                 ),
-                {"t": started},
-            ).scalar()
-            connection.rollback()
-            if not older:
+                {"h": horizon},
+            ).all()
+            if not holders:
                 break
+            assert time.monotonic() < deadline, (
+                f"after {wait_seconds:.0f} s, these still hold a snapshot older than the "
+                f"delete, so VACUUM FULL would keep the deleted rows: {holders}"
+            )
             time.sleep(0.1)
     services.db.forget(*tables)
+
+
+def files_still_holding(services, table: str, needle: bytes, rounds: int = 3) -> list[str]:
+    """The database files that still hold `needle` once `table` was rewritten with no older
+    snapshot left (`settle`). PostgreSQL decides what a rewrite keeps from the snapshots open
+    when it starts, which a check just before cannot fully pin down on a busy server; so the
+    rewrite is tried up to `rounds` times, each after a fresh wait. A row the code under test
+    kept (a copy, a column not overwritten) survives every round and is reported."""
+    holding: list[str] = []
+    for _ in range(rounds):
+        settle(services, table)
+        files = database_files(services.db.engine, services.settings.data_dir)
+        holding = [name for name, data in files.items() if needle in data]
+        if not holding or services.db.engine.dialect.name == "sqlite":
+            break
+    return holding

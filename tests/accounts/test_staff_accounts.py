@@ -16,7 +16,7 @@ from sealbox.audit.models import AuditEntry
 from sealbox.crypto import Recipient
 from sealbox.reports.models import ReportKey
 from tests import server_copy, staff_kit, support
-from tests.row_history import database_files, settle
+from tests.row_history import files_still_holding
 
 
 @pytest.fixture
@@ -144,9 +144,7 @@ def test_a_password_change_keeps_the_key_and_leaves_no_old_wrap(services, client
         after = session.scalar(select(User).where(User.username == "alice"))
         assert after.public_key == public_key and after.wrapped_private_key != old_wrap
     # The wrap under the old password is gone from the database files (WAL, dead tuples).
-    settle(services, "users")
-    files = database_files(services.db.engine, services.settings.data_dir)
-    assert [name for name, data in files.items() if old_wrap.ciphertext in data] == []
+    assert files_still_holding(services, "users", old_wrap.ciphertext) == []
 
 
 def test_a_totp_code_is_refused_the_second_time(services, client, other_client):
