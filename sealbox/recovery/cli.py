@@ -30,12 +30,16 @@ def _fail(message: str, code: int = 1) -> None:
 
 def _services(data_dir: Path | None):
     from sealbox import services, settings
+    from sealbox.store.schema_version import SchemaMismatch
 
     try:
         config = settings.load(**({"data_dir": data_dir} if data_dir else {}))
     except ValueError as exc:
         _fail(f"configuration: {exc}", 2)
-    return services.build(config)
+    try:
+        return services.build(config, migrate=False)
+    except SchemaMismatch as exc:  # behind or ahead: the message names the command to run
+        _fail(str(exc))
 
 
 def _recipient(text: str):
