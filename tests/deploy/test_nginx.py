@@ -198,6 +198,7 @@ def test_the_source_flow_through_nginx_leaves_nothing_in_nginx(served):
             "/submit/depot",
             content=slowly(),
             headers={"content-type": kind, "content-length": str(len(body))},
+            follow_redirects=True,  # to the one-time receipt with the passphrase
         )
         assert sent.status_code == 200, sent.text[:2000]
         assert held == ["checked"], f"nginx spooled the upload: {held[1:]}"
