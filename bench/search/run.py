@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from sealbox import crypto, services, settings  # noqa: E402
-from sealbox.accounts import accounts  # noqa: E402
+from sealbox.accounts import staff_admin  # noqa: E402
 from sealbox.channels import channel_admin  # noqa: E402
 from sealbox.channels.models import Channel  # noqa: E402
 from sealbox.reports import search  # noqa: E402
@@ -74,9 +74,11 @@ def texts(count: int) -> list[str]:
 def build(count: int, workdir: Path):
     svc = services.build(settings.load(environ={}, data_dir=workdir / "data"))
     with svc.db.transaction() as session:
-        added = accounts.add(session, svc.clock, svc.kdf, accounts.INSTALLER, "bench", "handler")
+        added = staff_admin.add(
+            session, svc.clock, svc.kdf, staff_admin.INSTALLER, "bench", "handler"
+        )
         channel_admin.create(
-            session, svc.clock, accounts.INSTALLER, "tips", "Tips", handlers=["bench"]
+            session, svc.clock, staff_admin.INSTALLER, "tips", "Tips", handlers=["bench"]
         )
     client = TestClient(create_app(svc), base_url="http://bench.test")
     done = enrolment.enrol(client, "bench", added.password)
