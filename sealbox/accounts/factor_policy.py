@@ -14,6 +14,7 @@ from sealbox import audit, notify
 from sealbox.accounts import roles
 from sealbox.accounts.models import RolePolicy, SecurityKey, User
 from sealbox.accounts.roles import Role
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.errors import BadInput
 
@@ -104,7 +105,7 @@ def set_totp_allowed(
         session,
         clock,
         actor,
-        "totp_policy_changed",
+        AuditAction.TOTP_POLICY_CHANGED,
         f"role:{role}",
         totp_allowed=allowed,
         without_key=without,

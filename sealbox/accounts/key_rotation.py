@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import audit, crypto
 from sealbox.accounts.models import User
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, Recipient, Sealed
 from sealbox.disclosure.models import DisclosureRequest
@@ -57,7 +58,7 @@ def rotate(
         session,
         clock,
         user.username,
-        "key_rotated",
+        AuditAction.KEY_ROTATED,
         f"user:{user.id}",
         wraps=moved,
         fingerprint=recipient.fingerprint,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sealbox import audit
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.crypto import Recipient
 from sealbox.errors import BadInput, Conflict
@@ -53,7 +54,7 @@ def settle(
     unfit: str | None,
     not_enrolled: str,
     grant: Callable[[], None],
-    actions: tuple[str, str],
+    actions: tuple[AuditAction, AuditAction],
     target: str,
     **details: object,
 ) -> str:

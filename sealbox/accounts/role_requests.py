@@ -15,6 +15,7 @@ from sealbox.accounts import peer_approval, roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import RoleRequest, User
 from sealbox.accounts.peer_approval import PENDING
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.errors import BadInput, Conflict, Forbidden, NotFound
 from sealbox.locale import N_
@@ -56,7 +57,7 @@ def request(session: Session, clock: Clock, actor: str, user: User, role: str) -
         session,
         clock,
         actor,
-        "role_requested",
+        AuditAction.ROLE_REQUESTED,
         f"user:{user.id}",
         username=user.username,
         role=role,
@@ -124,7 +125,7 @@ def decide(
             "logged in and can read you the key fingerprint on their account page."
         ),
         grant=grant,
-        actions=("role_granted", "role_refused"),
+        actions=(AuditAction.ROLE_GRANTED, AuditAction.ROLE_REFUSED),
         target=f"user:{user.id}",
         username=user.username,
         role=row.role,

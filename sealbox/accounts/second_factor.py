@@ -18,6 +18,7 @@ from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.factor_policy import totp_counts
 from sealbox.accounts.login_backoff import Backoff
 from sealbox.accounts.models import StaffSession, User
+from sealbox.audit.actions import AuditAction
 from sealbox.errors import BadInput, SealboxError, Throttled
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ def _confirm(services: Services, ctx: StaffContext, method: str, check) -> str |
                 session,
                 services.clock,
                 user.username,
-                "login_failed",
+                AuditAction.LOGIN_FAILED,
                 f"user:{user.id}",
                 factor=method,
             )
@@ -114,7 +115,12 @@ def _confirm(services: Services, ctx: StaffContext, method: str, check) -> str |
             if row.pending:
                 details["pending"] = row.pending
             audit.record(
-                session, services.clock, user.username, "login", f"user:{user.id}", **details
+                session,
+                services.clock,
+                user.username,
+                AuditAction.LOGIN,
+                f"user:{user.id}",
+                **details,
             )
             pending = row.pending
     if failure is not None:
@@ -145,7 +151,7 @@ def registration_options(services: Services, ctx: StaffContext, password: str = 
                     session,
                     services.clock,
                     user.username,
-                    "password_check_failed",
+                    AuditAction.PASSWORD_CHECK_FAILED,
                     f"user:{user.id}",
                     purpose="security_key",
                 )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sealbox import audit, notify
 from sealbox.accounts import factor_policy
 from sealbox.accounts.models import SecurityKey, StaffSession, User
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.crypto import passkeys
 from sealbox.errors import BadInput, Conflict, LoginFailed, NotFound
@@ -144,7 +145,7 @@ def register(
         session,
         clock,
         user.username,
-        "security_key_added",
+        AuditAction.SECURITY_KEY_ADDED,
         f"user:{user.id}",
         key=key.id,
         name=name,
@@ -175,7 +176,7 @@ def remove(session: Session, clock: Clock, user: User, key_id: str) -> None:
         session,
         clock,
         user.username,
-        "security_key_removed",
+        AuditAction.SECURITY_KEY_REMOVED,
         f"user:{user.id}",
         key=key.id,
         name=key.name,
@@ -229,7 +230,7 @@ def check_login(
             session,
             clock,
             user.username,
-            "security_key_copy_refused",
+            AuditAction.SECURITY_KEY_COPY_REFUSED,
             f"user:{user.id}",
             key=key.id,
             name=key.name,

@@ -35,6 +35,7 @@ from sealbox.accounts.role_requests import RoleRequestView
 from sealbox.accounts.roles import Role
 from sealbox.accounts.security_keys import KeyInfo
 from sealbox.accounts.staff_admin import Account
+from sealbox.audit.actions import AuditAction
 from sealbox.channels import membership
 from sealbox.channels.membership import RequestView
 from sealbox.crypto import Identity, Recipient
@@ -359,7 +360,12 @@ class Accounts:
                 raise BadInput("The password is not right.")
             identity = staff.open_key(svc.kdf, user, password)
             audit.record(
-                session, svc.clock, user.username, "key_exported", f"user:{user.id}", via="cli"
+                session,
+                svc.clock,
+                user.username,
+                AuditAction.KEY_EXPORTED,
+                f"user:{user.id}",
+                via="cli",
             )
         assert identity is not None  # a wrapped key opened
         return identity.export()

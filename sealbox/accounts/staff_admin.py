@@ -17,6 +17,7 @@ from sealbox.accounts import role_requests, roles, staff
 from sealbox.accounts.actor import COMMAND_LINE, StaffContext
 from sealbox.accounts.models import RoleRequest, SecurityKey, StaffSession, User
 from sealbox.accounts.roles import Role
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.crypto import Recipient
 from sealbox.errors import BadInput, NotFound
@@ -109,7 +110,7 @@ def add(
         session,
         clock,
         actor,
-        "user_added",
+        AuditAction.USER_ADDED,
         f"user:{new.user.id}",
         username=new.user.username,
         role=granted,
@@ -144,7 +145,7 @@ def set_active(
     user.active = active
     if not active:
         _end_sessions(session, user.id)
-    action = "user_reactivated" if active else "user_deactivated"
+    action = AuditAction.USER_REACTIVATED if active else AuditAction.USER_DEACTIVATED
     audit.record(session, clock, ctx.username, action, f"user:{user.id}", username=user.username)
     verb = "reactivated" if active else "deactivated"
     notify.role_changed(session, clock, f"{ctx.username} {verb} the account {user.username}.")
@@ -161,7 +162,7 @@ def reset_totp(session: Session, clock: Clock, ctx: StaffContext, user_id: str) 
         session,
         clock,
         ctx.username,
-        "user_totp_reset",
+        AuditAction.USER_TOTP_RESET,
         f"user:{user.id}",
         username=user.username,
         security_keys_removed=keys or 0,

@@ -23,6 +23,7 @@ from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.login_backoff import Backoff
 from sealbox.accounts.models import StaffSession, User
 from sealbox.accounts.roles import Role
+from sealbox.audit.actions import AuditAction
 from sealbox.crypto import CannotOpen, Identity, Recipient
 from sealbox.errors import BadInput, SessionExpired
 from sealbox.recovery import wraps as recovery_wraps
@@ -73,7 +74,7 @@ def log_in(
                 session,
                 services.clock,
                 user.username if user else None,
-                "login_failed",
+                AuditAction.LOGIN_FAILED,
                 f"user:{user.id}" if user else None,
             )
     if not isinstance(outcome, staff.StaffLogin):
@@ -148,7 +149,7 @@ def _open_session(
         )
     )
     # A password without its second factor yet is not a login (accounts/second_factor.py).
-    action = "login_password" if outcome.pending == "factor" else "login"
+    action = AuditAction.LOGIN_PASSWORD if outcome.pending == "factor" else AuditAction.LOGIN
     audit.record(
         session,
         services.clock,
@@ -258,7 +259,7 @@ def log_out(services: Services, context: StaffContext, everywhere: bool = False)
             erase.delete_overwritten(session, StaffSession, StaffSession.user_id == context.user_id)
         else:
             erase.delete_overwritten(session, StaffSession, StaffSession.id == context.session_id)
-        action = "logout_everywhere" if everywhere else "logout"
+        action = AuditAction.LOGOUT_EVERYWHERE if everywhere else AuditAction.LOGOUT
         audit.record(session, services.clock, context.username, action, f"user:{context.user_id}")
     forget(services)
 
@@ -291,7 +292,9 @@ def finish_totp(services: Services, context: StaffContext, code: str) -> str | N
         row.pending = staff.pending_step(session, user)
         row.enrol_totp = None
         pending = row.pending
-        audit.record(session, services.clock, user.username, "totp_enrolled", f"user:{user.id}")
+        audit.record(
+            session, services.clock, user.username, AuditAction.TOTP_ENROLLED, f"user:{user.id}"
+        )
     forget(services)
     return pending
 
@@ -329,13 +332,15 @@ def change_password(
         row.pending = None
         if identity is not None and context.session_recipient is not None:
             row.sealed_key = crypto.wrap_identity(identity, context.session_recipient)
-        audit.record(session, services.clock, user.username, "password_changed", f"user:{user.id}")
+        audit.record(
+            session, services.clock, user.username, AuditAction.PASSWORD_CHANGED, f"user:{user.id}"
+        )
         if first_key:
             audit.record(
                 session,
                 services.clock,
                 user.username,
-                "key_created",
+                AuditAction.KEY_CREATED,
                 f"user:{user.id}",
                 offline=identity is None,
                 fingerprint=Recipient.parse(user.public_key).fingerprint,

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from sealbox.audit import verify
-from sealbox.audit.log import GENESIS, record
+from sealbox.audit.actions import AuditAction
+from sealbox.audit.log import GENESIS, SYSTEM, record
 from sealbox.audit.models import AuditEntry
 from sealbox.crypto import InvalidKey, SigningKey, VerifyKey
 from sealbox.errors import DamagedData
@@ -31,7 +32,6 @@ if TYPE_CHECKING:  # the composition root: for annotations only, never imported 
     from sealbox.services import Services
 
 FORMAT = "sealbox-audit-anchor/1"
-KEYED = "audit_log_keyed"
 
 
 class BadAnchor(DamagedData):
@@ -226,7 +226,14 @@ def adopt(services: Services) -> None:
                 if not verify.verify(session).intact:
                     return  # never key a broken chain: `verify` keeps reporting the break
                 # This keyed entry's digest covers the hash of every entry before it.
-                record(session, services.clock, "system", KEYED, None, legacy_entries=legacy)
+                record(
+                    session,
+                    services.clock,
+                    SYSTEM,
+                    AuditAction.AUDIT_LOG_KEYED,
+                    None,
+                    legacy_entries=legacy,
+                )
         seq, last = head(services)
         _keep_unlocked(services, sign(services, seq, last))
 

@@ -15,6 +15,7 @@ from sqlalchemy import false, select, text, update
 from sqlalchemy.orm import Session
 
 from sealbox import crypto
+from sealbox.audit.actions import AuditAction
 from sealbox.audit.models import AuditEntry
 from sealbox.clock import Clock
 
@@ -24,6 +25,8 @@ KEY_INFO = "audit_key"
 MAC_PURPOSE = "sealbox-audit-entry"
 # The PostgreSQL advisory lock that appends take turns under ("sbaudit" in ASCII).
 APPEND_LOCK = 0x7362617564697400
+# The actor of entries no person wrote: the background jobs and the log's own keying.
+SYSTEM = "system"
 
 
 class AuditKeyMissing(RuntimeError):
@@ -65,15 +68,20 @@ def record(
     session: Session,
     clock: Clock,
     actor: str | None,
-    action: str,
+    action: AuditAction,
     target: str | None = None,
     **details: object,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (it commits or rolls back with the action).
 
+    `action` is an `AuditAction`: a plain string is refused (TypeError), even one that spells
+    a listed action, so every action in the log is one the auditor's page has words for.
+
     Concurrent writers, in this process or another, take turns (`_take_turn`), so each reads
     the newest entry only once it is theirs to follow and the chain stays linear.
     """
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit action {action!r} is not an AuditAction")
     audit_key = session.info.get(KEY_INFO)
     if not audit_key:
         raise AuditKeyMissing("this database session has no audit key (use services.db)")
@@ -83,7 +91,7 @@ def record(
         seq=(last.seq + 1) if last else 1,
         at=clock.now().replace(microsecond=0),
         actor=actor,
-        action=action,
+        action=action.value,  # the stored, hashed text: exactly the enum's value
         target=target,
         details=json.dumps(details, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
         prev_hash=last.hash if last else GENESIS,

@@ -1,4 +1,5 @@
-"""What auditors look at: the log filtered by actor, action, target and day, newest first."""
+"""What auditors look at: the log filtered by actor, action, target and day, newest first.
+Each action comes with its label (`actions.LABELS`) beside the name it is stored under."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sealbox.audit import actions as vocabulary
 from sealbox.audit.log import timestamp
 from sealbox.audit.models import AuditEntry
 
@@ -31,11 +33,19 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class ActionName:
+    """An action as stored, and the message id of its label (None: a name this version lacks)."""
+
+    name: str
+    label: str | None
+
+
+@dataclass(frozen=True)
 class Row:
     seq: int
     at: str
     actor: str
-    action: str
+    action: ActionName
     target: str
     details: dict
     hash: str
@@ -78,7 +88,7 @@ def search(session: Session, filters: Filters, page: int, page_size: int) -> Aud
             seq=e.seq,
             at=timestamp(e.at).replace("+00:00", "Z"),
             actor=e.actor or "",
-            action=e.action,
+            action=ActionName(e.action, vocabulary.label(e.action)),
             target=e.target or "",
             details=json.loads(e.details or "{}"),
             hash=e.hash,
@@ -88,9 +98,10 @@ def search(session: Session, filters: Filters, page: int, page_size: int) -> Aud
     return AuditPage(rows=rows, page=page, pages=pages, total=total)
 
 
-def actions(session: Session) -> list[str]:
-    """Every action name that occurs in the log, for the filter's choices."""
-    return list(session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+def actions(session: Session) -> list[ActionName]:
+    """Every action that occurs in the log, for the filter's choices."""
+    names = session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    return [ActionName(name, vocabulary.label(name)) for name in names]
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -20,6 +20,7 @@ from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.roles import Role
 from sealbox.audit import anchor, export, search
+from sealbox.audit.actions import AuditAction
 from sealbox.audit.anchor import Anchor
 from sealbox.audit.log import record
 from sealbox.audit.verify import Verdict
@@ -36,7 +37,7 @@ class AuditListing:
     """One page of the log and every action name in it (the filter's choices)."""
 
     log: search.AuditPage
-    actions: list[str]
+    actions: list[search.ActionName]
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class AuditTrail:
             result = Verification(anchor.verify_instance(self._services, anchors, expected_head))
         except anchor.BadAnchor as exc:
             result = Verification(None, exc.message)
-        self._record(actor, "audit_verified", intact=result.intact)
+        self._record(actor, AuditAction.AUDIT_VERIFIED, intact=result.intact)
         return result
 
     def sign_anchor(self, actor: StaffContext | None) -> Anchor:
@@ -95,14 +96,14 @@ class AuditTrail:
         A staff member's download is recorded first, so the anchor they take covers it.
         """
         self._require(actor)
-        self._record(actor, "audit_anchor_downloaded")
+        self._record(actor, AuditAction.AUDIT_ANCHOR_DOWNLOADED)
         return anchor.sign_head(self._services)
 
     def export(self, actor: StaffContext | None, sink: TextIO) -> int:
         """Write the whole log to `sink` as JSON Lines (a staff member's export included);
         returns how many entries."""
         self._require(actor)
-        self._record(actor, "audit_exported")
+        self._record(actor, AuditAction.AUDIT_EXPORTED)
         with self._services.db.transaction() as session:
             return export.write_jsonl(session, sink)
 
@@ -114,7 +115,7 @@ class AuditTrail:
         if actor is not None:
             roles.require(actor.role, Role.AUDITOR)
 
-    def _record(self, actor: StaffContext | None, action: str, **details: object) -> None:
+    def _record(self, actor: StaffContext | None, action: AuditAction, **details: object) -> None:
         if actor is None:
             return  # the operator's command line: see the module's docstring
         with self._services.db.transaction() as session:

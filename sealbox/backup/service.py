@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sealbox import audit
 from sealbox.accounts.actor import CommandLine
+from sealbox.audit.actions import AuditAction
 from sealbox.backup import backups, recipients
 from sealbox.backup.backups import Contents, Made, Progress
 from sealbox.crypto import Recipient
@@ -36,13 +37,13 @@ class Backups:
         """Register an offline key every later backup is sealed to; False if it was already."""
         added = recipients.add(self._keys_file, recipient)
         if added:
-            self._record(actor, "backup_key_added", fingerprint=recipient.fingerprint)
+            self._record(actor, AuditAction.BACKUP_KEY_ADDED, fingerprint=recipient.fingerprint)
         return added
 
     def remove_key(self, actor: CommandLine, recipient: Recipient) -> bool:
         removed = recipients.remove(self._keys_file, recipient)
         if removed:
-            self._record(actor, "backup_key_removed", fingerprint=recipient.fingerprint)
+            self._record(actor, AuditAction.BACKUP_KEY_REMOVED, fingerprint=recipient.fingerprint)
         return removed
 
     def create(
@@ -66,7 +67,7 @@ class Backups:
         )
         self._record(
             actor,
-            "backup_created",
+            AuditAction.BACKUP_CREATED,
             backup=made.backup_id,
             blobs=made.blobs,
             incremental=base is not None,
@@ -78,12 +79,12 @@ class Backups:
         """Note in the restored log that it was restored, and from which backup."""
         self._record(
             actor,
-            "backup_restored",
+            AuditAction.BACKUP_RESTORED,
             backup=str(contents.manifest.get("backup_id", "")),
             made_on=str(contents.manifest.get("made_on", "")),
         )
 
-    def _record(self, actor: CommandLine, action: str, **details: object) -> None:
+    def _record(self, actor: CommandLine, action: AuditAction, **details: object) -> None:
         svc = self._services
         with svc.db.transaction() as session:
             audit.record(session, svc.clock, actor.username, action, None, **details)

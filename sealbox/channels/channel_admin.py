@@ -11,6 +11,7 @@ from sealbox import audit, notify
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
 from sealbox.accounts.roles import Role
+from sealbox.audit.actions import AuditAction
 from sealbox.channels import channel_settings, membership
 from sealbox.channels.channel_settings import ChannelSettings
 from sealbox.channels.models import Channel
@@ -28,7 +29,9 @@ def create(
 ) -> Channel:
     """A new channel; `handlers` (usernames) are its first handlers, who need no approval."""
     channel = channel_settings.create_channel(session, slug.strip().lower(), name, description)
-    audit.record(session, clock, actor, "channel_added", f"channel:{channel.id}", slug=slug)
+    audit.record(
+        session, clock, actor, AuditAction.CHANNEL_ADDED, f"channel:{channel.id}", slug=slug
+    )
     notify.channel_changed(
         session,
         clock,
@@ -48,7 +51,12 @@ def update(
     changed = channel_settings.update(session, channel, new)
     if changed:
         audit.record(
-            session, clock, ctx.username, "channel_changed", f"channel:{channel.id}", fields=changed
+            session,
+            clock,
+            ctx.username,
+            AuditAction.CHANNEL_CHANGED,
+            f"channel:{channel.id}",
+            fields=changed,
         )
     if "active" in changed or "name" in changed:
         # Closing a channel (and opening a look-alike) would steer sources away from its
@@ -72,7 +80,7 @@ def set_questions(
         session,
         clock,
         ctx.username,
-        "channel_questions_changed",
+        AuditAction.CHANNEL_QUESTIONS_CHANGED,
         f"channel:{channel.id}",
         questions=count,
     )

@@ -18,6 +18,7 @@ from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
 from sealbox.accounts.peer_approval import PENDING
 from sealbox.accounts.roles import Role
+from sealbox.audit.actions import AuditAction
 from sealbox.channels import channel_settings
 from sealbox.channels.models import Channel, ChannelHandler, MembershipRequest
 from sealbox.clock import Clock
@@ -117,7 +118,7 @@ def set_handlers(
             session,
             clock,
             actor,
-            "channel_handlers_changed",
+            AuditAction.CHANNEL_HANDLERS_CHANGED,
             f"channel:{channel.id}",
             added=change.added,
             requested=change.requested,
@@ -199,7 +200,7 @@ def decide(
             "in and can read you the key fingerprint on their account page."
         ),
         grant=lambda: session.add(ChannelHandler(channel_id=row.channel_id, user_id=user.id)),
-        actions=("channel_handler_approved", "channel_handler_refused"),
+        actions=(AuditAction.CHANNEL_HANDLER_APPROVED, AuditAction.CHANNEL_HANDLER_REFUSED),
         target=f"channel:{row.channel_id}",
         handler=user.username,
         request=row.id,

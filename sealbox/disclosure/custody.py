@@ -10,6 +10,7 @@ from sealbox import audit, crypto
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.roles import Role
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.errors import Forbidden
 from sealbox.reports import access
@@ -50,5 +51,5 @@ def share(session: Session, clock: Clock, ctx: StaffContext) -> int:
             wrapped = crypto.wrap_identity(key, recipients[user_id])
             session.add(IdentityKey(report_id=report_id, user_id=user_id, wrapped=wrapped))
             shared += 1
-    audit.record(session, clock, ctx.username, "identity_keys_shared", None, wraps=shared)
+    audit.record(session, clock, ctx.username, AuditAction.IDENTITY_KEYS_SHARED, None, wraps=shared)
     return shared

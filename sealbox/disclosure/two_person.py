@@ -15,6 +15,7 @@ from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
 from sealbox.accounts.roles import Role
+from sealbox.audit.actions import AuditAction
 from sealbox.channels.models import Channel
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, Recipient, Sealed
@@ -117,7 +118,12 @@ def request(session: Session, clock: Clock, ctx: StaffContext, report_id: str, r
     session.add(row)
     session.flush()
     audit.record(
-        session, clock, ctx.username, "disclosure_requested", f"report:{report_id}", request=row.id
+        session,
+        clock,
+        ctx.username,
+        AuditAction.DISCLOSURE_REQUESTED,
+        f"report:{report_id}",
+        request=row.id,
     )
     notify.disclosure_requested(session, clock)
     return row.id
@@ -190,7 +196,12 @@ def open_request(
     row = _get(session, request_id)
     key = _custodian_key(session, ctx, row.report_id)
     audit.record(
-        session, clock, ctx.username, "identity_viewed", f"report:{row.report_id}", request=row.id
+        session,
+        clock,
+        ctx.username,
+        AuditAction.IDENTITY_VIEWED,
+        f"report:{row.report_id}",
+        request=row.id,
     )
     return _view(session, row, key), reporter_identity.read(session, row.report_id, key)
 
@@ -229,7 +240,7 @@ def decide(
         session,
         clock,
         ctx.username,
-        "disclosure_approved" if approve else "disclosure_denied",
+        AuditAction.DISCLOSURE_APPROVED if approve else AuditAction.DISCLOSURE_DENIED,
         f"report:{row.report_id}",
         request=row.id,
         handler=handler.username if handler else None,

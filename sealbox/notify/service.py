@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sealbox.accounts import roles
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.roles import Role
+from sealbox.audit.actions import AuditAction
 from sealbox.audit.log import record
 from sealbox.errors import BadInput, NotFound
 from sealbox.notify import events, queue, sender, status
@@ -54,7 +55,7 @@ class Mail:
         with self._services.db.transaction() as session:
             if queue.retry_now(session, clock, mail_id) is None:
                 raise NotFound("This mail is not in the queue (any more).")
-            record(session, clock, ctx.username, "mail_retried", f"mail:{mail_id}")
+            record(session, clock, ctx.username, AuditAction.MAIL_RETRIED, f"mail:{mail_id}")
 
     def send_test(self, ctx: StaffContext, address: str) -> None:
         """Queue a test mail to `address` (sent by the mail job like any other)."""
@@ -65,4 +66,4 @@ class Mail:
         clock = self._services.clock
         with self._services.db.transaction() as session:
             queue.enqueue(session, clock, "test", to, TEST_SUBJECT, TEST_BODY)
-            record(session, clock, ctx.username, "mail_test_queued", None)
+            record(session, clock, ctx.username, AuditAction.MAIL_TEST_QUEUED, None)

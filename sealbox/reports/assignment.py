@@ -12,6 +12,7 @@ from sealbox import audit, crypto
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
 from sealbox.accounts.roles import Role
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.crypto import Recipient
 from sealbox.disclosure.models import DisclosureRequest
@@ -90,7 +91,7 @@ def add_handler(
         session,
         clock,
         ctx.username,
-        "report_handler_added",
+        AuditAction.REPORT_HANDLER_ADDED,
         f"report:{report_id}",
         handler=user.username,
     )
@@ -125,7 +126,7 @@ def remove_handler(
         session,
         clock,
         ctx.username,
-        "report_handler_removed",
+        AuditAction.REPORT_HANDLER_REMOVED,
         f"report:{report_id}",
         handler=user.username if user else user_id,
     )

@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sealbox import audit, notify
+from sealbox.audit.actions import AuditAction
 from sealbox.audit.models import AuditEntry
 from sealbox.clock import Clock
 from sealbox.settings import Settings
 
-VIEWED = "report_viewed"
-ALERT = "bulk_access_alert"
+VIEWED = AuditAction.REPORT_VIEWED
+ALERT = AuditAction.BULK_ACCESS_ALERT
 
 
 def note_report_access(
@@ -48,7 +49,7 @@ def note_report_access(
     audit.record(
         session,
         clock,
-        "system",
+        audit.SYSTEM,
         ALERT,
         f"user:{username}",
         reports=opened,

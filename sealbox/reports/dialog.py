@@ -16,6 +16,7 @@ from sealbox.channels.models import Channel
 from sealbox.crypto import CannotOpen, Identity, Sealed
 from sealbox.errors import DamagedData, NotFound
 from sealbox.reports.models import Attachment, Message, Report
+from sealbox.reports.vocabulary import Author
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class FileView:
 @dataclass(frozen=True)
 class MessageView:
     seq: int
-    author: str
+    author: Author
     author_name: str | None
     sent_on: dt.date
     text: str
@@ -136,7 +137,7 @@ def conversation(
         messages.append(
             MessageView(
                 seq=seq,
-                author=row.author,
+                author=Author(row.author),
                 author_name=names.get(row.staff_id) if row.staff_id else None,
                 sent_on=row.sent_on,
                 text=body.get("text", ""),

@@ -16,7 +16,7 @@ from sealbox.errors import EmptyReport, OutcomeUnknown, TooLarge, UnknownChannel
 from sealbox.recovery import wraps as recovery_wraps
 from sealbox.reports import ceilings, cleaning, deadlines, notes, preview, reporter_identity
 from sealbox.reports.models import Attachment, Message, Report, ReportKey, SourceAccess
-from sealbox.reports.vocabulary import ReportStatus
+from sealbox.reports.vocabulary import Author, ReportStatus
 from sealbox.scrub.filenames import sanitise_filename
 from sealbox.store.base import new_id
 
@@ -243,7 +243,7 @@ def submit(
         )
         if reporter is not None:
             reporter_identity.seal(session, report, reporter)
-        _add_message(session, report, "source", None, text, draft, today, answers)
+        _add_message(session, report, Author.SOURCE, None, text, draft, today, answers)
         # No mail is queued here: the mail job counts each past day's reports (notify).
 
     # Tried again on a fresh connection if the database connection is lost before the commit;
@@ -256,7 +256,7 @@ def follow_up(
     services: Services,
     draft: Draft,
     report_id: str,
-    author: str,
+    author: Author,
     staff_id: str | None,
     text: str,
     also: Callable[[Session], None] | None = None,
@@ -277,7 +277,7 @@ def follow_up(
         if report is None or report.public_key != str(draft.recipient):
             raise UnknownChannel("This report no longer exists.")
         report.message_count += 1
-        if author == "source":
+        if author == Author.SOURCE:
             report.source_seq += 1
         _add_message(
             session, report, author, staff_id, text, draft, services.clock.today(), None, message_id

@@ -117,7 +117,7 @@ class Message(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     place: Mapped[Sealed] = mapped_column(SealedColumn)
-    author: Mapped[str] = mapped_column(String(16))  # "source" or "staff"
+    author: Mapped[str] = mapped_column(String(16))  # an Author
     staff_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_on: Mapped[dt.date] = mapped_column(Date)
     body: Mapped[Sealed] = mapped_column(SealedColumn)

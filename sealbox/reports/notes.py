@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sealbox import audit, crypto
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.models import User
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, Recipient
 from sealbox.errors import BadInput, EmptyReport
@@ -62,7 +63,7 @@ def add_note(session: Session, clock: Clock, ctx: StaffContext, report_id: str, 
     session.add(
         Note(report_id=report_id, author_id=ctx.user_id, written_on=clock.today(), body=body)
     )
-    audit.record(session, clock, ctx.username, "note_added", f"report:{report_id}")
+    audit.record(session, clock, ctx.username, AuditAction.NOTE_ADDED, f"report:{report_id}")
 
 
 def notes(session: Session, report_id: str, user_id: str, own: Identity) -> list[NoteView]:

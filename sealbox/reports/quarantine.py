@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import audit, notify
 from sealbox.accounts.actor import StaffContext
+from sealbox.audit.actions import AuditAction
 from sealbox.channels.models import Channel
 from sealbox.clock import Clock
 from sealbox.errors import BadInput, DamagedData
@@ -123,7 +124,13 @@ def listing(
     )
     if items:
         audit.record(
-            session, clock, ctx.username, "quarantine_listed", None, reports=ids, page=page
+            session,
+            clock,
+            ctx.username,
+            AuditAction.QUARANTINE_LISTED,
+            None,
+            reports=ids,
+            page=page,
         )
     return QuarantinePage(items, page, min(total, COUNT_CAP), capped=total > COUNT_CAP)
 
@@ -134,7 +141,9 @@ def release(session: Session, clock: Clock, ctx: StaffContext, report_ids: list[
     found = _quarantined(session, ctx.user_id, chosen)
     for report in found:
         report.quarantined = False
-        audit.record(session, clock, ctx.username, "quarantine_released", f"report:{report.id}")
+        audit.record(
+            session, clock, ctx.username, AuditAction.QUARANTINE_RELEASED, f"report:{report.id}"
+        )
     return Triaged(len(found), len(chosen) - len(found))
 
 
@@ -152,7 +161,7 @@ def shred_spam(services: Services, ctx: StaffContext, report_ids: list[str]) -> 
                 session,
                 services.clock,
                 ctx.username,
-                "quarantine_shredded",
+                AuditAction.QUARANTINE_SHREDDED,
                 f"report:{report.id}",
             )
         for channel_id, count in by_channel.items():

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sealbox import audit
+from sealbox.audit.actions import AuditAction
 from sealbox.channels.models import Channel
 from sealbox.recovery.models import RecoveryWrap
 from sealbox.reports.models import (
@@ -26,7 +27,7 @@ from sealbox.reports.models import (
     ReportKey,
     SourceAccess,
 )
-from sealbox.reports.vocabulary import ReportStatus
+from sealbox.reports.vocabulary import Author, ReportStatus
 from sealbox.store.tables import tied_to_reports
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def expired(session: Session, today: dt.date, limit: int = BATCH) -> dict[str, l
     """Ids of expired reports, by reason ("closed", "unanswered"), at most `limit` of each."""
     found: dict[str, list[str]] = {"closed": [], "unanswered": []}
     staff_replied = select(Message.id).where(
-        Message.report_id == Report.id, Message.author == "staff"
+        Message.report_id == Report.id, Message.author == Author.STAFF
     )
     for channel in session.scalars(select(Channel)):
         closed_cutoff = today - dt.timedelta(days=channel.retention_days_closed)
@@ -109,8 +110,8 @@ def _shred_batches(services: Services) -> Shredded:
             audit.record(
                 session,
                 services.clock,
-                "system",
-                "retention_deleted",
+                audit.SYSTEM,
+                AuditAction.RETENTION_DELETED,
                 None,
                 closed=len(found["closed"]),
                 unanswered=len(found["unanswered"]),

@@ -15,6 +15,7 @@ from sealbox import audit
 from sealbox.accounts import staff
 from sealbox.accounts.actor import StaffContext
 from sealbox.accounts.staff_admin import INSTALLER
+from sealbox.audit.actions import AuditAction
 from sealbox.errors import Forbidden, NotFound
 from sealbox.reports import (
     access,
@@ -37,6 +38,7 @@ from sealbox.reports.inbox import InboxFilter, InboxPage
 from sealbox.reports.quarantine import QuarantinePage, Triaged
 from sealbox.reports.report_page import ReportPage, SealedOffline
 from sealbox.reports.search import SearchResult
+from sealbox.reports.vocabulary import Author
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -119,7 +121,7 @@ class Reports:
         with svc.db.transaction() as session:
             access.require_wrap(session, ctx.user_id, report_id)
             if ctx.identity is None:
-                self._record(session, ctx.username, "report_offline_notice", report_id)
+                self._record(session, ctx.username, AuditAction.REPORT_OFFLINE_NOTICE, report_id)
                 return SealedOffline(report_id)
             page = report_page.assemble(session, ctx, report_id, svc.clock.today())
             inbox.mark_read(session, ctx.user_id, report_id)
@@ -136,7 +138,7 @@ class Reports:
             blob_id, meta = dialog.file_meta(session, report_id, file_id, report_key)
             # The report, not the file: naming a source's file would date its upload (it existed
             # by this entry's time), ordering the source's turn among the staff's.
-            self._record(session, ctx.username, "file_downloaded", report_id)
+            self._record(session, ctx.username, AuditAction.FILE_DOWNLOADED, report_id)
         return Download(meta["display_name"], meta["size"], blob_id, svc.blobs, report_key)
 
     def export(self, ctx: StaffContext, report_id: str) -> Bundle:
@@ -158,7 +160,7 @@ class Reports:
     ) -> Bundle:
         plan = export.bundle_plan(session, user_id, report_id)
         # One shape from the web and the command line: who acted, and whose wrap went out.
-        self._record(session, actor, "report_exported", report_id, for_user=username)
+        self._record(session, actor, AuditAction.REPORT_EXPORTED, report_id, for_user=username)
         return Bundle(report_id, plan, self._services.blobs)
 
     # Working a case
@@ -175,9 +177,9 @@ class Reports:
             # Still theirs when the reply goes in: a handler removed meanwhile sends nothing.
             access.require_wrap(session, ctx.user_id, report_id)
             workflow.record_reply(session, svc.clock.today(), report_id)
-            self._record(session, ctx.username, "reply_sent", report_id)
+            self._record(session, ctx.username, AuditAction.REPLY_SENT, report_id)
 
-        intake.follow_up(svc, draft, report_id, "staff", ctx.user_id, text, also=bookkeeping)
+        intake.follow_up(svc, draft, report_id, Author.STAFF, ctx.user_id, text, also=bookkeeping)
 
     def set_status(self, ctx: StaffContext, report_id: str, status: str, outcome: str) -> None:
         with self._services.db.transaction() as session:
@@ -235,6 +237,6 @@ class Reports:
         return quarantine.shred_spam(self._services, ctx, chosen)
 
     def _record(
-        self, session: Session, actor: str, action: str, report_id: str, **details: object
+        self, session: Session, actor: str, action: AuditAction, report_id: str, **details: object
     ) -> None:
         audit.record(session, self._services.clock, actor, action, f"report:{report_id}", **details)

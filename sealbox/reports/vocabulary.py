@@ -1,5 +1,6 @@
-"""The words a report's workflow is stored in: its status. Each is kept as its value in
-`reports.status`, so rows written before these enums read back unchanged."""
+"""The words a report is stored in: its status, and who wrote each of its messages. Each is
+kept as its value (`reports.status`, `messages.author`), so rows written before these enums
+read back unchanged."""
 
 from __future__ import annotations
 
@@ -13,3 +14,10 @@ class ReportStatus(enum.StrEnum):
     ACKNOWLEDGED = "acknowledged"
     IN_PROGRESS = "in_progress"
     CLOSED = "closed"
+
+
+class Author(enum.StrEnum):
+    """Who wrote a message: the source, or a staff member (`Message.staff_id` says which)."""
+
+    SOURCE = "source"
+    STAFF = "staff"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import audit
 from sealbox.accounts.actor import StaffContext
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.errors import BadInput
 from sealbox.locale import N_
@@ -75,7 +76,9 @@ def set_status(
     details = {"from": previous, "to": status}
     if status == ReportStatus.CLOSED:
         details["outcome"] = outcome
-    audit.record(session, clock, ctx.username, "report_status", f"report:{report_id}", **details)
+    audit.record(
+        session, clock, ctx.username, AuditAction.REPORT_STATUS, f"report:{report_id}", **details
+    )
     return report
 
 
@@ -94,7 +97,9 @@ def record_reply(session: Session, today: dt.date, report_id: str) -> None:
 def set_flag(session: Session, clock: Clock, ctx: StaffContext, report_id: str, on: bool) -> None:
     access.require_wrap(session, ctx.user_id, report_id)
     session.get(Report, report_id).flagged = on
-    audit.record(session, clock, ctx.username, "report_flag", f"report:{report_id}", flagged=on)
+    audit.record(
+        session, clock, ctx.username, AuditAction.REPORT_FLAG, f"report:{report_id}", flagged=on
+    )
 
 
 def labels(session: Session, report_id: str) -> list[str]:
@@ -142,7 +147,7 @@ def set_labels(
         session,
         clock,
         ctx.username,
-        "report_labels",
+        AuditAction.REPORT_LABELS,
         f"report:{report_id}",
         added=added,
         removed=removed,
@@ -156,4 +161,6 @@ def set_legal_hold(
     """A legal hold stops retention from deleting the report."""
     access.require_wrap(session, ctx.user_id, report_id)
     session.get(Report, report_id).legal_hold = on
-    audit.record(session, clock, ctx.username, "report_legal_hold", f"report:{report_id}", hold=on)
+    audit.record(
+        session, clock, ctx.username, AuditAction.REPORT_LEGAL_HOLD, f"report:{report_id}", hold=on
+    )

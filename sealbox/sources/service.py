@@ -20,6 +20,7 @@ from sealbox.crypto import passphrase
 from sealbox.errors import storage_refusals
 from sealbox.reports import dialog, intake, reporter_identity
 from sealbox.reports.dialog import Conversation, FileView
+from sealbox.reports.vocabulary import Author
 from sealbox.sources import receipts, receiving, source_access, source_files, source_sessions
 from sealbox.sources import submission_tokens as tokens
 from sealbox.sources.receiving import FormPart
@@ -147,7 +148,7 @@ class Sources:
         try:
             receiving.receive(services, parts, draft, fields, FOLLOW_UP, binding)
             text = fields.get("text", "")
-            intake.follow_up(services, draft, source.report_id, "source", None, text)
+            intake.follow_up(services, draft, source.report_id, Author.SOURCE, None, text)
         except BaseException:
             draft.discard()
             raise

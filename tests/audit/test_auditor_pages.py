@@ -35,19 +35,21 @@ def test_the_auditor_sees_and_filters_staff_actions(services, client, other_clie
     page = client.get("/staff/audit")
     assert page.status_code == 200
     for action in ("login", "report_viewed", "login_failed"):
-        assert f"<td>{action}</td>" in page.text
+        assert f"<code>{action}</code>" in page.text
     assert f"report:{report_id}" in page.text
 
     only_views = client.get("/staff/audit", params={"action": "report_viewed"})
-    assert "<td>login</td>" not in only_views.text
+    assert "<code>login</code>" not in only_views.text
     assert f"report:{report_id}" in only_views.text
     by_target = client.get("/staff/audit", params={"target": f"report:{report_id[:6]}"})
-    assert "<td>report_viewed</td>" in by_target.text
-    assert "<td>login</td>" not in by_target.text
+    assert "<code>report_viewed</code>" in by_target.text
+    assert "<code>login</code>" not in by_target.text
     by_actor = client.get("/staff/audit", params={"actor": "audrey"})
-    assert "<td>report_viewed</td>" not in by_actor.text
+    assert "<code>report_viewed</code>" not in by_actor.text
     today = services.clock.today()
-    assert "<td>login</td>" in client.get("/staff/audit", params={"since": today.isoformat()}).text
+    assert (
+        "<code>login</code>" in client.get("/staff/audit", params={"since": today.isoformat()}).text
+    )
     assert "No entries match." in client.get("/staff/audit", params={"until": "2001-01-01"}).text
 
 

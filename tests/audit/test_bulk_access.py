@@ -17,7 +17,7 @@ def mail_settings():
 def alerts(client) -> int:
     page = client.get("/staff/audit", params={"action": "bulk_access_alert"})
     assert page.status_code == 200
-    return page.text.count("<td>bulk_access_alert</td>")
+    return page.text.count("<code>bulk_access_alert</code>")
 
 
 def test_opening_many_reports_quickly_alerts_the_auditors(

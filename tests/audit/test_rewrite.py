@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 
 from sealbox import audit
 from sealbox import services as services_mod
+from sealbox.audit import AuditAction
 from sealbox.jobs import runner
 from sealbox.notify.models import OutgoingMail
 from tests import support
@@ -27,14 +28,14 @@ ROGUE = "rogue"
 def history(services) -> None:
     """A day at the office, with a rogue account made, logged in and enrolled in the middle."""
     steps = [
-        ("admin", "login", "user:a"),
-        ("alice", "report_viewed", "report:" + "1" * 32),
-        ("admin", "user_created", f"user:{ROGUE}"),
-        (ROGUE, "login", f"user:{ROGUE}"),
-        (ROGUE, "totp_enrolled", f"user:{ROGUE}"),
-        (ROGUE, "login", f"user:{ROGUE}"),
-        ("alice", "report_viewed", "report:" + "2" * 32),
-        ("bob", "login", "user:b"),
+        ("admin", AuditAction.LOGIN, "user:a"),
+        ("alice", AuditAction.REPORT_VIEWED, "report:" + "1" * 32),
+        ("admin", AuditAction.USER_ADDED, f"user:{ROGUE}"),
+        (ROGUE, AuditAction.LOGIN, f"user:{ROGUE}"),
+        (ROGUE, AuditAction.TOTP_ENROLLED, f"user:{ROGUE}"),
+        (ROGUE, AuditAction.LOGIN, f"user:{ROGUE}"),
+        ("alice", AuditAction.REPORT_VIEWED, "report:" + "2" * 32),
+        ("bob", AuditAction.LOGIN, "user:b"),
     ]
     for actor, action, target in steps:
         with services.db.transaction() as session:
@@ -255,7 +256,7 @@ def test_a_log_written_before_keying_keeps_verifying_after_the_upgrade(settings)
         assert result.exit_code == 0, result.output
         assert "Entries 1-5 predate the audit key" in result.output
         with svc.db.transaction() as session:
-            audit.record(session, svc.clock, "admin", "login")
+            audit.record(session, svc.clock, "admin", AuditAction.LOGIN)
         assert sealbox(svc, "audit", "verify").exit_code == 0
     finally:
         svc.db.dispose()

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from sealbox import audit
+from sealbox.audit import AuditAction
 from sealbox.audit.log import entry_hash
 from sealbox.audit.models import AuditEntry
 from tests.audit.cli_runner import sealbox
@@ -20,7 +21,12 @@ def fill(services, count: int = 8) -> None:
     for n in range(count):
         with services.db.transaction() as session:
             audit.record(
-                session, services.clock, f"user{n % 3}", "report_viewed", f"report:{n:032x}", page=n
+                session,
+                services.clock,
+                f"user{n % 3}",
+                AuditAction.REPORT_VIEWED,
+                f"report:{n:032x}",
+                page=n,
             )
         services.clock.advance(7)
 
