@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from sealbox.audit import anchor
 from sealbox.audit.service import AuditTrail
+
+if TYPE_CHECKING:  # each command builds the services itself, when it runs
+    from sealbox.services import Services
 
 audit_app = typer.Typer(
     help="Verify, anchor, export and witness the audit log.", no_args_is_help=True
@@ -16,12 +20,12 @@ audit_app = typer.Typer(
 DataDir = typer.Option(None, "--data-dir", "-d", help="Data directory (default: ./data).")
 
 
-def _services(data_dir: Path | None):
+def _services(data_dir: Path | None) -> Services:
     from sealbox import services, settings
     from sealbox.store.schema_version import SchemaMismatch
 
     try:
-        config = settings.load(**({"data_dir": data_dir} if data_dir else {}))
+        config = settings.load(data_dir=data_dir) if data_dir else settings.load()
     except ValueError as exc:  # a setting that cannot work (its message says which and why)
         typer.secho(f"error: configuration: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
@@ -85,8 +89,8 @@ def verify_command(
             f"  Entries 1-{verdict.legacy} predate the audit key; entry {verdict.keyed_from}, "
             "which is keyed, seals them."
         )
-    for checked in verdict.anchored:
-        typer.echo(f"  Holds the anchor of {checked.signed_at} (entry {checked.seq}).")
+    for held in verdict.anchored:
+        typer.echo(f"  Holds the anchor of {held.signed_at} (entry {held.seq}).")
 
 
 @audit_app.command("anchor")

@@ -28,7 +28,7 @@ def entries(session: Session) -> Iterator[AuditEntry]:
         after = rows[-1].seq
 
 
-def as_dict(entry: AuditEntry) -> dict:
+def as_dict(entry: AuditEntry) -> dict[str, object]:
     """The entry with its exact hashed fields, so a reader can recompute the chain."""
     return {
         "seq": entry.seq,

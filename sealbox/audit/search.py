@@ -47,7 +47,7 @@ class Row:
     actor: str
     action: ActionName
     target: str
-    details: dict
+    details: dict[str, object]
     hash: str
 
 

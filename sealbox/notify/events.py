@@ -7,18 +7,22 @@ Call these inside the transaction of the action they announce, so mail and actio
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sealbox.accounts.models import User
 from sealbox.accounts.roles import Role
+from sealbox.audit.actions import AuditAction
 from sealbox.channels.models import Channel, ChannelHandler
 from sealbox.clock import Clock
+from sealbox.notify import addresses
 from sealbox.notify.models import OutgoingMail
 from sealbox.notify.queue import enqueue
 from sealbox.reports.models import Report
 from sealbox.settings import Settings
+from sealbox.store.space import Volume
 
 SIGN_OFF = "\n\nLog in to Sealbox to see it. This mail holds no report content by design.\n"
 # Days the new-report mail looks back for days not yet told (a server that was down).
@@ -61,17 +65,26 @@ def new_reports(session: Session, clock: Clock, settings: Settings) -> int:
     ).all()
     channels_of: dict[tuple[str, str], set[str]] = {}
     for user_id, email, channel_id in handlers:
-        channels_of.setdefault((user_id, email), set()).add(channel_id)
+        if email is not None:  # the query asked for an address
+            channels_of.setdefault((user_id, email), set()).add(channel_id)
     queued = 0
     for day in sorted(days):
         for (user_id, email), theirs in sorted(channels_of.items()):
-            counts = {c: n for c, n in days[day].items() if c in theirs}
-            if counts and not _told_before(session, user_id, day, counts):
-                queued += _digest(session, clock, user_id, email, day, counts, names)
+            told = {c: n for c, n in days[day].items() if c in theirs}
+            if told and not _told_before(session, user_id, day, told):
+                queued += _digest(session, clock, user_id, email, day, told, names)
     return queued
 
 
-def _digest(session, clock, user_id, email, day, counts, names) -> bool:
+def _digest(
+    session: Session,
+    clock: Clock,
+    user_id: str,
+    email: str,
+    day: dt.date,
+    counts: dict[str, list[int]],
+    names: dict[str, str],
+) -> bool:
     total = sum(new for new, _ in counts.values())
     held = sum(quarantined for _, quarantined in counts.values())
     summary = f"{total} new report(s)"
@@ -103,7 +116,7 @@ def _digest(session, clock, user_id, email, day, counts, names) -> bool:
     return mail is not None
 
 
-def _told_before(session: Session, user_id: str, day: dt.date, channel_ids) -> bool:
+def _told_before(session: Session, user_id: str, day: dt.date, channel_ids: Iterable[str]) -> bool:
     """Whether an older release already mailed `user_id` about `day` (one mail per channel)."""
     keys = [f"new_reports:{c}:{user_id}:{day.isoformat()}" for c in sorted(channel_ids)]
     found = select(OutgoingMail.id).where(OutgoingMail.dedupe_key.in_(keys)).limit(1)
@@ -117,12 +130,14 @@ def spam_shredded(
     spam (a real report shredded as spam would otherwise go unnoticed); returns how many."""
     channel = session.get(Channel, channel_id)
     actor = session.get(User, actor_id)
-    emails = session.scalars(
+    assert channel is not None and actor is not None  # the shredding held both
+    emails = addresses.found(
+        session,
         select(User.email)
         .join(ChannelHandler, ChannelHandler.user_id == User.id)
         .where(ChannelHandler.channel_id == channel_id, User.id != actor_id)
-        .where(User.active, User.email.is_not(None))
-    ).all()
+        .where(User.active, User.email.is_not(None)),
+    )
     for email in emails:
         enqueue(
             session,
@@ -207,8 +222,8 @@ def bulk_access_alert(
         "alert",
         f"Sealbox alert: bulk access by {username}",
         f"The staff member {username} opened {reports} different reports within {minutes} "
-        "minutes. The audit log has the details (filter by the action alert.bulk_access)."
-        + SIGN_OFF,
+        f"minutes. The audit log has the details (filter by the action "
+        f"{AuditAction.BULK_ACCESS_ALERT})." + SIGN_OFF,
     )
 
 
@@ -246,7 +261,7 @@ def audit_log_broken(session: Session, clock: Clock) -> int:
     )
 
 
-def disk_low(session: Session, clock: Clock, volumes: list) -> int:
+def disk_low(session: Session, clock: Clock, volumes: list[Volume]) -> int:
     """Tell the admins, once a day, that a disk Sealbox writes to is filling up."""
     day = clock.today().isoformat()
     lines = "".join(
@@ -254,9 +269,10 @@ def disk_low(session: Session, clock: Clock, volumes: list) -> int:
         f"{volume.total_bytes // (1024 * 1024)} MiB\n"
         for volume in volumes
     )
-    emails = session.scalars(
-        select(User.email).where(User.role == Role.ADMIN, User.active, User.email.is_not(None))
-    ).all()
+    emails = addresses.found(
+        session,
+        select(User.email).where(User.role == Role.ADMIN, User.active, User.email.is_not(None)),
+    )
     for email in emails:
         enqueue(
             session,
@@ -274,9 +290,9 @@ def disk_low(session: Session, clock: Clock, volumes: list) -> int:
 
 
 def _to_role(session: Session, clock: Clock, role: Role, kind: str, subject: str, body: str) -> int:
-    emails = session.scalars(
-        select(User.email).where(User.role == role, User.active, User.email.is_not(None))
-    ).all()
+    emails = addresses.found(
+        session, select(User.email).where(User.role == role, User.active, User.email.is_not(None))
+    )
     for email in emails:
         enqueue(session, clock, kind, email, subject, body)
     return len(emails)

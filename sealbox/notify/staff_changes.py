@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from sealbox.accounts.models import User
 from sealbox.accounts.roles import Role
 from sealbox.channels.models import ChannelHandler
 from sealbox.clock import Clock
+from sealbox.notify import addresses
 from sealbox.notify.queue import enqueue
 
 SIGN_OFF = (
@@ -78,11 +79,9 @@ def channel_changed(
     return _send(session, clock, "membership", recipients, subject, summary)
 
 
-def _addresses(session: Session, condition) -> list[str]:
-    rows = session.scalars(
-        select(User.email).where(condition, User.active, User.email.is_not(None))
-    ).all()
-    return sorted(set(rows))
+def _addresses(session: Session, condition: ColumnElement[bool]) -> list[str]:
+    query = select(User.email).where(condition, User.active, User.email.is_not(None))
+    return sorted(set(addresses.found(session, query)))
 
 
 def _send(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from sealbox.accounts.models import User
@@ -41,21 +42,22 @@ def overview(session: Session, settings: Settings, limit: int = 100) -> MailOver
         session.execute(select(OutgoingMail.state, func.count()).group_by(OutgoingMail.state)).all()
     )
 
-    def rows(*conditions, order) -> tuple[MailRow, ...]:
-        mails = session.scalars(
-            select(OutgoingMail).where(*conditions).order_by(order).limit(limit)
-        )
-        return tuple(_row(mail) for mail in mails)
+    def rows(query: Select[OutgoingMail]) -> tuple[MailRow, ...]:
+        return tuple(_row(mail) for mail in session.scalars(query.limit(limit)))
 
+    mails = select(OutgoingMail)
     problems = rows(
-        (OutgoingMail.state == FAILED)
-        | ((OutgoingMail.state == PENDING) & (OutgoingMail.attempts > 0)),
-        order=OutgoingMail.last_attempt.desc(),
+        mails.where(
+            (OutgoingMail.state == FAILED)
+            | ((OutgoingMail.state == PENDING) & (OutgoingMail.attempts > 0))
+        ).order_by(OutgoingMail.last_attempt.desc())
     )
     waiting = rows(
-        OutgoingMail.state == PENDING, OutgoingMail.attempts == 0, order=OutgoingMail.next_attempt
+        mails.where(OutgoingMail.state == PENDING, OutgoingMail.attempts == 0).order_by(
+            OutgoingMail.next_attempt
+        )
     )
-    recent = rows(OutgoingMail.state == SENT, order=OutgoingMail.sent_at.desc())
+    recent = rows(mails.where(OutgoingMail.state == SENT).order_by(OutgoingMail.sent_at.desc()))
     without = session.scalar(
         select(func.count()).select_from(User).where(User.active, User.email.is_(None))
     )
@@ -75,7 +77,7 @@ def overview(session: Session, settings: Settings, limit: int = 100) -> MailOver
     )
 
 
-def _when(value) -> str | None:
+def _when(value: dt.datetime | None) -> str | None:
     return None if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
 
 

@@ -53,6 +53,8 @@ def test_opening_many_reports_quickly_alerts_the_auditors(
     [mail] = [m for m in mailbox.to("audrey@example.org") if "alert" in m["Subject"]]
     assert mail["Subject"] == "Sealbox alert: bulk access by alice"
     assert "report 1" not in mail.as_string()
+    # It names the action the auditor's page filters by, as stored.
+    assert "(filter by the action bulk_access_alert)" in mail.get_content()
 
     # A new window: slow reading raises nothing, a new burst raises a new alert.
     services.clock.advance(11 * 60)
