@@ -4,6 +4,7 @@ Nothing outside this package imports pyrage, argon2, `cryptography` or `webauthn
 """
 
 from sealbox.crypto.envelope import (
+    Readable,
     seal,
     seal_stream,
     unseal,
@@ -32,6 +33,7 @@ __all__ = [
     "Identity",
     "InvalidKey",
     "KdfParams",
+    "Readable",
     "Recipient",
     "Sealed",
     "SealedStream",

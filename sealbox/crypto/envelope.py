@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO, Protocol
 
 import pyrage
 
 from sealbox.crypto.errors import CannotOpen
 from sealbox.crypto.keys import Identity, Recipient
 from sealbox.crypto.sealed import Sealed, SealedStream
+
+
+class Readable(Protocol):
+    """What `seal_stream` reads from: a file, an upload as it streams in, a counting wrapper."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
 
 
 def _native(recipients: tuple[Recipient, ...]) -> list[Any]:
@@ -56,7 +62,7 @@ class _Watched:
             raise
 
 
-def seal_stream(reader: BinaryIO, *recipients: Recipient) -> SealedStream:
+def seal_stream(reader: Readable, *recipients: Recipient) -> SealedStream:
     """A stream that, when written out, encrypts everything `reader` yields (chunk by chunk).
 
     A failure of the sink (a full disk) comes out as the sink's own OSError."""
@@ -74,7 +80,7 @@ def seal_stream(reader: BinaryIO, *recipients: Recipient) -> SealedStream:
     return SealedStream(write)
 
 
-def unseal_stream(source: BinaryIO, sink: BinaryIO, identity: Identity) -> None:
+def unseal_stream(source: IO[bytes], sink: BinaryIO, identity: Identity) -> None:
     """Decrypt the age stream in `source` into `sink`, 64 KiB at a time, authenticating each."""
     try:
         pyrage.decrypt_io(source, sink, [identity._key])

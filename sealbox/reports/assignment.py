@@ -104,9 +104,9 @@ def remove_handler(
     access.require_wrap(session, ctx.user_id, report_id)
     if session.get(ReportKey, (report_id, user_id)) is None:
         raise BadInput("This person does not handle this report.")
-    count = session.scalar(
+    count = session.execute(
         select(func.count()).select_from(ReportKey).where(ReportKey.report_id == report_id)
-    )
+    ).scalar_one()
     if count <= 1:
         raise BadInput("A report needs at least one handler; add another one first.")
     for model in (ReportKey, IdentityKey, NoteKey, ReadMark):

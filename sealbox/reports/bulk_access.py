@@ -31,12 +31,12 @@ def note_report_access(
     """
     audit.record(session, clock, username, VIEWED, f"report:{report_id}")
     since = clock.now().replace(microsecond=0) - dt.timedelta(minutes=settings.bulk_access_minutes)
-    opened = session.scalar(
+    opened = session.execute(
         select(func.count(func.distinct(AuditEntry.target))).where(
             AuditEntry.actor == username, AuditEntry.action == VIEWED, AuditEntry.at >= since
         )
-    )
-    if (opened or 0) <= settings.bulk_access_threshold:
+    ).scalar_one()
+    if opened <= settings.bulk_access_threshold:
         return False
     already = session.scalar(
         select(AuditEntry.seq)

@@ -8,7 +8,7 @@ and the chronology pass deletes every past hour's row before it rewrites the tab
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.orm import Session
 
 from sealbox.clock import Clock
@@ -42,6 +42,7 @@ def forget_past_hours(session: Session, clock: Clock) -> int:
     """Delete the counts of every hour before this one; returns how many rows went."""
     hour = int(clock.timestamp()) // 3600
     result = session.execute(delete(IntakeCount).where(IntakeCount.hour < hour))
+    assert isinstance(result, CursorResult)  # a DELETE's result counts its rows
     return result.rowcount or 0
 
 

@@ -9,32 +9,63 @@ send it anyway (or removes it).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TypedDict
 
+from sealbox.crypto import Readable
 from sealbox.scrub import CleanOptions, CleanResult, Notice, Outcome, WorkerLimits, clean_isolated
 from sealbox.scrub.detect import detect
 from sealbox.scrub.messages import removed_content
+from sealbox.scrub.model import Gettext
 from sealbox.scrub.registry import supported_kinds
 
 SNIFF_BYTES = 64 * 1024
+
+
+class NoticeRecord(TypedDict):
+    """One notice of a cleaning report, as sealed: a code and what its sentence needs."""
+
+    code: str
+    count: int | None
+    subject: str | None
+
+
+class CleaningReport(TypedDict):
+    """The cleaning report sealed with a file: codes only, translated when shown."""
+
+    outcome: str  # an Outcome's value, or "kept"
+    kind: str
+    removed: list[NoticeRecord]
+    residual: list[NoticeRecord]
+    reason: NoticeRecord | None
+
+
+@dataclass(frozen=True)
+class CleaningWords:
+    """A cleaning report in the reader's language, for the pages."""
+
+    outcome: str
+    removed: tuple[str, ...] = ()
+    removed_content: str = ""
+    residual: tuple[str, ...] = ()
+    reason: str = ""
 
 
 @dataclass(frozen=True)
 class Cleaned:
     """What intake seals: the bytes (or a stream, for files it does not clean) and the report."""
 
-    stream: BinaryIO
-    report: dict
+    stream: Readable
+    report: CleaningReport
     held: bool
 
 
-def _notices(items) -> list[dict]:
+def _notices(items: Iterable[Notice]) -> list[NoticeRecord]:
     return [{"code": n.code, "count": n.count, "subject": n.subject} for n in items]
 
 
-def report_of(result: CleanResult, kept: bool = False) -> dict:
+def report_of(result: CleanResult, kept: bool = False) -> CleaningReport:
     """The cleaning report sealed with the file's name: codes only, translated when shown."""
     return {
         "outcome": "kept" if kept else result.outcome.value,
@@ -45,29 +76,30 @@ def report_of(result: CleanResult, kept: bool = False) -> dict:
     }
 
 
-def describe(report: dict | None, gettext) -> dict:
+def describe(report: CleaningReport | None, gettext: Gettext) -> CleaningWords:
     """Sentences for a stored cleaning report, in the reader's language."""
     if not report:
-        return {"outcome": "unknown", "summary": "", "residual": [], "reason": ""}
+        return CleaningWords(outcome="unknown")
 
-    def text(item: dict) -> str:
+    def text(item: NoticeRecord) -> str:
         return Notice(item["code"], item.get("count"), item.get("subject")).text(gettext)
 
-    removed = [text(item) for item in report.get("removed", [])]
-    content = [(item["code"], item.get("count")) for item in report.get("removed", [])]
-    return {
-        "outcome": report["outcome"],
-        "removed": removed,
-        "removed_content": removed_content(report.get("kind") or "", content, gettext),
-        "residual": [text(item) for item in report.get("residual", [])],
-        "reason": text(report["reason"]) if report.get("reason") else "",
-    }
+    removed = report.get("removed", [])
+    content = [(item["code"], item.get("count")) for item in removed]
+    reason = report.get("reason")
+    return CleaningWords(
+        outcome=report["outcome"],
+        removed=tuple(text(item) for item in removed),
+        removed_content=removed_content(report.get("kind") or "", content, gettext),
+        residual=tuple(text(item) for item in report.get("residual", [])),
+        reason=text(reason) if reason else "",
+    )
 
 
 class _Prefixed:
     """A reader that yields `head` and then the rest of `tail`."""
 
-    def __init__(self, head: bytes, tail: BinaryIO) -> None:
+    def __init__(self, head: bytes, tail: Readable) -> None:
         self._head = io.BytesIO(head)
         self._tail = tail
 
@@ -76,7 +108,7 @@ class _Prefixed:
         return chunk if chunk else self._tail.read(n)
 
 
-def _read_up_to(reader: BinaryIO, limit: int) -> Iterator[bytes]:
+def _read_up_to(reader: Readable, limit: int) -> Iterator[bytes]:
     total = 0
     while total <= limit:
         chunk = reader.read(1 << 16)
@@ -87,7 +119,7 @@ def _read_up_to(reader: BinaryIO, limit: int) -> Iterator[bytes]:
 
 
 def clean_upload(
-    reader: BinaryIO, max_bytes: int, keep_metadata: bool, limits: WorkerLimits
+    reader: Readable, max_bytes: int, keep_metadata: bool, limits: WorkerLimits
 ) -> Cleaned:
     """Decide how one upload is stored. Reads at most `max_bytes` into memory."""
     head = b""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from sealbox.channels import channel_settings
 from sealbox.channels.models import Channel
 from sealbox.crypto import CannotOpen, Identity, Sealed
 from sealbox.errors import DamagedData, NotFound
+from sealbox.reports.cleaning import CleaningReport
 from sealbox.reports.models import Attachment, Message, Report
 from sealbox.reports.vocabulary import Author
 
@@ -26,7 +28,7 @@ class FileView:
     content_type: str
     size: int
     # The cleaning report sealed with the file (codes; `cleaning.describe` turns it into words).
-    cleaning: dict | None = None
+    cleaning: CleaningReport | None = None
     held: bool = False
 
 
@@ -55,13 +57,55 @@ class Conversation:
     identity_disclosed_on: dt.date | None = None
 
 
-def open_json(sealed: Sealed, identity: Identity) -> dict:
+class FileMeta(TypedDict):
+    """What is sealed beside a file's content (`Attachment.meta`)."""
+
+    name: str  # as the source's browser sent it
+    display_name: str  # sanitised, or as the source renamed it
+    type: NotRequired[str]
+    declared_type: NotRequired[str]
+    size: int
+    cleaning: NotRequired[CleaningReport | None]
+
+
+class MessageBody(TypedDict):
+    """A sealed message (`Message.body`): its text and any questionnaire answers."""
+
+    text: str
+    answers: NotRequired[dict[str, str] | None]
+
+
+class NoteBody(TypedDict):
+    """A sealed internal note (`Note.body`)."""
+
+    text: str
+
+
+def _opened(sealed: Sealed, identity: Identity) -> bytes:
     try:
-        return json.loads(crypto.unseal(sealed, identity))
+        return crypto.unseal(sealed, identity)
     except CannotOpen as exc:
         raise DamagedData(
             "Part of this report could not be decrypted: the stored data is damaged."
         ) from exc
+
+
+def open_file_meta(sealed: Sealed, identity: Identity) -> FileMeta:
+    """A file's sealed metadata, opened in memory."""
+    meta: FileMeta = json.loads(_opened(sealed, identity))
+    return meta
+
+
+def open_body(sealed: Sealed, identity: Identity) -> MessageBody:
+    """A message's sealed body, opened in memory."""
+    body: MessageBody = json.loads(_opened(sealed, identity))
+    return body
+
+
+def open_note(sealed: Sealed, identity: Identity) -> NoteBody:
+    """An internal note, opened in memory."""
+    note: NoteBody = json.loads(_opened(sealed, identity))
+    return note
 
 
 def place_of(sealed: Sealed, identity: Identity) -> int:
@@ -84,12 +128,12 @@ def ordered_messages(
 
 def file_meta(
     session: Session, report_id: str, file_id: str, identity: Identity
-) -> tuple[str, dict]:
+) -> tuple[str, FileMeta]:
     """(blob id, opened metadata) of one attachment of `report_id`."""
     row = session.get(Attachment, file_id)
     if row is None or row.report_id != report_id or row.held:
         raise NotFound("This file does not exist.")
-    return row.blob_id, open_json(row.meta, identity)
+    return row.blob_id, open_file_meta(row.meta, identity)
 
 
 def conversation(
@@ -110,18 +154,18 @@ def conversation(
         raise NotFound("This report does not exist.")
     channel = session.get(Channel, report.channel_id)
     files: dict[str, list[FileView]] = {}
-    for row in session.scalars(select(Attachment).where(Attachment.report_id == report_id)):
-        if row.held and not include_held:
+    for attachment in session.scalars(select(Attachment).where(Attachment.report_id == report_id)):
+        if attachment.held and not include_held:
             continue
-        meta = open_json(row.meta, identity)
-        files.setdefault(row.message_id, []).append(
+        meta = open_file_meta(attachment.meta, identity)
+        files.setdefault(attachment.message_id, []).append(
             FileView(
-                row.id,
+                attachment.id,
                 meta["display_name"],
                 meta.get("type", ""),
                 meta["size"],
                 cleaning=meta.get("cleaning"),
-                held=row.held,
+                held=attachment.held,
             )
         )
     # Only the authors of this report's replies, not every account on the instance.
@@ -133,7 +177,7 @@ def conversation(
     )
     messages = []
     for seq, row in ordered_messages(session, report_id, identity):
-        body = open_json(row.body, identity)
+        body = open_body(row.body, identity)
         messages.append(
             MessageView(
                 seq=seq,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import zipfile
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, NotRequired, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,9 +30,37 @@ def report_public_key(session: Session, report_id: str) -> str:
     return report.public_key
 
 
+class BundleFile(TypedDict):
+    meta: str  # the member holding the file's sealed metadata
+    content: str  # the member holding its sealed content
+
+
+class BundleMessage(TypedDict):
+    place: NotRequired[str]  # the member holding its sealed place (format 2)
+    seq: NotRequired[int]  # its place, in clear (format 1)
+    author: str
+    sent_on: str
+    body: str
+    files: list[BundleFile]
+
+
+class Manifest(TypedDict):
+    """`manifest.json` of a bundle: what a reader needs to find and open each member."""
+
+    format: str
+    report_id: str
+    channel: str
+    received_on: str
+    status: str
+    key: str
+    report_public_key: str
+    messages: list[BundleMessage]
+    how_to_open: str
+
+
 @dataclass(frozen=True)
 class BundlePlan:
-    manifest: dict
+    manifest: Manifest
     key: Sealed
     sealed_members: dict[str, Sealed]
     blob_members: dict[str, str]
@@ -41,22 +69,22 @@ class BundlePlan:
 def bundle_plan(session: Session, user_id: str, report_id: str) -> BundlePlan:
     """What goes in `user_id`'s export of a report: their own key wrap and every sealed part."""
     wrap = access.require_wrap(session, user_id, report_id)
-    report = session.get(Report, report_id)
+    report = session.get_one(Report, report_id)
     channel = session.get(Channel, report.channel_id)
     sealed: dict[str, Sealed] = {}
     blobs: dict[str, str] = {}
-    attachments: dict[str, list[dict]] = {}
+    attachments: dict[str, list[BundleFile]] = {}
     visible = select(Attachment).where(
         Attachment.report_id == report_id, Attachment.held.is_(False)
     )
-    for row in session.scalars(visible):
-        meta_name, content_name = f"files/{row.id}.meta.age", f"files/{row.id}.age"
-        sealed[meta_name] = row.meta
-        blobs[content_name] = row.blob_id
-        attachments.setdefault(row.message_id, []).append(
+    for file in session.scalars(visible):
+        meta_name, content_name = f"files/{file.id}.meta.age", f"files/{file.id}.age"
+        sealed[meta_name] = file.meta
+        blobs[content_name] = file.blob_id
+        attachments.setdefault(file.message_id, []).append(
             {"meta": meta_name, "content": content_name}
         )
-    messages = []
+    messages: list[BundleMessage] = []
     # Listed by id: the order of the conversation is sealed (`place`), opened by the reader.
     for row in session.scalars(
         select(Message).where(Message.report_id == report_id).order_by(Message.id)
@@ -72,7 +100,7 @@ def bundle_plan(session: Session, user_id: str, report_id: str) -> BundlePlan:
                 "files": attachments.get(row.id, []),
             }
         )
-    manifest = {
+    manifest: Manifest = {
         "format": FORMAT,
         "report_id": report.id,
         "channel": channel.name if channel else "",

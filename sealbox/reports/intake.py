@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from sealbox import crypto
 from sealbox.channels import channel_settings
-from sealbox.crypto import Identity, Recipient, Sealed, passphrase
+from sealbox.crypto import Identity, Readable, Recipient, Sealed, passphrase
 from sealbox.errors import EmptyReport, OutcomeUnknown, TooLarge, UnknownChannel, storage_refusals
 from sealbox.recovery import wraps as recovery_wraps
 from sealbox.reports import ceilings, cleaning, deadlines, notes, preview, reporter_identity
+from sealbox.reports.dialog import FileMeta
 from sealbox.reports.models import Attachment, Message, Report, ReportKey, SourceAccess
 from sealbox.reports.vocabulary import Author, ReportStatus
 from sealbox.scrub.filenames import sanitise_filename
@@ -30,7 +32,7 @@ class ReceivedFile:
     meta: Sealed
     display_name: str
     size: int
-    cleaning: dict
+    cleaning: cleaning.CleaningReport
     held: bool  # not cleaned: hidden from handlers until the source decides
     id: str = field(default_factory=new_id)
 
@@ -38,7 +40,7 @@ class ReceivedFile:
 class _Counted:
     """Counts the bytes that are actually sealed (the clean copy's size)."""
 
-    def __init__(self, inner: BinaryIO) -> None:
+    def __init__(self, inner: Readable) -> None:
         self.inner = inner
         self.count = 0
 
@@ -51,7 +53,7 @@ class _Counted:
 class _Limited:
     """Reads through to `inner`, counting bytes against the submission's budget."""
 
-    def __init__(self, inner: BinaryIO, draft: Draft) -> None:
+    def __init__(self, inner: Readable, draft: Draft) -> None:
         self.inner = inner
         self.draft = draft
         self.count = 0
@@ -108,7 +110,7 @@ class Draft:
         return cls(services=services, recipient=Recipient.parse(public_key))
 
     def add_file(
-        self, reader: BinaryIO, filename: str, content_type: str, keep_metadata: bool = False
+        self, reader: Readable, filename: str, content_type: str, keep_metadata: bool = False
     ) -> ReceivedFile | None:
         """Clean one uploaded file and seal it into the blob store. Empty parts are skipped.
 
@@ -131,7 +133,7 @@ class Draft:
             self.services.blobs.delete(blob_id)
             return None
         name = sanitise_filename(filename)
-        meta = {
+        meta: FileMeta = {
             "name": filename,
             "display_name": name,
             "type": cleaned.report["kind"],
@@ -198,7 +200,8 @@ def submit(
         raise EmptyReport("The report is empty. Write what happened, attach a file, or both.")
     if len(text) > services.settings.max_message_chars:
         raise TooLarge("The text is too long for one message. Attach it as a file instead.")
-    assert draft.identity is not None, "a new report's draft carries its key"
+    report_key = draft.identity
+    assert report_key is not None, "a new report's draft carries its key"
     words = passphrase.generate()
     # Derived from the phrase as a login will see it ("t-shirt" is typed back as "t shirt").
     keys = services.kdf.source_keys(passphrase.normalise(words), services.secrets.source_salt)
@@ -228,7 +231,7 @@ def submit(
         session.flush()
         draft.report_id = report.id
         for user_id, recipient in handlers.items():
-            wrapped = crypto.wrap_identity(draft.identity, recipient)
+            wrapped = crypto.wrap_identity(report_key, recipient)
             session.add(ReportKey(report_id=report.id, user_id=user_id, wrapped=wrapped))
         recovery_wraps.wrap(session, report.id, "report", draft.identity)
         session.flush()
@@ -238,7 +241,7 @@ def submit(
             SourceAccess(
                 lookup_id=keys.lookup_id,
                 report_id=report.id,
-                wrapped=crypto.wrap_identity(draft.identity, keys.identity.recipient),
+                wrapped=crypto.wrap_identity(report_key, keys.identity.recipient),
             )
         )
         if reporter is not None:
@@ -300,7 +303,15 @@ def _commit(draft: Draft, run: Callable[[], object]) -> None:
 
 
 def _add_message(
-    session, report, author, staff_id, text, draft, today, answers=None, message_id=None
+    session: Session,
+    report: Report,
+    author: Author,
+    staff_id: str | None,
+    text: str,
+    draft: Draft,
+    today: dt.date,
+    answers: dict[str, str] | None = None,
+    message_id: str | None = None,
 ) -> None:
     report.activity_on = today
     message = Message(

@@ -43,6 +43,7 @@ def notes_recipient(session: Session, report: Report) -> Recipient:
             .where(ReportKey.report_id == report.id, User.public_key.is_not(None))
         )
         for user_id, public_key in holders:
+            assert public_key is not None  # the query asked for keys
             wrapped = crypto.wrap_identity(key, Recipient.parse(public_key))
             session.add(NoteKey(report_id=report.id, user_id=user_id, wrapped=wrapped))
         recovery_wraps.wrap(session, report.id, "notes", key)
@@ -58,8 +59,9 @@ def add_note(session: Session, clock: Clock, ctx: StaffContext, report_id: str, 
         raise EmptyReport("The note is empty.")
     if len(text) > MAX_NOTE_CHARS:
         raise BadInput("A note has at most %(max)s characters.", max=MAX_NOTE_CHARS)
-    report = session.get(Report, report_id, with_for_update=True)
-    body = crypto.seal(json.dumps({"text": text}).encode(), notes_recipient(session, report))
+    report = session.get_one(Report, report_id, with_for_update=True)
+    note: dialog.NoteBody = {"text": text}
+    body = crypto.seal(json.dumps(note).encode(), notes_recipient(session, report))
     session.add(
         Note(report_id=report_id, author_id=ctx.user_id, written_on=clock.today(), body=body)
     )
@@ -78,6 +80,6 @@ def notes(session: Session, report_id: str, user_id: str, own: Identity) -> list
         .order_by(Note.written_on, Note.id)
     )
     return [
-        NoteView(username or "?", note.written_on, dialog.open_json(note.body, key)["text"])
+        NoteView(username or "?", note.written_on, dialog.open_note(note.body, key)["text"])
         for note, username in rows
     ]

@@ -14,7 +14,8 @@ from pathlib import Path
 from sealbox import crypto
 from sealbox.crypto import CannotOpen, CryptoError, Identity, InvalidKey, Sealed
 from sealbox.errors import BadInput
-from sealbox.reports.export import FORMATS
+from sealbox.reports.dialog import FileMeta, MessageBody
+from sealbox.reports.export import FORMATS, BundleMessage, Manifest
 from sealbox.scrub.filenames import sanitise_filename
 
 
@@ -57,7 +58,7 @@ def _decrypt(
         ) from exc
     with archive:
         try:
-            manifest = json.loads(archive.read("manifest.json"))
+            manifest: Manifest = json.loads(archive.read("manifest.json"))
         except (KeyError, ValueError) as exc:
             raise BadInput("%(path)s has no readable manifest.json.", path=str(bundle)) from exc
         if manifest.get("format") not in FORMATS:
@@ -81,13 +82,17 @@ def _decrypt(
         ]
         used: set[str] = set()
         for seq, message in _in_order(archive, manifest["messages"], report_key):
-            body = json.loads(crypto.unseal(Sealed(archive.read(message["body"])), report_key))
+            body: MessageBody = json.loads(
+                crypto.unseal(Sealed(archive.read(message["body"])), report_key)
+            )
             lines += [
                 f"--- #{seq} {message['author']} on {message['sent_on']}",
                 body["text"],
             ]
             for item in message["files"]:
-                meta = json.loads(crypto.unseal(Sealed(archive.read(item["meta"])), report_key))
+                meta: FileMeta = json.loads(
+                    crypto.unseal(Sealed(archive.read(item["meta"])), report_key)
+                )
                 name = _unique(sanitise_filename(meta["display_name"]), used)
                 progress(f"decrypting {name} ({meta['size']:,} bytes)")
                 target = out_dir / "files" / name
@@ -109,8 +114,8 @@ def _decrypt(
 
 
 def _in_order(
-    archive: zipfile.ZipFile, messages: list[dict], report_key: Identity
-) -> list[tuple[int, dict]]:
+    archive: zipfile.ZipFile, messages: list[BundleMessage], report_key: Identity
+) -> list[tuple[int, BundleMessage]]:
     """The messages in conversation order: each one's place is sealed (format 2) or given."""
     placed = [
         (

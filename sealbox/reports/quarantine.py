@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import Exists, func, select
 from sqlalchemy.orm import Session
 
 from sealbox import audit, notify
@@ -68,7 +68,7 @@ class Triaged:
     forgotten: bool = True  # False when SQLite's WAL was busy: the next chronology pass empties it
 
 
-def _theirs(user_id: str):
+def _theirs(user_id: str) -> Exists:
     return (
         select(ReportKey.report_id)
         .where(ReportKey.report_id == Report.id, ReportKey.user_id == user_id)
@@ -214,8 +214,10 @@ def _excerpt(session: Session, ctx: StaffContext, report_id: str) -> str | None:
     try:
         key = access.open_report_key(session, ctx, report_id)
         messages = dialog.ordered_messages(session, report_id, key)
-        body = dialog.open_json(messages[0][1].body, key) if messages else {}
+        body = dialog.open_body(messages[0][1].body, key) if messages else None
     except DamagedData:
+        return ""
+    if body is None:
         return ""
     text = " ".join(body.get("text", "").split())
     if not text:

@@ -16,6 +16,7 @@ from sealbox.reports.assignment import Holder
 from sealbox.reports.dialog import Conversation
 from sealbox.reports.models import Report
 from sealbox.reports.notes import NoteView
+from sealbox.reports.vocabulary import ReportStatus
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class ReportPage:
     holders: tuple[Holder, ...]
     candidates: tuple[Holder, ...]
     title: str = ""
-    statuses: ClassVar[dict[str, str]] = workflow.STATUS_NAMES
+    statuses: ClassVar[dict[ReportStatus, str]] = workflow.STATUS_NAMES
     outcomes: ClassVar[dict[str, str]] = workflow.OUTCOMES
 
 
@@ -59,7 +60,7 @@ def assemble(session: Session, ctx: StaffContext, report_id: str, today: dt.date
     report_key = access.open_report_key(session, ctx, report_id)
     assert ctx.identity is not None  # the report key opened with it
     conversation = dialog.conversation(session, report_id, report_key, True)
-    report = session.get(Report, report_id)
+    report = session.get_one(Report, report_id)
     return ReportPage(
         conversation=conversation,
         case=Case(

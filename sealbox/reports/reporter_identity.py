@@ -58,7 +58,8 @@ def custodian_recipients(session: Session) -> dict[str, Recipient]:
             User.role == Role.CUSTODIAN, User.active, User.public_key.is_not(None)
         )
     )
-    return {user_id: Recipient.parse(key) for user_id, key in rows}
+    # The query asked for keys; the column's type cannot show that.
+    return {user_id: Recipient.parse(key) for user_id, key in rows if key is not None}
 
 
 def seal(session: Session, report: Report, details: Details) -> None:
@@ -84,6 +85,6 @@ def seal(session: Session, report: Report, details: Details) -> None:
 
 
 def read(session: Session, report_id: str, identity_key: Identity) -> Details:
-    row = session.get(ReporterIdentity, report_id)
+    row = session.get_one(ReporterIdentity, report_id)
     data = json.loads(crypto.unseal(row.body, identity_key))
     return Details(name=data.get("name", ""), contact=data.get("contact", ""))

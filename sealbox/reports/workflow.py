@@ -46,7 +46,7 @@ def set_status(
 ) -> Report:
     """Move a report; closing needs an outcome, and a report cannot go back to "new"."""
     access.require_wrap(session, ctx.user_id, report_id)
-    report = session.get(Report, report_id, with_for_update=True)
+    report = session.get_one(Report, report_id, with_for_update=True)
     try:
         status = ReportStatus(status)
     except ValueError:
@@ -84,7 +84,7 @@ def set_status(
 
 def record_reply(session: Session, today: dt.date, report_id: str) -> None:
     """A staff reply acknowledges a new report, and is feedback on an acknowledged one."""
-    report = session.get(Report, report_id, with_for_update=True)
+    report = session.get_one(Report, report_id, with_for_update=True)
     if report.acknowledged_on is None:
         report.acknowledged_on = today
         if report.status == ReportStatus.NEW:
@@ -96,7 +96,7 @@ def record_reply(session: Session, today: dt.date, report_id: str) -> None:
 
 def set_flag(session: Session, clock: Clock, ctx: StaffContext, report_id: str, on: bool) -> None:
     access.require_wrap(session, ctx.user_id, report_id)
-    session.get(Report, report_id).flagged = on
+    session.get_one(Report, report_id).flagged = on
     audit.record(
         session, clock, ctx.username, AuditAction.REPORT_FLAG, f"report:{report_id}", flagged=on
     )
@@ -160,7 +160,7 @@ def set_legal_hold(
 ) -> None:
     """A legal hold stops retention from deleting the report."""
     access.require_wrap(session, ctx.user_id, report_id)
-    session.get(Report, report_id).legal_hold = on
+    session.get_one(Report, report_id).legal_hold = on
     audit.record(
         session, clock, ctx.username, AuditAction.REPORT_LEGAL_HOLD, f"report:{report_id}", hold=on
     )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sealbox import crypto
 from sealbox.crypto import Identity
 from sealbox.errors import NotFound
-from sealbox.reports.dialog import open_json
+from sealbox.reports.dialog import open_file_meta
 from sealbox.reports.models import Attachment, Report
 from sealbox.scrub.filenames import sanitise_filename
 
@@ -26,6 +26,7 @@ def decide(services: Services, report_id: str, file_id: str, send: bool) -> None
         if send:
             row.held = False
             report = session.get(Report, report_id, with_for_update=True)
+            assert report is not None  # the file's report: the file row refers to it
             # Handlers see the report as unread again: there is something new to look at.
             report.source_seq += 1
             return
@@ -43,7 +44,7 @@ def rename(
         row = session.get(Attachment, file_id)
         if row is None or row.report_id != report_id:
             raise NotFound("This file does not exist.")
-        meta = open_json(row.meta, identity)
+        meta = open_file_meta(row.meta, identity)
         meta["display_name"] = name
         row.meta = crypto.seal(json.dumps(meta).encode(), identity.recipient)
     return name

@@ -14,7 +14,7 @@ import re
 import secrets
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.orm import Session
 
 from sealbox import crypto
@@ -84,6 +84,7 @@ def check(services: Services, purpose: str, token: str, binding: str = "") -> tu
 def forget_expired(session: Session, today: dt.date) -> int:
     """Delete the used tokens that have expired by now; returns how many went."""
     result = session.execute(delete(UsedToken).where(UsedToken.until < today))
+    assert isinstance(result, CursorResult)  # a DELETE's result counts its rows
     return result.rowcount or 0
 
 
