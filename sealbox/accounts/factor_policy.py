@@ -41,9 +41,9 @@ def totp_allowed(session: Session, role: str) -> bool:
 
 
 def key_count(session: Session, user_id: str) -> int:
-    return session.scalar(
+    return session.execute(
         select(func.count()).select_from(SecurityKey).where(SecurityKey.user_id == user_id)
-    )
+    ).scalar_one()
 
 
 def totp_counts(session: Session, user: User) -> bool:

@@ -37,15 +37,19 @@ def rotate(
     new = Identity.generate()
     recipient = new.recipient
     moved = 0
-    for model in (ReportKey, NoteKey, IdentityKey):
-        for row in session.scalars(select(model).where(model.user_id == user.id)):
-            row.wrapped = crypto.wrap_identity(crypto.unwrap_identity(row.wrapped, old), recipient)
-            moved += 1
+    wraps: list[ReportKey | NoteKey | IdentityKey] = [
+        *session.scalars(select(ReportKey).where(ReportKey.user_id == user.id)),
+        *session.scalars(select(NoteKey).where(NoteKey.user_id == user.id)),
+        *session.scalars(select(IdentityKey).where(IdentityKey.user_id == user.id)),
+    ]
+    for wrap in wraps:
+        wrap.wrapped = crypto.wrap_identity(crypto.unwrap_identity(wrap.wrapped, old), recipient)
+        moved += 1
     # A handler's disclosure reasons are sealed to the identity key and to their own key.
     for row in session.scalars(
         select(DisclosureRequest).where(DisclosureRequest.handler_id == user.id)
     ):
-        report = session.get(Report, row.report_id)
+        report = session.get_one(Report, row.report_id)
         row.reason = _reseal(row.reason, old, report, recipient)
         if row.decision_reason is not None:
             row.decision_reason = _reseal(row.decision_reason, old, report, recipient)
@@ -68,4 +72,5 @@ def rotate(
 
 def _reseal(sealed: Sealed, old: Identity, report: Report, recipient: Recipient) -> Sealed:
     text = crypto.unseal(sealed, old)
+    assert report.identity_public_key is not None  # a disclosure request names an identity
     return crypto.seal(text, Recipient.parse(report.identity_public_key), recipient)

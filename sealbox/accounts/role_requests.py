@@ -105,7 +105,7 @@ def decide(
         raise Forbidden("Only an identity custodian can decide who becomes one.")
     if row.state != PENDING:
         raise Conflict("This request has already been decided.")
-    user = session.get(User, row.user_id)
+    user = session.get_one(User, row.user_id)
     if user.id == ctx.user_id:
         raise Forbidden("Nobody can approve their own role.")
 

@@ -10,7 +10,10 @@ never leaves the account without a second factor that counts for its role.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
 
 from sealbox import audit
 from sealbox.accounts import security_keys, staff, totp
@@ -28,7 +31,11 @@ FACTOR = "factor"
 WAIT = "Too many wrong answers. Wait a minute, then try again."
 
 
-def _rows(session, ctx: StaffContext) -> tuple[User, StaffSession]:
+# Checks one second factor of the session's account: the key's id ("" for a code), or a refusal.
+FactorCheck = Callable[[Session, User, StaffSession], str]
+
+
+def _rows(session: Session, ctx: StaffContext) -> tuple[User, StaffSession]:
     user = session.get(User, ctx.user_id)
     row = session.get(StaffSession, ctx.session_id)
     if user is None or row is None:
@@ -55,7 +62,7 @@ def confirm_with_key(services: Services, ctx: StaffContext, response: str) -> st
     """Finish the login with a security key's answer; returns the step still pending."""
     _waiting_for_factor(ctx)
 
-    def check(session, user, row) -> str:
+    def check(session: Session, user: User, row: StaffSession) -> str:
         key = security_keys.check_login(
             session, services.clock, services.settings, user, row, response
         )
@@ -68,7 +75,7 @@ def confirm_with_code(services: Services, ctx: StaffContext, code: str) -> str |
     """Finish the login with an authenticator code, where those count for the account."""
     _waiting_for_factor(ctx)
 
-    def check(session, user, row) -> str:
+    def check(session: Session, user: User, row: StaffSession) -> str:
         if not totp_counts(session, user):
             raise BadInput("Authenticator codes are switched off for your role: use your key.")
         key = totp.instance_key(services.secrets.totp_key)
@@ -79,7 +86,7 @@ def confirm_with_code(services: Services, ctx: StaffContext, code: str) -> str |
     return _confirm(services, ctx, "totp", check)
 
 
-def _confirm(services: Services, ctx: StaffContext, method: str, check) -> str | None:
+def _confirm(services: Services, ctx: StaffContext, method: str, check: FactorCheck) -> str | None:
     """Run `check`; a refusal is committed (failure count, audit, used-up challenge), then
     raised; success completes the session."""
     failure: SealboxError | None = None

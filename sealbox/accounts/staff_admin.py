@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from sealbox import audit, notify
@@ -156,7 +156,9 @@ def reset_totp(session: Session, clock: Clock, ctx: StaffContext, user_id: str) 
     it enrols a new second factor at its next password login."""
     user = _user(session, user_id)
     staff.reset_totp(user)
-    keys = session.execute(delete(SecurityKey).where(SecurityKey.user_id == user.id)).rowcount
+    forgotten = session.execute(delete(SecurityKey).where(SecurityKey.user_id == user.id))
+    assert isinstance(forgotten, CursorResult)  # a DELETE's result counts its rows
+    keys = forgotten.rowcount
     _end_sessions(session, user.id)
     audit.record(
         session,

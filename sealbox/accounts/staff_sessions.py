@@ -86,7 +86,7 @@ def log_in(
     identity = staff.open_key(services.kdf, outcome.user, password)
     rotated = False
     with services.db.transaction() as session:
-        user = session.get(User, outcome.user.id)
+        user = session.get_one(User, outcome.user.id)
         # Only the password step has the password: a login that goes on to its second
         # factor ("factor") rotates here too, or a key holder's old key would never go.
         rotate = outcome.pending in (None, "factor")
@@ -191,10 +191,11 @@ def resume(services: Services, cookie: str | None) -> StaffContext:
     sid, secret = _parse(cookie)
     now = services.clock.timestamp()
     context = None
+    ended = False
     with services.db.transaction() as session:
         row = session.get(StaffSession, _session_row_id(sid))
-        ended = row is not None and _ended(services, row, now)
-        if ended:
+        if row is not None and _ended(services, row, now):
+            ended = True
             # Committed before SessionExpired is raised below.
             erase.delete_overwritten(session, StaffSession, StaffSession.id == row.id)
         elif row is not None:
@@ -219,7 +220,7 @@ def _context(session: Session, row: StaffSession, secret: bytes, now: float) -> 
     try:
         if row.sealed_key is not None:
             identity = crypto.unwrap_identity(row.sealed_key, session_key)
-        if row.pending == "totp":
+        if row.pending == "totp" and row.enrol_totp is not None:  # None: refused above
             enrol_totp = totp.unseal(row.enrol_totp, session_key)
     except CannotOpen:
         raise SessionExpired("Please log in.") from None
@@ -288,7 +289,7 @@ def finish_totp(services: Services, context: StaffContext, code: str) -> str | N
             StaffSession.user_id == user.id,
             StaffSession.id != context.session_id,
         )
-        row = session.get(StaffSession, context.session_id)
+        row = session.get_one(StaffSession, context.session_id)
         row.pending = staff.pending_step(session, user)
         row.enrol_totp = None
         pending = row.pending
@@ -317,18 +318,19 @@ def change_password(
         identity = staff.change_password(
             user, context.identity, current, new, confirm, services.kdf, offline_key
         )
-        rotated = identity is not None and user.key_rotation_due
-        if rotated:
+        rotated = False
+        if identity is not None and user.key_rotation_due:
             identity = key_rotation.rotate(
                 session, services.clock, user, identity, new, services.kdf
             )
+            rotated = True
         erase.delete_overwritten(
             session,
             StaffSession,
             StaffSession.user_id == user.id,
             StaffSession.id != context.session_id,
         )
-        row = session.get(StaffSession, context.session_id)
+        row = session.get_one(StaffSession, context.session_id)
         row.pending = None
         if identity is not None and context.session_recipient is not None:
             row.sealed_key = crypto.wrap_identity(identity, context.session_recipient)
@@ -336,6 +338,7 @@ def change_password(
             session, services.clock, user.username, AuditAction.PASSWORD_CHANGED, f"user:{user.id}"
         )
         if first_key:
+            assert user.public_key is not None  # made (or registered offline) just now
             audit.record(
                 session,
                 services.clock,

@@ -4,6 +4,8 @@ who may join a channel is decided in `channels/membership.py`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +27,7 @@ def create(
     slug: str,
     name: str,
     description: str = "",
-    handlers: list[str] = (),
+    handlers: Sequence[str] = (),
 ) -> Channel:
     """A new channel; `handlers` (usernames) are its first handlers, who need no approval."""
     channel = channel_settings.create_channel(session, slug.strip().lower(), name, description)

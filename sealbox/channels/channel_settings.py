@@ -51,7 +51,7 @@ class ChannelSettings:
 
 def texts(channel: Channel) -> dict[str, dict[str, str]]:
     """Name and description by language, English included."""
-    stored = json.loads(channel.texts or "{}")
+    stored: dict[str, dict[str, str]] = json.loads(channel.texts or "{}")
     stored["en"] = {"name": channel.name, "description": channel.description}
     return stored
 
@@ -122,7 +122,7 @@ def update(session: Session, channel: Channel, new: ChannelSettings) -> list[str
     return sorted(key for key in after if after[key] != before[key])
 
 
-def _snapshot(channel: Channel) -> dict:
+def _snapshot(channel: Channel) -> dict[str, object]:
     return {
         "name": channel.name,
         "description": channel.description,

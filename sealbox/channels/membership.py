@@ -83,18 +83,18 @@ def set_handlers(
     waiting = pending_ids(session, channel.id)
     names = dict(session.execute(select(User.id, User.username)).all())
     change = Change()
-    for user_id in sorted(current - wanted, key=names.get):
+    for user_id in sorted(current - wanted, key=names.__getitem__):
         session.execute(
             delete(ChannelHandler).where(
                 ChannelHandler.channel_id == channel.id, ChannelHandler.user_id == user_id
             )
         )
         change.removed.append(names[user_id])
-    for user_id in sorted(waiting - wanted, key=names.get):
+    for user_id in sorted(waiting - wanted, key=names.__getitem__):
         _close(session, channel.id, user_id, WITHDRAWN, actor, clock)
         change.withdrawn.append(names[user_id])
     locked = channel.membership_locked or bool(current)
-    for user_id in sorted(wanted - current - waiting, key=names.get):
+    for user_id in sorted(wanted - current - waiting, key=names.__getitem__):
         if locked:
             session.add(
                 MembershipRequest(
@@ -184,8 +184,8 @@ def decide(
     is_member = ctx.role == Role.HANDLER and ctx.user_id in members
     if not (is_member or ctx.role == Role.CUSTODIAN) or ctx.user_id == row.user_id:
         raise Forbidden("Only a handler of this channel or a custodian can decide this.")
-    user = session.get(User, row.user_id)
-    channel = session.get(Channel, row.channel_id)
+    user = session.get_one(User, row.user_id)
+    channel = session.get_one(Channel, row.channel_id)
     fit = user.active and user.role == Role.HANDLER
     verdict = peer_approval.settle(
         session,
@@ -216,7 +216,9 @@ def decide(
     return _view(session, row)
 
 
-def _close(session, channel_id, user_id, state, actor, clock) -> None:
+def _close(
+    session: Session, channel_id: str, user_id: str, state: str, actor: str, clock: Clock
+) -> None:
     for row in session.scalars(
         select(MembershipRequest).where(
             MembershipRequest.channel_id == channel_id,
@@ -260,8 +262,8 @@ def _mail(
 
 
 def _view(session: Session, row: MembershipRequest) -> RequestView:
-    user = session.get(User, row.user_id)
-    channel = session.get(Channel, row.channel_id)
+    user = session.get_one(User, row.user_id)
+    channel = session.get_one(Channel, row.channel_id)
     return RequestView(
         id=row.id,
         channel_id=channel.id,

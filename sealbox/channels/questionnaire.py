@@ -61,7 +61,7 @@ def field_name(index: int) -> str:
 
 def parse(text: str, languages: tuple[str, ...]) -> list[Question]:
     """Read the editor's text; BadInput names the line that is wrong."""
-    questions: list[dict] = []
+    questions: list[Question] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
@@ -74,7 +74,7 @@ def parse(text: str, languages: tuple[str, ...]) -> list[Question]:
                     line=number,
                     languages=", ".join(languages),
                 )
-            questions[-1]["labels"][lang.strip()] = label.strip()
+            questions[-1].labels[lang.strip()] = label.strip()
             continue
         head, _, rest = raw.strip().partition(" ")
         kind = head.rstrip("*")
@@ -99,24 +99,16 @@ def parse(text: str, languages: tuple[str, ...]) -> list[Question]:
             raise BadInput(
                 "Line %(line)s: only choice and multi questions take choices.", line=number
             )
-        if any(q["label"] == label for q in questions):
+        if any(q.label == label for q in questions):
             raise BadInput(
                 "Line %(line)s: the question “%(label)s” is already asked above.",
                 line=number,
                 label=label,
             )
-        questions.append(
-            {
-                "kind": kind,
-                "label": label[:300],
-                "required": head.endswith("*"),
-                "choices": choices,
-                "labels": {},
-            }
-        )
+        questions.append(Question(kind, label[:300], head.endswith("*"), choices))
     if len(questions) > MAX_QUESTIONS:
         raise BadInput("A questionnaire has at most %(max)s questions.", max=MAX_QUESTIONS)
-    return [Question(**q) for q in questions]
+    return questions
 
 
 def to_text(questions: list[Question]) -> str:

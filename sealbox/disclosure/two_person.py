@@ -61,9 +61,12 @@ class HandlerIdentityView:
         )
 
 
-def _seal_reason(text: str, report: Report, handler: User) -> Sealed:
+def _seal_reason(text: str, report: Report, handler: User | None) -> Sealed:
+    """Seal a reason to the report's identity key and to the handler who asked (if they still
+    have an account with a key)."""
+    assert report.identity_public_key is not None  # requests exist for given identities only
     recipients = [Recipient.parse(report.identity_public_key)]
-    if handler.public_key:
+    if handler is not None and handler.public_key:
         recipients.append(Recipient.parse(handler.public_key))
     return crypto.seal(text.encode("utf-8"), *recipients)
 
@@ -93,7 +96,7 @@ def _reason(text: str, denial: bool = False) -> str:
 def request(session: Session, clock: Clock, ctx: StaffContext, report_id: str, reason: str) -> str:
     """A handler of the report asks for the reporter's identity; returns the request id."""
     access.require_wrap(session, ctx.user_id, report_id)
-    report = session.get(Report, report_id)
+    report = session.get_one(Report, report_id)
     if report.identity_public_key is None:
         raise BadInput("The source gave no identity details with this report.")
     if session.get(IdentityKey, (report_id, ctx.user_id)) is not None:
@@ -107,7 +110,7 @@ def request(session: Session, clock: Clock, ctx: StaffContext, report_id: str, r
     )
     if pending:
         raise Conflict("You already have a request waiting for a custodian.")
-    handler = session.get(User, ctx.user_id)
+    handler = session.get_one(User, ctx.user_id)
     row = DisclosureRequest(
         report_id=report_id,
         handler_id=ctx.user_id,
@@ -151,8 +154,8 @@ def _get(session: Session, request_id: str) -> DisclosureRequest:
 
 
 def _view(session: Session, row: DisclosureRequest, key: Identity | None) -> RequestView:
-    report = session.get(Report, row.report_id)
-    channel = session.get(Channel, report.channel_id)
+    report = session.get_one(Report, row.report_id)
+    channel = session.get_one(Channel, report.channel_id)
     names = dict(
         session.execute(
             select(User.id, User.username).where(User.id.in_([row.handler_id, row.decided_by]))
@@ -174,7 +177,7 @@ def _view(session: Session, row: DisclosureRequest, key: Identity | None) -> Req
         decided_on=row.decided_on,
         reason=open_text(row.reason),
         decision_reason=open_text(row.decision_reason),
-        decided_by=names.get(row.decided_by),
+        decided_by=names.get(row.decided_by) if row.decided_by else None,
     )
 
 
@@ -219,7 +222,7 @@ def decide(
     if row.state != DisclosureState.PENDING:
         raise Conflict("This request has already been decided.")
     key = _custodian_key(session, ctx, row.report_id)
-    report = session.get(Report, row.report_id)
+    report = session.get_one(Report, row.report_id)
     handler = session.get(User, row.handler_id)
     text = reason.strip() if approve else _reason(reason, denial=True)
     if approve:
@@ -250,11 +253,11 @@ def decide(
 
 def for_handler(session: Session, ctx: StaffContext, report_id: str) -> HandlerIdentityView:
     """The identity section of a handler's report page."""
-    report = session.get(Report, report_id)
+    report = session.get_one(Report, report_id)
     if report.identity_public_key is None:
         return HandlerIdentityView(False, None, ())
     disclosed = None
-    if ctx.identity is not None and session.get(IdentityKey, (report_id, ctx.user_id)):
+    if ctx.identity is not None and session.get(IdentityKey, (report_id, ctx.user_id)) is not None:
         key = access.open_identity_key(session, report_id, ctx.user_id, ctx.identity)
         disclosed = reporter_identity.read(session, report_id, key)
     rows = session.scalars(
