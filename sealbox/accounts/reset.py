@@ -16,6 +16,7 @@ from sealbox import audit, notify
 from sealbox.accounts import staff
 from sealbox.accounts.actor import Actor, require_admin
 from sealbox.accounts.models import SecurityKey, StaffSession, User
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.errors import BadInput, NotFound
 from sealbox.kdf_queue import KdfQueue
@@ -49,7 +50,7 @@ def reset(session: Session, clock: Clock, kdf: KdfQueue, actor: Actor, username:
         session,
         clock,
         actor.username,
-        "user_reset",
+        AuditAction.USER_RESET,
         f"user:{user.id}",
         username=user.username,
         keys_to_recover=held,

@@ -117,7 +117,7 @@ def _catch_up_recovery(
             session,
             services.clock,
             user.username,
-            "recovery_wrapped",
+            AuditAction.RECOVERY_WRAPPED,
             f"user:{user.id}",
             keys=added,
         )

@@ -37,6 +37,7 @@ class AuditAction(enum.StrEnum):
     USER_DEACTIVATED = "user_deactivated"
     USER_REACTIVATED = "user_reactivated"
     USER_TOTP_RESET = "user_totp_reset"
+    USER_RESET = "user_reset"
     TOTP_POLICY_CHANGED = "totp_policy_changed"
     ROLE_REQUESTED = "role_requested"
     ROLE_GRANTED = "role_granted"
@@ -76,6 +77,11 @@ class AuditAction(enum.StrEnum):
     # Mail
     MAIL_RETRIED = "mail_retried"
     MAIL_TEST_QUEUED = "mail_test_queued"
+    # Recovery keys (offline; the operator's command line, and a holder's login)
+    RECOVERY_KEY_ADDED = "recovery_key_added"
+    RECOVERY_WRAPPED = "recovery_wrapped"
+    RECOVERY_EXPORTED = "recovery_exported"
+    RECOVERY_IMPORTED = "recovery_imported"
     # Backups (the operator's command line)
     BACKUP_KEY_ADDED = "backup_key_added"
     BACKUP_KEY_REMOVED = "backup_key_removed"
@@ -109,6 +115,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.USER_DEACTIVATED: N_("Account deactivated"),
     AuditAction.USER_REACTIVATED: N_("Account reactivated"),
     AuditAction.USER_TOTP_RESET: N_("Authenticator app reset"),
+    AuditAction.USER_RESET: N_("Account reset (forgotten password)"),
     AuditAction.TOTP_POLICY_CHANGED: N_("Second-factor policy changed"),
     AuditAction.ROLE_REQUESTED: N_("Role change requested"),
     AuditAction.ROLE_GRANTED: N_("Role change approved"),
@@ -143,6 +150,10 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.IDENTITY_KEYS_SHARED: N_("Identity keys passed on to custodians"),
     AuditAction.MAIL_RETRIED: N_("Mail retried"),
     AuditAction.MAIL_TEST_QUEUED: N_("Test mail queued"),
+    AuditAction.RECOVERY_KEY_ADDED: N_("Offline recovery key added"),
+    AuditAction.RECOVERY_WRAPPED: N_("Keys wrapped to the recovery keys"),
+    AuditAction.RECOVERY_EXPORTED: N_("Recovery bundle exported"),
+    AuditAction.RECOVERY_IMPORTED: N_("Recovered keys imported"),
     AuditAction.BACKUP_KEY_ADDED: N_("Offline backup key added"),
     AuditAction.BACKUP_KEY_REMOVED: N_("Offline backup key removed"),
     AuditAction.BACKUP_CREATED: N_("Backup made"),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sealbox import audit
 from sealbox.accounts.actor import CommandLine
 from sealbox.accounts.models import User
+from sealbox.audit.actions import AuditAction
 from sealbox.crypto import Recipient
 from sealbox.errors import NotFound
 from sealbox.recovery import claims, wraps
@@ -49,7 +50,7 @@ class Recovery:
                 session,
                 svc.clock,
                 actor.username,
-                "recovery_key_added",
+                AuditAction.RECOVERY_KEY_ADDED,
                 None,
                 fingerprint=recipient.fingerprint,
             )
@@ -73,7 +74,7 @@ class Recovery:
                 session,
                 svc.clock,
                 actor.username,
-                "recovery_exported",
+                AuditAction.RECOVERY_EXPORTED,
                 f"user:{user.id}",
                 keys=len(bundle["items"]),
                 without_wrap=without,
@@ -90,7 +91,7 @@ class Recovery:
                 session,
                 svc.clock,
                 actor.username,
-                "recovery_imported",
+                AuditAction.RECOVERY_IMPORTED,
                 f"user:{user.id}",
                 keys=stored,
             )

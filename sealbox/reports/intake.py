@@ -233,7 +233,7 @@ def submit(
         for user_id, recipient in handlers.items():
             wrapped = crypto.wrap_identity(report_key, recipient)
             session.add(ReportKey(report_id=report.id, user_id=user_id, wrapped=wrapped))
-        recovery_wraps.wrap(session, report.id, "report", draft.identity)
+        recovery_wraps.wrap(session, report.id, "report", report_key)
         session.flush()
         # To the notes key (handlers only), so that one key opens a row's preview and title.
         report.preview = preview.seal_preview(text, answers, notes.notes_recipient(session, report))
