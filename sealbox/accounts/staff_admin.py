@@ -13,7 +13,7 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from sealbox import audit, notify
-from sealbox.accounts import role_requests, roles, staff
+from sealbox.accounts import peer_approval, role_requests, roles, staff
 from sealbox.accounts.actor import COMMAND_LINE, StaffContext
 from sealbox.accounts.models import RoleRequest, SecurityKey, StaffSession, User
 from sealbox.accounts.roles import Role
@@ -58,7 +58,7 @@ def accounts(session: Session) -> list[Account]:
     waiting = dict(
         session.execute(
             select(RoleRequest.user_id, RoleRequest.role).where(
-                RoleRequest.state == role_requests.PENDING
+                RoleRequest.state == peer_approval.PENDING
             )
         ).all()
     )
