@@ -52,6 +52,8 @@ class AuditAction(enum.StrEnum):
     # Reports
     REPORT_VIEWED = "report_viewed"
     REPORT_OFFLINE_NOTICE = "report_offline_notice"
+    REPORTS_SEARCHED = "reports_searched"
+    REPORT_FOUND_BY_SEARCH = "report_found_by_search"
     FILE_DOWNLOADED = "file_downloaded"
     REPORT_EXPORTED = "report_exported"
     REPLY_SENT = "reply_sent"
@@ -59,6 +61,7 @@ class AuditAction(enum.StrEnum):
     REPORT_STATUS = "report_status"
     REPORT_FLAG = "report_flag"
     REPORT_LABELS = "report_labels"
+    REPORT_TITLE = "report_title"
     REPORT_LEGAL_HOLD = "report_legal_hold"
     REPORT_HANDLER_ADDED = "report_handler_added"
     REPORT_HANDLER_REMOVED = "report_handler_removed"
@@ -128,6 +131,8 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.CHANNEL_HANDLER_REFUSED: N_("Channel handler refused"),
     AuditAction.REPORT_VIEWED: N_("Report opened"),
     AuditAction.REPORT_OFFLINE_NOTICE: N_("Report held for an offline key: notice shown"),
+    AuditAction.REPORTS_SEARCHED: N_("Reports searched"),
+    AuditAction.REPORT_FOUND_BY_SEARCH: N_("Report shown by a search"),
     AuditAction.FILE_DOWNLOADED: N_("File downloaded"),
     AuditAction.REPORT_EXPORTED: N_("Report exported"),
     AuditAction.REPLY_SENT: N_("Reply sent"),
@@ -135,6 +140,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.REPORT_STATUS: N_("Report status changed"),
     AuditAction.REPORT_FLAG: N_("Report flag changed"),
     AuditAction.REPORT_LABELS: N_("Report labels changed"),
+    AuditAction.REPORT_TITLE: N_("Report title changed"),
     AuditAction.REPORT_LEGAL_HOLD: N_("Legal hold changed"),
     AuditAction.REPORT_HANDLER_ADDED: N_("Handler added to a report"),
     AuditAction.REPORT_HANDLER_REMOVED: N_("Handler removed from a report"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -142,23 +143,24 @@ def inbox(
     total = min(counted or 0, COUNT_CAP)
     pages = max(1, math.ceil(total / page_size))
     page = max(1, page) if capped else min(max(1, page), pages)
-    order = {
-        "oldest": (Report.received_on.asc(), Report.id.asc()),
-        "activity": (Report.activity_on.desc(), Report.id.desc()),
-        "due": (Report.due_on.asc(), Report.id.asc()),
-    }.get(filters.sort, (Report.received_on.desc(), Report.id.desc()))
-    if filters.sort == "due" and not filters.overdue:
-        # Reports without a running deadline go last (NULLs sort first in SQLite's index).
-        order = (Report.due_on.is_(None).asc(), *order)
-    rows = session.execute(
+    query = (
         select(Report, Channel.name, ReadMark.seen)
         .join(Channel, Channel.id == Report.channel_id)
         .outerjoin(ReadMark, and_(ReadMark.report_id == Report.id, ReadMark.user_id == user_id))
         .where(*conditions)
-        .order_by(*order)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
+    )
+    if filters.sort == "oldest":
+        query = query.order_by(Report.received_on.asc(), Report.id.asc())
+    elif filters.sort == "activity":
+        query = query.order_by(Report.activity_on.desc(), Report.id.desc())
+    elif filters.sort == "due":
+        if not filters.overdue:
+            # Reports without a running deadline go last (NULLs sort first in SQLite's index).
+            query = query.order_by(Report.due_on.is_(None).asc())
+        query = query.order_by(Report.due_on.asc(), Report.id.asc())
+    else:
+        query = query.order_by(Report.received_on.desc(), Report.id.desc())
+    rows = session.execute(query.limit(page_size).offset((page - 1) * page_size)).all()
     listed = [(report, name, attention.seen_count(seen, identity)) for report, name, seen in rows]
     needing: list[attention.Unread] = []
     more = False
@@ -208,7 +210,15 @@ def _conditions(user_id: str, filters: InboxFilter, today: dt.date) -> list[Colu
     return conditions
 
 
-def _unread_page(session, user_id, identity, conditions, page, page_size, today) -> InboxPage:
+def _unread_page(
+    session: Session,
+    user_id: str,
+    identity: Identity | None,
+    conditions: Sequence[ColumnElement[bool]],
+    page: int,
+    page_size: int,
+    today: dt.date,
+) -> InboxPage:
     """The "unread only" list: newest activity first, as far as attention.SCAN_CAP reaches."""
     page = max(1, page)
     found, more = attention.unread(session, user_id, identity, conditions, page * page_size)
@@ -228,7 +238,13 @@ def _unread_page(session, user_id, identity, conditions, page, page_size, today)
     )
 
 
-def _items(session, user_id, identity, today, rows) -> tuple[InboxItem, ...]:
+def _items(
+    session: Session,
+    user_id: str,
+    identity: Identity | None,
+    today: dt.date,
+    rows: Sequence[tuple[Report, str, int]],
+) -> tuple[InboxItem, ...]:
     """Rows as the page shows them; titles and previews opened in memory for this page."""
     ids = list({report.id for report, _, _ in rows})
     labels: dict[str, list[str]] = {}

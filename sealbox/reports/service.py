@@ -104,14 +104,16 @@ class Reports:
                 session,
                 svc.clock,
                 ctx.username,
-                "reports_searched",
+                AuditAction.REPORTS_SEARCHED,
                 f"user:{ctx.username}",
                 words=len(terms),
                 opened=result.searched,
                 found=len(result.hits),
             )
             for hit in result.hits:
-                self._record(session, ctx.username, "report_found_by_search", hit.report_id)
+                self._record(
+                    session, ctx.username, AuditAction.REPORT_FOUND_BY_SEARCH, hit.report_id
+                )
         return result
 
     def report_page(self, ctx: StaffContext, report_id: str) -> ReportPage | SealedOffline:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import audit, crypto
 from sealbox.accounts.actor import StaffContext
+from sealbox.audit.actions import AuditAction
 from sealbox.clock import Clock
 from sealbox.crypto import CannotOpen, Identity, Sealed
 from sealbox.errors import BadInput
@@ -38,11 +39,11 @@ def set_title(session: Session, clock: Clock, ctx: StaffContext, report_id: str,
     title = " ".join(text.split())
     if len(title) > MAX_TITLE_CHARS:
         raise BadInput("A title has at most %(max)s characters.", max=MAX_TITLE_CHARS)
-    report = session.get(Report, report_id, with_for_update=True)
+    report = session.get_one(Report, report_id, with_for_update=True)
     report.title = (
         crypto.seal(title.encode(), notes.notes_recipient(session, report)) if title else None
     )
-    audit.record(session, clock, ctx.username, "report_title", f"report:{report_id}")
+    audit.record(session, clock, ctx.username, AuditAction.REPORT_TITLE, f"report:{report_id}")
     return title
 
 

@@ -24,6 +24,7 @@ import base64
 import binascii
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -104,7 +105,9 @@ def open_once(services: Services, value: str | None) -> Receipt:
     )
 
 
-def _sealed(services: Services, token: str, receipt: Receipt, files: list | None) -> str:
+def _sealed(
+    services: Services, token: str, receipt: Receipt, files: Sequence[Sequence[object]] | None
+) -> str:
     body = {
         "t": token,
         "r": receipt.report_id,
