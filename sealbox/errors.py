@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sealbox.locale import N_, Message, Param
-from sealbox.store.faults import CommitUnknown, OutOfSpace, StoreFault
+from sealbox.store.faults import BlobStoreAway, CommitUnknown, OutOfSpace, StoreFault
 
 OUT_OF_SPACE = "The server is out of space, so nothing was stored. Please try again later."
 DB_AWAY = "The database did not answer. Please try again in a minute."
+BLOBS_AWAY = "The file store did not answer. Please try again in a minute."
 DB_UNSURE = (
     "The database stopped answering while this was being stored: it may or may not have gone "
     "in. Please check in a minute."
@@ -110,6 +111,16 @@ class DatabaseUnavailable(SealboxError):
     )
 
 
+class FileStoreUnavailable(DatabaseUnavailable):
+    """The blob store's server (S3) did not answer: nothing of the request was kept."""
+
+    code = "file_store_unavailable"
+    on_form = N_(
+        "The file store did not answer, so nothing was stored. Your text is below: send it "
+        "again in a minute."
+    )
+
+
 class OutcomeUnknown(DatabaseUnavailable):
     """The database went away during the commit and could not say afterwards whether the
     work went in. Nothing the work would have named may be deleted."""
@@ -127,6 +138,8 @@ def refusal_for(fault: StoreFault) -> SealboxError:
         return StorageFull(OUT_OF_SPACE)
     if isinstance(fault, CommitUnknown):
         return OutcomeUnknown(DB_UNSURE)
+    if isinstance(fault, BlobStoreAway):
+        return FileStoreUnavailable(BLOBS_AWAY)
     return DatabaseUnavailable(DB_AWAY)
 
 

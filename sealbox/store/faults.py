@@ -12,6 +12,10 @@ class OutOfSpace(StoreFault):
     """The disk of the blob store or of the database is full."""
 
 
+class BlobStoreAway(StoreFault):
+    """The blob store's server (an S3 endpoint) did not answer or refused the request."""
+
+
 class DatabaseAway(StoreFault):
     """The database did not answer: the connection was lost (twice, for work that is tried
     again), or another writer held it for longer than the wait allowed."""

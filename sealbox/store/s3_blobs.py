@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 from sealbox.clock import Clock
 from sealbox.crypto import AGE_MAGIC, SealedStream
 from sealbox.store.blobs import HEX, BlobMissing
+from sealbox.store.faults import BlobStoreAway
 
 MIB = 1024 * 1024
 # The probe key `writable` starts (and aborts) an upload under: never an object.
@@ -92,16 +93,20 @@ class S3BlobStore:
         if not isinstance(stream, SealedStream):
             raise TypeError("the blob store accepts SealedStream only")
         blob_id = secrets.token_hex(16)
-        started = self.client.create_multipart_upload(Bucket=self.bucket, Key=blob_id)
+        with _answering():
+            started = self.client.create_multipart_upload(Bucket=self.bucket, Key=blob_id)
         sink = _Parts(self.client, self.bucket, blob_id, started["UploadId"], self.part_bytes)
         try:
             stream.write_to(sink)  # type: ignore[arg-type]
-            sink.finish()
-        except BaseException:
+            with _answering():
+                sink.finish()
+        except BaseException as exc:
             with contextlib.suppress(Exception):
                 self.client.abort_multipart_upload(
                     Bucket=self.bucket, Key=blob_id, UploadId=sink.upload_id
                 )
+            if sink.failure is not None and not isinstance(exc, BlobStoreAway):
+                raise BlobStoreAway() from sink.failure
             raise
         with self._held_lock:
             self._held.add(blob_id)
@@ -117,7 +122,8 @@ class S3BlobStore:
         """The blob as a readable stream (read from the server as it is consumed)."""
         _check(blob_id)
         try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=blob_id)
+            with _answering():
+                answer = self.client.get_object(Bucket=self.bucket, Key=blob_id)
         except self.client.exceptions.NoSuchKey:
             raise BlobMissing(f"blob {blob_id} is missing") from None
         body = answer["Body"]
@@ -130,11 +136,12 @@ class S3BlobStore:
         """The blob's length in bytes (BlobMissing if there is none)."""
         _check(blob_id)
         try:
-            head = self.client.head_object(Bucket=self.bucket, Key=blob_id)
+            with _answering():
+                head = self.client.head_object(Bucket=self.bucket, Key=blob_id)
         except self.client.exceptions.ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 raise BlobMissing(f"blob {blob_id} is missing") from None
-            raise
+            raise BlobStoreAway() from exc
         return int(head["ContentLength"])
 
     def writable(self) -> bool:
@@ -151,7 +158,8 @@ class S3BlobStore:
 
     def delete(self, blob_id: str) -> None:
         _check(blob_id)
-        self.client.delete_object(Bucket=self.bucket, Key=blob_id)
+        with _answering():
+            self.client.delete_object(Bucket=self.bucket, Key=blob_id)
         self.release([blob_id])
 
     def ids(self) -> Iterator[str]:
@@ -214,6 +222,7 @@ class _Parts:
         self.buffer = bytearray()
         self.parts: list[dict[str, object]] = []
         self.checked = False
+        self.failure: Exception | None = None
 
     def write(self, data: bytes) -> int:
         self.buffer += data
@@ -252,7 +261,8 @@ class _Parts:
             )
         except Exception as exc:
             # The cipher reports a sink's OSError as the sink's own; anything else would
-            # come out as a bare encryption error.
+            # come out as a bare encryption error. `put` names it BlobStoreAway.
+            self.failure = exc
             raise OSError(f"the blob store refused part {number}: {exc}") from exc
         self.parts.append({"PartNumber": number, "ETag": answer["ETag"]})
 
@@ -270,6 +280,22 @@ class _Body(io.RawIOBase):
         data = self.body.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+@contextlib.contextmanager
+def _answering() -> Iterator[None]:
+    """A server that cannot be reached, or that answers with an error of its own (5xx, a
+    refused credential), is a fault of the store: BlobStoreAway. Missing objects are not."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+            raise
+        raise BlobStoreAway() from exc
+    except BotoCoreError as exc:
+        raise BlobStoreAway() from exc
 
 
 def _valid(blob_id: str) -> bool:

@@ -70,3 +70,35 @@ def test_a_setting_naming_no_bucket_stops_the_start():
         settings_mod.load(environ={"SEALBOX_BLOB_BACKEND": "s3"})
     with pytest.raises(ValueError, match="blob_backend"):
         settings_mod.load(environ={"SEALBOX_BLOB_BACKEND": "ftp"})
+
+
+def test_a_bucket_that_does_not_answer_keeps_the_text_and_stores_nothing(settings, s3):
+    """The S3 server is away: the source gets the form back with its text (503, Retry-After),
+    never a stack trace, and no report is made."""
+    from tests.live_server import free_port
+
+    away = dataclasses.replace(
+        settings,
+        blob_backend="s3",
+        s3_bucket=s3.bucket,
+        s3_endpoint=f"http://127.0.0.1:{free_port()}",
+    )
+    services = services_mod.build(away, clock=Clock())
+    try:
+        support.add_user(services, "alice")
+        support.add_channel(services, "fraud", ["alice"])
+        with TestClient(create_app(services), base_url="http://sealbox.test") as source:
+            sent = support.submit(
+                source, "fraud", "The depot ledgers, page 4.", [("ledger.csv", LEDGER)]
+            )
+        assert sent.status_code == 503, sent.text
+        assert "Retry-After" in sent.headers
+        assert "The file store did not answer" in sent.text
+        assert "The depot ledgers, page 4." in sent.text
+        assert "Traceback" not in sent.text
+        with services.db.transaction() as session:
+            from sqlalchemy import text
+
+            assert session.execute(text("select count(*) from reports")).scalar() == 0
+    finally:
+        services.db.dispose()
