@@ -175,6 +175,9 @@ def conversation(
         if show_staff_names
         else {}
     )
+    shown = channel_settings.view(channel, lang) if channel else None
+    # Answers are keyed by the question's English label: shown in the reader's language.
+    asked = {q.label: q.label_in(lang) for q in shown.questions} if shown else {}
     messages = []
     for seq, row in ordered_messages(session, report_id, identity):
         body = open_body(row.body, identity)
@@ -186,12 +189,15 @@ def conversation(
                 sent_on=row.sent_on,
                 text=body.get("text", ""),
                 files=tuple(sorted(files.get(row.id, []), key=lambda f: f.display_name)),
-                answers=tuple((body.get("answers") or {}).items()),
+                answers=tuple(
+                    (asked.get(label, label), answer)
+                    for label, answer in (body.get("answers") or {}).items()
+                ),
             )
         )
     return Conversation(
         report_id=report.id,
-        channel_name=channel_settings.view(channel, lang).name if channel else "",
+        channel_name=shown.name if shown else "",
         received_on=report.received_on,
         status=report.status,
         acknowledged_on=report.acknowledged_on,

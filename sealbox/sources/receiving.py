@@ -3,7 +3,10 @@ into the typed text and files into the draft. The web parses the body as it stre
 (`web/upload.py`) and hands the parts over in order; nothing here knows HTTP.
 
 What was typed always ends up in `fields`, refused or not, so that the page that answers a
-refusal can give it back.
+refusal can give it back. Files are not kept across a refusal: keeping them would mean keeping
+a draft's blobs and its report key between requests, somewhere a copy of the server or another
+browser could reach. The refusal page instead names the files the form carried (`CHOSEN`), so
+the source knows plainly which ones to attach again.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from typing import TYPE_CHECKING, Protocol
 from sealbox.errors import BadInput, Forbidden, SealboxError
 from sealbox.reports import intake
 from sealbox.sources import submission_tokens
+
+# The names of the files a form carried (one per line), as `fields` holds them.
+CHOSEN = "files_chosen"
 
 if TYPE_CHECKING:  # the composition root: for annotations only, never imported here
     from sealbox.services import Services
@@ -73,6 +79,7 @@ def receive(
             # honoured only after the confirmation box that precedes it in the form.
             keep = part.name == "files_keep" and fields.get("keep_confirm") == "1" and allow_keep
             if part.name in ("files", "files_keep") or part.name.startswith("q"):
+                _chosen(fields, part.filename)
                 received = draft.add_file(part, part.filename or "", part.content_type, keep)
                 if received is not None and part.name.startswith("q"):
                     # A questionnaire's file question: its answer names the attached file.
@@ -81,6 +88,14 @@ def receive(
             fields[part.name] = part.text()
             if draft is not None:
                 draft.add_text(len(fields[part.name]))
+
+
+def _chosen(fields: dict[str, str], filename: str | None) -> None:
+    """Note a chosen file's name under CHOSEN, for a refusal page to list the files to attach
+    again: a refused form keeps no file (its draft is deleted, nothing is kept across requests),
+    and the names go back only in that page, to the browser that sent them, never stored."""
+    if filename:
+        fields[CHOSEN] = "\n".join(filter(None, [fields.get(CHOSEN, ""), filename[:120]]))
 
 
 def _typed_text(parts: Iterator[FormPart], fields: dict[str, str], limit: int) -> None:
@@ -92,6 +107,7 @@ def _typed_text(parts: Iterator[FormPart], fields: dict[str, str], limit: int) -
             if not part.is_file:
                 fields[part.name] = part.text()
                 continue
+            _chosen(fields, part.filename)
             while chunk := part.read(1 << 16):
                 seen += len(chunk)
                 if seen > limit:

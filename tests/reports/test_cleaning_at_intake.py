@@ -31,7 +31,7 @@ def test_photo_is_cleaned_before_it_is_stored(services, client, other_client, al
     photo = builders.jpeg()
     sent = support.submit(client, "photos", "see the photo", [("IMG_0042.jpg", photo)])
     assert sent.status_code == 200
-    assert "Cleaned." in sent.text and "GPS position" in sent.text
+    assert "Cleaned: we removed" in sent.text and "GPS position" in sent.text
     assert "a picture can still show where or who you are" in sent.text
 
     inbox = support.staff_login(other_client, services, alice)
@@ -108,9 +108,9 @@ def test_keep_metadata_only_when_the_channel_allows_and_the_source_ticks(
             "/submit/photos", data=data, files=[("files_keep", ("orig.jpg", photo, "image/jpeg"))]
         )
 
-    assert "Sent with its metadata" in send(confirm=True).text
+    assert "Sent with its hidden details, as you chose" in send(confirm=True).text
     unticked = send(confirm=False)
-    assert "Cleaned." in unticked.text
+    assert "Cleaned: we removed" in unticked.text
     inbox = support.staff_login(other_client, services, alice)
     contents = []
     for report_id in support.report_ids(inbox.text):
