@@ -29,7 +29,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 import sealbox
-from sealbox.backup import archive, database
+from sealbox.backup import archive, database, recipients
 from sealbox.backup.archive import ArchiveDamaged, Member
 from sealbox.clock import Clock
 from sealbox.crypto import Identity, Recipient
@@ -91,12 +91,12 @@ def create(
     blobs: Blobs,
     clock: Clock,
     output: Path,
-    recipients: Sequence[Recipient],
+    keys: Sequence[Recipient],
     base: Path | None = None,
     progress: Progress = lambda done, total: None,
 ) -> Made:
     """Write a backup of the instance to `output`, sealed to `recipients`."""
-    if not recipients:
+    if not keys:
         raise ValueError("a backup needs at least one offline key to be sealed to")
     base_id, held = read_ids(base) if base is not None else ("", set())
     backup_id = secrets.token_hex(8)
@@ -144,7 +144,7 @@ def create(
     temp = output.with_name(f".{output.name}.partial")
     try:
         with open(temp, "wb") as sink:
-            archive.write(sink, tuple(recipients), members(), last, seen)
+            archive.write(sink, tuple(keys), members(), last, seen)
             sink.flush()
             os.fsync(sink.fileno())
         os.replace(temp, output)
@@ -158,8 +158,10 @@ def create(
     return Made(backup_id, len(written), len(held), done[0], listed)
 
 
-def verify(path: Path, identity: Identity, progress: Progress = lambda d, t: None) -> Contents:
-    """Open the whole archive with `identity` and check every member against its checksum."""
+def verify(path: Path, identity_file: str, progress: Progress = lambda d, t: None) -> Contents:
+    """Offline: open the whole archive with the key in `identity_file` (its text) and check
+    every member against its checksum."""
+    identity = recipients.private_key(identity_file)
     contents = Contents()
     size = path.stat().st_size
     with open(path, "rb") as source:
@@ -216,13 +218,14 @@ def _checked(
 def restore(
     settings: Settings,
     paths: Sequence[Path],
-    identity: Identity,
+    identity_file: str,
     clock: Clock,
     progress: Progress = lambda d, t: None,
 ) -> Contents:
     """Restore into an empty instance: a full backup, then the incremental ones made on it,
     in order. The database, secrets and anchor come from the last; blobs from all. Refuses a
     data directory or database that holds anything; on failure removes what it wrote."""
+    identity = recipients.private_key(identity_file)
     _require_empty(settings)
     written: list[Path] = []
     restorer = database.restorer(settings.db_url)

@@ -49,24 +49,13 @@ def _services(data_dir: Path | None):
         _fail(str(exc))
 
 
-def _recipient(text: str):
-    from sealbox.crypto import InvalidKey, Recipient
-
+def _key_file(path: Path) -> str:
+    """The text of an age identity file (parsed where it is used)."""
     try:
-        return Recipient.parse(text)
-    except InvalidKey as exc:
-        _fail(f"{text!r}: {exc}", 2)
-
-
-def _identity(path: Path):
-    from sealbox.crypto import Identity, InvalidKey
-
-    try:
-        return Identity.parse(path.read_text(encoding="ascii", errors="replace"))
+        return path.read_text(encoding="ascii", errors="replace")
     except OSError as exc:
         _fail(f"{path}: {exc.strerror}", 2)
-    except InvalidKey as exc:
-        _fail(f"{path}: {exc}", 2)
+        raise  # unreachable: _fail exits
 
 
 class _Progress:
@@ -98,9 +87,12 @@ def _mib(count: int) -> str:
 def key_add(public_key: str, data_dir: Path | None = DataDir) -> None:
     """Seal every later backup to this offline key too (age1..., from `age-keygen`)."""
     from sealbox.accounts.actor import COMMAND_LINE
+    from sealbox.backup.recipients import BadKey
 
-    recipient = _recipient(public_key)
-    added = _services(data_dir).backups.add_key(COMMAND_LINE, recipient)
+    try:
+        recipient, added = _services(data_dir).backups.add_key(COMMAND_LINE, public_key)
+    except BadKey as exc:
+        _fail(str(exc), 2)
     state = "registered" if added else "already registered"
     typer.echo(f"{recipient} {state} (fingerprint {recipient.fingerprint}).")
 
@@ -109,8 +101,13 @@ def key_add(public_key: str, data_dir: Path | None = DataDir) -> None:
 def key_remove(public_key: str, data_dir: Path | None = DataDir) -> None:
     """Stop sealing backups to this key (backups already made still open with it)."""
     from sealbox.accounts.actor import COMMAND_LINE
+    from sealbox.backup.recipients import BadKey
 
-    if not _services(data_dir).backups.remove_key(COMMAND_LINE, _recipient(public_key)):
+    try:
+        removed = _services(data_dir).backups.remove_key(COMMAND_LINE, public_key)
+    except BadKey as exc:
+        _fail(str(exc), 2)
+    if not removed:
         _fail(f"{public_key} is not registered")
     typer.echo(f"{public_key} removed.")
 
@@ -141,14 +138,16 @@ def create(
     from sealbox.accounts.actor import COMMAND_LINE
     from sealbox.backup.backups import RestoreRefused
     from sealbox.backup.database import DatabaseCopyFailed
+    from sealbox.backup.recipients import BadKey
     from sealbox.backup.service import NoBackupKey
 
-    extra = [_recipient(key) for key in to]
     if output.exists():
         _fail(f"{output} exists; choose a new file name", 2)
     svc = _services(data_dir)
     try:
-        made = svc.backups.create(COMMAND_LINE, output, extra, base, _Progress("backed up"))
+        made = svc.backups.create(COMMAND_LINE, output, to, base, _Progress("backed up"))
+    except BadKey as exc:
+        _fail(str(exc), 2)
     except (NoBackupKey, DatabaseCopyFailed, RestoreRefused) as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -168,10 +167,13 @@ def verify(
     """Open the whole backup with the offline key and check every part against its checksum."""
     from sealbox.backup import backups
     from sealbox.backup.archive import ArchiveDamaged
+    from sealbox.backup.recipients import BadKey
 
-    key = _identity(identity)
+    key = _key_file(identity)
     try:
         contents = backups.verify(backup, key, _Progress("verified"))
+    except BadKey as exc:
+        _fail(f"{identity}: {exc}", 2)
     except ArchiveDamaged as exc:
         _fail(f"{backup}: {exc}")
     except OSError as exc:
@@ -199,13 +201,16 @@ def restore(
     from sealbox.backup.archive import ArchiveDamaged
     from sealbox.backup.backups import RestoreRefused
     from sealbox.backup.database import DatabaseCopyFailed
+    from sealbox.backup.recipients import BadKey
     from sealbox.clock import Clock
     from sealbox.jobs import orphans
 
-    key = _identity(identity)
+    key = _key_file(identity)
     config = _settings(data_dir)
     try:
         contents = backups.restore(config, backups_, key, Clock(), _Progress("restored"))
+    except BadKey as exc:
+        _fail(f"{identity}: {exc}", 2)
     except RestoreRefused as exc:
         _fail(str(exc), 2)
     except (ArchiveDamaged, DatabaseCopyFailed) as exc:

@@ -6,7 +6,28 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sealbox.crypto import Recipient
+from sealbox.crypto import Identity, InvalidKey, Recipient
+
+
+class BadKey(Exception):
+    """Text that is not the age key it should be: the message says which kind was expected."""
+
+
+def public_key(text: str) -> Recipient:
+    """An `age1...` public key, or BadKey."""
+    try:
+        return Recipient.parse(text)
+    except InvalidKey as exc:
+        raise BadKey(f"{text.strip()[:80]!r}: {exc}") from exc
+
+
+def private_key(text: str) -> Identity:
+    """The one identity of an age identity file's text (AGE-SECRET-KEY-1...), or BadKey."""
+    try:
+        return Identity.parse(text)
+    except InvalidKey as exc:
+        raise BadKey(str(exc)) from exc
+
 
 HEADER = "# Offline keys that Sealbox backups are sealed to (age public keys), one per line.\n"
 

@@ -33,14 +33,17 @@ class Backups:
     def keys(self) -> list[Recipient]:
         return recipients.read(self._keys_file)
 
-    def add_key(self, actor: CommandLine, recipient: Recipient) -> bool:
-        """Register an offline key every later backup is sealed to; False if it was already."""
+    def add_key(self, actor: CommandLine, public_key: str) -> tuple[Recipient, bool]:
+        """Register an offline key (`age1...`) every later backup is sealed to; with whether it
+        was new. BadKey for anything else."""
+        recipient = recipients.public_key(public_key)
         added = recipients.add(self._keys_file, recipient)
         if added:
             self._record(actor, AuditAction.BACKUP_KEY_ADDED, fingerprint=recipient.fingerprint)
-        return added
+        return recipient, added
 
-    def remove_key(self, actor: CommandLine, recipient: Recipient) -> bool:
+    def remove_key(self, actor: CommandLine, public_key: str) -> bool:
+        recipient = recipients.public_key(public_key)
         removed = recipients.remove(self._keys_file, recipient)
         if removed:
             self._record(actor, AuditAction.BACKUP_KEY_REMOVED, fingerprint=recipient.fingerprint)
@@ -50,12 +53,12 @@ class Backups:
         self,
         actor: CommandLine,
         output: Path,
-        also_to: Sequence[Recipient] = (),
+        also_to: Sequence[str] = (),
         base: Path | None = None,
         progress: Progress = lambda done, total: None,
     ) -> Made:
         """A backup sealed to the registered keys (and `also_to`); audited once it is whole."""
-        keys = [*self.keys(), *also_to]
+        keys = [*self.keys(), *(recipients.public_key(text) for text in also_to)]
         if not keys:
             raise NoBackupKey(
                 "no offline backup key is registered: run `sealbox backup key add age1...` "

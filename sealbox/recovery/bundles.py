@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sealbox import crypto
-from sealbox.crypto import CannotOpen, Identity, Recipient, Sealed
+from sealbox.backup import recipients as keys
+from sealbox.crypto import CannotOpen, Sealed
 
 FORMAT = 1
 
@@ -28,6 +29,7 @@ class BadBundle(Exception):
 class Reopened:
     bundle: dict[str, Any]
     reopened: int
+    fingerprint: str  # of the key it was wrapped to, for its holder to compare
     other_keys: int  # items wrapped to another recovery key than the one given
     damaged: int
 
@@ -55,8 +57,11 @@ def check(bundle: object, stage: str) -> dict[str, Any]:
     return bundle
 
 
-def reopen(exported: object, identity: Identity, to: Recipient) -> Reopened:
-    """Offline: open each wrap made to `identity`'s recovery key and wrap it to `to`."""
+def reopen(exported: object, identity_file: str, to_key: str) -> Reopened:
+    """Offline: open each wrap made to the recovery key in `identity_file` (its text) and wrap
+    it to the account's new public key `to_key`. BadKey for a key that is not one."""
+    identity = keys.private_key(identity_file)
+    to = keys.public_key(to_key)
     bundle = check(exported, "export")
     mine = str(identity.recipient)
     items, others, damaged = [], 0, 0
@@ -78,4 +83,4 @@ def reopen(exported: object, identity: Identity, to: Recipient) -> Reopened:
         "to": str(to),
         "items": items,
     }
-    return Reopened(reopened, len(items), others, damaged)
+    return Reopened(reopened, len(items), to.fingerprint, others, damaged)

@@ -42,15 +42,6 @@ def _services(data_dir: Path | None):
         _fail(str(exc))
 
 
-def _recipient(text: str):
-    from sealbox.crypto import InvalidKey, Recipient
-
-    try:
-        return Recipient.parse(text)
-    except InvalidKey as exc:
-        _fail(f"{text!r}: {exc}", 2)
-
-
 def _read_json(path: Path) -> object:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -72,9 +63,12 @@ def _write_json(path: Path, value: object) -> None:
 def key_add(public_key: str, data_dir: Path | None = DataDir) -> None:
     """Wrap every report's keys to this offline key too (age1..., from `age-keygen`)."""
     from sealbox.accounts.actor import COMMAND_LINE
+    from sealbox.backup.recipients import BadKey
 
-    recipient = _recipient(public_key)
-    missing = _services(data_dir).recovery.add_key(COMMAND_LINE, recipient)
+    try:
+        recipient, missing = _services(data_dir).recovery.add_key(COMMAND_LINE, public_key)
+    except BadKey as exc:
+        _fail(str(exc), 2)
     typer.echo(f"Recovery key {recipient} registered (fingerprint {recipient.fingerprint}).")
     waiting = sum(missing.values())
     if waiting:
@@ -138,25 +132,25 @@ def open_(
 ) -> None:
     """Offline: re-wrap each key of BUNDLE to the account's new public key. Compare the new
     key's fingerprint with its holder (in person or by phone) before you hand it back."""
-    from sealbox.crypto import Identity, InvalidKey
+    from sealbox.backup.recipients import BadKey
     from sealbox.recovery import bundles
 
-    recipient = _recipient(to)
     try:
-        key = Identity.parse(identity.read_text(encoding="ascii", errors="replace"))
+        key_text = identity.read_text(encoding="ascii", errors="replace")
     except OSError as exc:
         _fail(f"{identity}: {exc.strerror}", 2)
-    except InvalidKey as exc:
-        _fail(f"{identity}: {exc}", 2)
     try:
-        done = bundles.reopen(_read_json(bundle), key, recipient)
+        done = bundles.reopen(_read_json(bundle), key_text, to)
+    except BadKey as exc:
+        _fail(str(exc), 2)
     except bundles.BadBundle as exc:
         _fail(f"{bundle}: {exc}", 2)
+    recipient = done.bundle["to"]
     target = output or bundle.with_name(bundle.name + ".reopened")
     _write_json(target, done.bundle)
     typer.echo(
-        f"{done.reopened} key(s) wrapped to {recipient} (fingerprint {recipient.fingerprint}) "
-        f"in {target}."
+        f"{done.reopened} key(s) wrapped to {recipient} (fingerprint {done.fingerprint}) "
+        f"in {target}: compare the fingerprint with the account's holder before import."
     )
     if done.other_keys or done.damaged:
         typer.echo(

@@ -13,6 +13,7 @@ from sealbox import audit
 from sealbox.accounts.actor import CommandLine
 from sealbox.accounts.models import User
 from sealbox.audit.actions import AuditAction
+from sealbox.backup import recipients as keys
 from sealbox.crypto import Recipient
 from sealbox.errors import NotFound
 from sealbox.recovery import claims, wraps
@@ -33,9 +34,10 @@ class Recovery:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    def add_key(self, actor: CommandLine, recipient: Recipient) -> dict[str, int]:
-        """Register a recovery key; returns, per kind, the keys still to be wrapped to it
-        (each is wrapped at its holder's next login)."""
+    def add_key(self, actor: CommandLine, public_key: str) -> tuple[Recipient, dict[str, int]]:
+        """Register a recovery key (`age1...`; BadKey for anything else); returns it and, per
+        kind, the keys still to be wrapped to it (each is wrapped at its holder's next login)."""
+        recipient = keys.public_key(public_key)
         svc = self._services
         with svc.db.transaction() as session:
             known = session.scalar(
@@ -54,7 +56,7 @@ class Recovery:
                 None,
                 fingerprint=recipient.fingerprint,
             )
-            return wraps.missing(session)
+            return recipient, wraps.missing(session)
 
     def keys(self) -> list[Recipient]:
         with self._services.db.transaction() as session:

@@ -40,13 +40,32 @@ THIN = [
     "commands.py",
     "jobs/sessions.py",
     "jobs/mail.py",
+    "backup/cli.py",
+    "recovery/cli.py",
 ]
-DOMAINS = ("accounts", "channels", "reports", "sources", "disclosure", "audit", "notify")
+DOMAINS = (
+    "accounts",
+    "channels",
+    "reports",
+    "sources",
+    "disclosure",
+    "audit",
+    "notify",
+    "backup",
+    "recovery",
+)
 # Role checks are pure questions about the actor, asked by the guards before any service call.
 PURE = {"sealbox.accounts.roles"}
 # `sealbox decrypt` runs on a handler's own computer: no server, no services; opening the
 # bundle (key handling included) is this one domain function's whole work.
-OFFLINE = {"sealbox.reports.offline.decrypt_bundle"}
+# Likewise opening a backup or a recovery bundle with an offline key, and a restore, which runs
+# before the instance (and so its services) exists.
+OFFLINE = {
+    "sealbox.reports.offline.decrypt_bundle",
+    "sealbox.backup.backups.verify",
+    "sealbox.backup.backups.restore",
+    "sealbox.recovery.bundles.reopen",
+}
 # The log's writers (`sealbox.audit` itself exports `record`) and the cipher.
 FORBIDDEN = ("sealbox.audit.log", "sealbox.audit.access", "sealbox.audit.record", "sealbox.crypto")
 FORBIDDEN_CALLS = {"transaction", "read", "run"}  # on `svc.db`
