@@ -142,7 +142,8 @@ def test_a_forgotten_password_loses_no_report(services, client, tmp_path):
         str(tmp_path / "w.json"),
     )
     assert (
-        "0 key(s) wrapped" in wrong.output and f"{held} wrapped to another recovery key" in wrong.output
+        "0 key(s) wrapped" in wrong.output
+        and f"{held} wrapped to another recovery key" in wrong.output
     )
     reopened = tmp_path / "alice.reopened.json"
     opened = offline(
