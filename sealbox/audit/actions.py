@@ -55,6 +55,7 @@ class AuditAction(enum.StrEnum):
     REPORTS_SEARCHED = "reports_searched"
     REPORT_FOUND_BY_SEARCH = "report_found_by_search"
     FILE_DOWNLOADED = "file_downloaded"
+    FILE_PREVIEWED = "file_previewed"
     REPORT_EXPORTED = "report_exported"
     REPLY_SENT = "reply_sent"
     NOTE_ADDED = "note_added"
@@ -134,6 +135,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.REPORTS_SEARCHED: N_("Reports searched"),
     AuditAction.REPORT_FOUND_BY_SEARCH: N_("Report shown by a search"),
     AuditAction.FILE_DOWNLOADED: N_("File downloaded"),
+    AuditAction.FILE_PREVIEWED: N_("File preview viewed"),
     AuditAction.REPORT_EXPORTED: N_("Report exported"),
     AuditAction.REPLY_SENT: N_("Reply sent"),
     AuditAction.NOTE_ADDED: N_("Note added"),

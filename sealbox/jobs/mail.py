@@ -1,5 +1,6 @@
-"""Job: count the past days' new reports into mails, then send the mail that is due (retries
-back off; see sealbox.notify.sender). The admin's "send now" calls the same service."""
+"""Job: count the past days' new reports and sources' follow-ups into mails, then send the
+mail that is due (retries back off; see sealbox.notify.sender). The admin's "send now" calls
+the same service."""
 
 from __future__ import annotations
 

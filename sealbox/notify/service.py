@@ -3,6 +3,7 @@ queueing a test mail are recorded in the audit log in the same transaction as th
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from sealbox.accounts import roles
@@ -11,7 +12,7 @@ from sealbox.accounts.roles import Role
 from sealbox.audit.actions import AuditAction
 from sealbox.audit.log import record
 from sealbox.errors import BadInput, NotFound
-from sealbox.notify import events, queue, sender, status
+from sealbox.notify import events, follow_ups, queue, sender, status
 from sealbox.notify.addresses import normalise_email
 from sealbox.notify.sender import SendOutcome
 from sealbox.notify.status import MailOverview
@@ -28,6 +29,9 @@ class Mail:
 
     def __init__(self, services: Services) -> None:
         self._services = services
+        # The day this process last counted follow-ups: they read the messages table, so once
+        # a day is enough (another process counting again queues nothing twice: dedupe keys).
+        self._follow_ups_on: dt.date | None = None
 
     def overview(self, ctx: StaffContext) -> MailOverview:
         """Is mail configured, what waits, what failed and why, what went out lately."""
@@ -36,11 +40,20 @@ class Mail:
             return status.overview(session, self._services.settings)
 
     def send_due(self) -> SendOutcome:
-        """Count the past days' new reports into mails, then send what is due (the mail job,
-        and the admin's "send now"). Each mail is claimed before it is sent, so two senders at
-        once never send one mail twice (`sender.send_due`)."""
+        """Count the past days' new reports and sources' follow-ups into mails, then send what
+        is due (the mail job, and the admin's "send now"). Each mail is claimed before it is
+        sent, so two senders at once never send one mail twice (`sender.send_due`)."""
+        clock, settings = self._services.clock, self._services.settings
+        today = clock.today()
+        count_follow_ups = (
+            clock.now().hour >= settings.new_report_mail_hour and self._follow_ups_on != today
+        )
         with self._services.db.transaction() as session:
-            events.new_reports(session, self._services.clock, self._services.settings)
+            events.new_reports(session, clock, settings)
+            if count_follow_ups:
+                follow_ups.follow_ups(session, clock)
+        if count_follow_ups:
+            self._follow_ups_on = today
         return sender.send_due(self._services)
 
     def send_now(self, ctx: StaffContext) -> SendOutcome:

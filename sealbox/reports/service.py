@@ -26,6 +26,7 @@ from sealbox.reports import (
     inbox,
     intake,
     notes,
+    previews,
     quarantine,
     report_page,
     search,
@@ -35,6 +36,7 @@ from sealbox.reports import (
 from sealbox.reports.downloads import Download
 from sealbox.reports.export import Bundle
 from sealbox.reports.inbox import InboxFilter, InboxPage
+from sealbox.reports.previews import PreviewInfo
 from sealbox.reports.quarantine import QuarantinePage, Triaged
 from sealbox.reports.report_page import ReportPage, SealedOffline
 from sealbox.reports.search import SearchResult
@@ -143,6 +145,33 @@ class Reports:
             self._record(session, ctx.username, AuditAction.FILE_DOWNLOADED, report_id)
         return Download(meta["display_name"], meta["size"], blob_id, svc.blobs, report_key)
 
+    def preview_info(self, ctx: StaffContext, report_id: str, file_id: str) -> PreviewInfo:
+        """What a preview of the attachment shows: its pages, counted in the isolated worker
+        (or the refusal that says why it cannot be drawn). Audited as a look at the file."""
+        meta, result = self._preview(ctx, report_id, file_id, 0)
+        cleaned = (meta.get("cleaning") or {}).get("outcome") != "cannot_clean"
+        return PreviewInfo(
+            file_id, meta["display_name"], result.kind, result.pages, result.total, cleaned
+        )
+
+    def preview_page(self, ctx: StaffContext, report_id: str, file_id: str, page: int) -> bytes:
+        """Page `page` of the attachment drawn to PNG in the isolated worker (audited)."""
+        if not 1 <= page <= previews.MAX_PAGES:
+            raise NotFound("This file has no such page in its preview.")
+        _, result = self._preview(ctx, report_id, file_id, page)
+        assert result.png is not None
+        return result.png
+
+    def _preview(self, ctx: StaffContext, report_id: str, file_id: str, page: int):
+        svc = self._services
+        with svc.db.transaction() as session:
+            report_key = access.open_report_key(session, ctx, report_id)
+            blob_id, meta = dialog.file_meta(session, report_id, file_id, report_key)
+            # As a download: the report, not the file (see `download`).
+            self._record(session, ctx.username, AuditAction.FILE_PREVIEWED, report_id, page=page)
+        result = previews.draw(svc.blobs, svc.settings, blob_id, meta, report_key, page)
+        return meta, result
+
     def export(self, ctx: StaffContext, report_id: str) -> Bundle:
         """The caller's export bundle of the report (their own wrap of its key, all sealed)."""
         with self._services.db.transaction() as session:
@@ -167,8 +196,10 @@ class Reports:
 
     # Working a case
 
-    def reply(self, ctx: StaffContext, report_id: str, text: str) -> None:
-        """Send the source a reply (sealed to the report key, which anyone may seal to)."""
+    def reply(self, ctx: StaffContext, report_id: str, text: str, feedback: bool = False) -> None:
+        """Send the source a reply (sealed to the report key, which anyone may seal to);
+        `feedback`: the handler marks it as the feedback on the outcome, which stops the
+        3-month clock (audited with the reply)."""
         svc = self._services
         with svc.db.transaction() as session:
             access.require_wrap(session, ctx.user_id, report_id)
@@ -178,8 +209,9 @@ class Reports:
         def bookkeeping(session: Session) -> None:
             # Still theirs when the reply goes in: a handler removed meanwhile sends nothing.
             access.require_wrap(session, ctx.user_id, report_id)
-            workflow.record_reply(session, svc.clock.today(), report_id)
-            self._record(session, ctx.username, AuditAction.REPLY_SENT, report_id)
+            workflow.record_reply(session, svc.clock.today(), report_id, feedback)
+            details = {"feedback": True} if feedback else {}
+            self._record(session, ctx.username, AuditAction.REPLY_SENT, report_id, **details)
 
         intake.follow_up(svc, draft, report_id, Author.STAFF, ctx.user_id, text, also=bookkeeping)
 

@@ -82,14 +82,16 @@ def set_status(
     return report
 
 
-def record_reply(session: Session, today: dt.date, report_id: str) -> None:
-    """A staff reply acknowledges a new report, and is feedback on an acknowledged one."""
+def record_reply(session: Session, today: dt.date, report_id: str, feedback: bool) -> None:
+    """A staff reply acknowledges a new report; it is the feedback the Directive asks for
+    (art. 9(1)(f): what was done or is planned) only when its author says so, so a routine
+    question to the source leaves the 3-month clock running."""
     report = session.get_one(Report, report_id, with_for_update=True)
     if report.acknowledged_on is None:
         report.acknowledged_on = today
         if report.status == ReportStatus.NEW:
             report.status = ReportStatus.ACKNOWLEDGED
-    elif report.feedback_on is None:
+    if feedback and report.feedback_on is None:
         report.feedback_on = today
     deadlines.refresh(report)
 

@@ -18,10 +18,14 @@ _EXPORTS = {
     "Finding": "model",
     "Notice": "model",
     "Outcome": "model",
+    "PreviewRequest": "preview",
+    "PreviewResult": "preview",
     "WorkerLimits": "limits",
     "clean": "registry",
     "clean_isolated": "worker",
     "inspect": "registry",
+    "preview_isolated": "worker",
+    "previewable": "preview",
     "supported_kinds": "registry",
 }
 __all__ = [
@@ -30,18 +34,23 @@ __all__ = [
     "Finding",
     "Notice",
     "Outcome",
+    "PreviewRequest",
+    "PreviewResult",
     "WorkerLimits",
     "clean",
     "clean_isolated",
     "inspect",
+    "preview_isolated",
+    "previewable",
     "supported_kinds",
 ]
 
 if TYPE_CHECKING:
     from sealbox.scrub.limits import WorkerLimits
     from sealbox.scrub.model import CleanOptions, CleanResult, Finding, Notice, Outcome
+    from sealbox.scrub.preview import PreviewRequest, PreviewResult, previewable
     from sealbox.scrub.registry import clean, inspect, supported_kinds
-    from sealbox.scrub.worker import clean_isolated
+    from sealbox.scrub.worker import clean_isolated, preview_isolated
 
 
 def __getattr__(name: str):

@@ -26,6 +26,7 @@ from sealbox.scrub import zygote
 from sealbox.scrub.detect import detect
 from sealbox.scrub.limits import WorkerLimits
 from sealbox.scrub.model import CleanOptions, CleanResult, Notice, Outcome
+from sealbox.scrub.preview import MEMORY, TIMEOUT, UNREADABLE, PreviewRequest, PreviewResult
 
 
 class _Zygote:
@@ -161,10 +162,16 @@ def _retire(old: _Zygote | None) -> None:
 class _ResultUnpickler(pickle.Unpickler):
     """Only the result types: a compromised child must not get to run code in this process."""
 
-    _ALLOWED = {"CleanResult", "Finding", "Notice", "Outcome"}
+    _ALLOWED = {
+        ("sealbox.scrub.model", "CleanResult"),
+        ("sealbox.scrub.model", "Finding"),
+        ("sealbox.scrub.model", "Notice"),
+        ("sealbox.scrub.model", "Outcome"),
+        ("sealbox.scrub.preview", "PreviewResult"),
+    }
 
     def find_class(self, module: str, name: str):  # type: ignore[override]
-        if module == "sealbox.scrub.model" and name in self._ALLOWED:
+        if (module, name) in self._ALLOWED:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not a cleaning result")
 
@@ -184,7 +191,27 @@ def clean_isolated(
         return _failed(data, None, timed_out=False)
     with sock:
         result, code, timed_out = _exchange(sock, data, options, limits, owner.kill)
-    return result or _failed(data, code, timed_out)
+    return result if isinstance(result, CleanResult) else _failed(data, code, timed_out)
+
+
+def preview_isolated(
+    data: bytes, request: PreviewRequest, limits: WorkerLimits | None = None
+) -> PreviewResult:
+    """Draw `data` (see `preview`) in a worker process under the same limits as cleaning.
+
+    Never raises for anything about the file: a crash, a bomb or a stall becomes a refusal."""
+    limits = limits or WorkerLimits()
+    try:
+        owner, sock = _job(limits)
+    except OSError:
+        return PreviewResult(refusal=UNREADABLE)
+    with sock:
+        result, code, timed_out = _exchange(sock, data, request, limits, owner.kill)
+    if isinstance(result, PreviewResult):
+        return result
+    if timed_out or code in (-signal.SIGXCPU, -signal.SIGKILL, -signal.SIGALRM):
+        return PreviewResult(refusal=TIMEOUT)
+    return PreviewResult(refusal=MEMORY if code not in (0, None) else UNREADABLE)
 
 
 def clean_forked(
@@ -209,7 +236,9 @@ def clean_forked(
             result, _, timed_out = _exchange(ours, data, options, limits, _kill_child, pid)
     finally:
         _, status = os.waitpid(pid, 0)  # our own child: its pid is ours until reaped here
-    return result or _failed(data, os.waitstatus_to_exitcode(status), timed_out)
+    if isinstance(result, CleanResult):
+        return result
+    return _failed(data, os.waitstatus_to_exitcode(status), timed_out)
 
 
 def _kill_child(pid: int) -> None:
@@ -224,11 +253,11 @@ def _cpu(limits: WorkerLimits) -> int:
 def _exchange(
     sock: socket.socket,
     data: bytes,
-    options: CleanOptions,
+    options: CleanOptions | PreviewRequest,
     limits: WorkerLimits,
     kill: Callable[[int], None],
     pid: int | None = None,
-) -> tuple[CleanResult | None, int | None, bool]:
+) -> tuple[CleanResult | PreviewResult | None, int | None, bool]:
     """Send the file, wait for the result: (result, exit code from the zygote, timed out)."""
     deadline = time.monotonic() + limits.wall_seconds + 1.0
     code: int | None = None
@@ -240,7 +269,8 @@ def _exchange(
             tag, payload = zygote.recv_frame(sock)
             if tag == b"R":
                 result = _ResultUnpickler(io.BytesIO(payload)).load()
-                return (result if isinstance(result, CleanResult) else None), None, False
+                wanted = isinstance(result, CleanResult | PreviewResult)
+                return (result if wanted else None), None, False
             if tag == b"P":
                 pid = int.from_bytes(payload, "big", signed=True)
             elif tag == b"X":

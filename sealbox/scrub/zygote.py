@@ -8,6 +8,8 @@ reads a file; it only reaps its children and reports how each one ended, on the 
 A fork of an already-warm process costs a few milliseconds, against tens for a
 multiprocessing start (which re-imports the main module in every child).
 
+A job is a cleaning, or a preview (`preview.PreviewRequest` in place of the options: the
+child draws the file instead of cleaning it).
 Frames on a job socket: b"D" + pickled request (parent, sent at once: the kernel buffers it
 until the child reads), b"P" + pid (zygote), b"R" + pickled result (child), b"X" + exit code
 (zygote, after the child is reaped), in whatever order they come. Control messages: b"J" +
@@ -175,13 +177,17 @@ def child(job: socket.socket, memory: int, cpu: int, wall: float) -> None:
 
 def _serve(job: socket.socket) -> None:
     from sealbox.scrub.model import CleanResult, Notice, Outcome
+    from sealbox.scrub.preview import PreviewRequest, render
     from sealbox.scrub.registry import clean
 
     _, payload = recv_frame(job)
     data, options = pickle.loads(payload)  # noqa: S301 - from the parent, which is trusted
     del payload
     try:
-        result = clean(data, options)
+        if isinstance(options, PreviewRequest):
+            result = render(data, options)
+        else:
+            result = clean(data, options)
     except MemoryError:
         kind = "application/octet-stream"
         result = CleanResult(Outcome.CANNOT_CLEAN, kind, None, reason=Notice("memory"))

@@ -46,6 +46,7 @@ from sealbox.errors import (
     refusal_for,
 )
 from sealbox.locale import N_, Message
+from sealbox.reports.previews import CannotPreview
 from sealbox.reports.reporter_identity import NoCustodian
 from sealbox.store.faults import StoreFault
 from sealbox.web import i18n, kept_text
@@ -77,6 +78,7 @@ STATUS: dict[type[SealboxError], int] = {
     OutcomeUnknown: 503,
     Busy: 503,
     NoCustodian: 503,
+    CannotPreview: 422,
 }
 
 

@@ -13,6 +13,8 @@ CSP = (
     "script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'"
 )
+# The one policy a response may set for itself instead of CSP: nothing loads, nothing runs.
+SEALED_OFF = "default-src 'none'; sandbox; frame-ancestors 'none'"
 HEADERS = {
     "content-security-policy": CSP,
     # No referrer ever leaves the site; within it, forms keep a real Origin header (under
@@ -50,8 +52,12 @@ def _with_headers(send: Send, scope: Scope) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
+            csp = headers.get("content-security-policy")
             for name, value in HEADERS.items():
                 headers[name] = value
+            if csp == SEALED_OFF:
+                # A response that allows nothing at all (a drawn page of a file) keeps its own.
+                headers["content-security-policy"] = csp
             if not scope["path"].startswith("/static/"):
                 # Pages can hold decrypted content or a passphrase: never cache them.
                 headers["cache-control"] = "no-store"

@@ -54,9 +54,14 @@ def test_the_auditor_sees_and_filters_staff_actions(services, client, other_clie
 
 
 def test_a_bad_date_filter_gets_a_clear_answer(client, auditor):
-    answer = client.get("/staff/audit", params={"since": "yesterday"})
+    answer = client.get("/staff/audit", params={"since": "yesterday", "actor": "audrey"})
     assert answer.status_code == 400
     assert "must look like 2025-01-31" in answer.text
+    # The log page itself, its filters as they were typed, not an error page.
+    assert 'id="since" name="since" type="date" value="yesterday"' in answer.text
+    assert 'value="audrey"' in answer.text and "<h1>Error" not in answer.text
+    chinese = client.get("/staff/audit", params={"until": "31/01/2025", "lang": "zh-Hant"})
+    assert chinese.status_code == 400 and "must look like" not in chinese.text
 
 
 def test_verification_and_download_on_the_web(services, client, auditor):

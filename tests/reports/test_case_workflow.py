@@ -55,7 +55,13 @@ def test_deadlines_move_with_the_clock(services, client, other_client):
     reply = handler.get(f"/staff/reports/{report_id}")
     handler.post(
         f"/staff/reports/{report_id}/reply",
-        data={"csrf": support.token(reply.text), "text": "We are looking into it."},
+        data={"csrf": support.token(reply.text), "text": "Which warehouse was it?"},
+    )
+    assert _report(services, report_id).feedback_on is None, "a question is not feedback"
+    assert report_id in handler.get("/staff/overdue").text
+    handler.post(
+        f"/staff/reports/{report_id}/reply",
+        data={"csrf": support.token(reply.text), "text": "We referred it.", "feedback": "1"},
     )
     assert _report(services, report_id).feedback_on == services.clock.today()
     assert report_id not in handler.get("/staff/overdue").text

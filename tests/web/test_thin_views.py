@@ -23,6 +23,8 @@ THIN = [
     "web/staff/admin_mail_routes.py",
     "web/staff/report_routes.py",
     "web/staff/case_routes.py",
+    "web/staff/report_view.py",
+    "web/staff/flash.py",
     "web/staff/inbox_routes.py",
     "web/staff/quarantine_routes.py",
     "web/staff/downloads.py",

@@ -31,14 +31,16 @@ def auditor(ctx: StaffContext = Depends(staff)) -> StaffContext:
     return ctx
 
 
-def _day(value: str, refusal: str) -> dt.date | None:
-    """The date in `value`, if any; BadInput(`refusal`) when it is not one."""
+def _day(value: str, refusal: str, refused: list[BadInput]) -> dt.date | None:
+    """The date in `value`, if any; when it is not one, None and BadInput(`refusal`) noted in
+    `refused`, so the page says so beside the filters instead of ending on an error page."""
     if not value:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise BadInput(refusal) from None
+        refused.append(BadInput(refusal))
+        return None
 
 
 @router.get("/audit")
@@ -54,16 +56,26 @@ def audit_log(
     ctx: StaffContext = Depends(auditor),
     tpl: Templates = Depends(templates),
 ) -> Response:
+    refused: list[BadInput] = []
     filters = search.Filters(
         actor=actor.strip()[:64],
         action=action.strip()[:64],
         target=target.strip()[:128],
-        since=_day(since.strip(), N_("The “from” date must look like 2025-01-31.")),
-        until=_day(until.strip(), N_("The “to” date must look like 2025-01-31.")),
+        since=_day(since.strip(), N_("The “from” date must look like 2025-01-31."), refused),
+        until=_day(until.strip(), N_("The “to” date must look like 2025-01-31."), refused),
     )
     listing = svc.audit_trail.search(ctx, filters, page)
-    context = {"ctx": ctx, "log": listing.log, "filters": filters, "actions": listing.actions}
-    return tpl.render(request, "staff/audit_log.html", context)
+    context = {
+        "ctx": ctx,
+        "log": listing.log,
+        "filters": filters,
+        "actions": listing.actions,
+        # What was typed in the date fields, given back as it was.
+        "typed": {"since": since.strip()[:32], "until": until.strip()[:32]},
+        "error": refused[0].message if refused else None,
+    }
+    status = 400 if refused else 200
+    return tpl.render(request, "staff/audit_log.html", context, status=status)
 
 
 @router.get("/audit/verify")

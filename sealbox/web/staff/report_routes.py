@@ -4,65 +4,44 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from sealbox.accounts.actor import StaffContext
+from sealbox.errors import TooLarge
 from sealbox.locale import N_
-from sealbox.reports.report_page import SealedOffline
+from sealbox.reports.previews import CannotPreview
 from sealbox.services import Services
-from sealbox.web.deps import services, templates
+from sealbox.web.deps import services
 from sealbox.web.kept_text import TypedField
-from sealbox.web.staff import downloads
-from sealbox.web.staff.guards import checked_form, handler, keeps_text
+from sealbox.web.security import SEALED_OFF
+from sealbox.web.staff import downloads, flash, report_view
+from sealbox.web.staff.guards import handler, keeps_text
+from sealbox.web.staff.pages import Form, Handler
+from sealbox.web.staff.report_view import FORM_REFUSALS, Retry
 from sealbox.web.streaming import produce
-from sealbox.web.templating import Templates
 
 router = APIRouter()
 
 
 @router.get("/reports/{report_id}")
-def report_page(
-    report_id: str,
-    request: Request,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(handler),
-    tpl: Templates = Depends(templates),
-) -> Response:
-    page = svc.reports.report_page(ctx, report_id)
-    if isinstance(page, SealedOffline):
-        return tpl.render(request, "staff/offline.html", {"ctx": ctx, "report_id": report_id})
-    context = {
-        "ctx": ctx,
-        "c": page.conversation,
-        "report": page.case,
-        "acknowledge_by": page.acknowledge_by,
-        "feedback_by": page.feedback_by,
-        "overdue": page.overdue,
-        "labels": page.labels,
-        "notes": page.notes,
-        "holders": page.holders,
-        "candidates": page.candidates,
-        "identity": svc.disclosures.for_handler(ctx, report_id),
-        "title": page.title,
-        "statuses": page.statuses,
-        "outcomes": page.outcomes,
-    }
-    return tpl.render(request, "staff/report.html", context)
+def report_page(report_id: str, page: Handler) -> Response:
+    return report_view.show(page, report_id)
 
 
 @router.post(
     "/reports/{report_id}/reply", dependencies=[keeps_text(TypedField("text", N_("Reply")))]
 )
-def reply(
-    report_id: str,
-    svc: Services = Depends(services),
-    ctx: StaffContext = Depends(handler),
-    form: dict = Depends(checked_form),
-) -> Response:
-    svc.reports.reply(ctx, report_id, form.get("text", ""))
-    return RedirectResponse(f"/staff/reports/{report_id}#latest", status_code=303)
+def reply(report_id: str, page: Handler, form: Form) -> Response:
+    text, feedback = form.get("text", ""), form.get("feedback") == "1"
+    try:
+        page.svc.reports.reply(page.ctx, report_id, text, feedback)
+    except FORM_REFUSALS as exc:
+        retry = Retry("reply", {"text": text, "feedback": "1" if feedback else ""})
+        return report_view.show(page, report_id, exc, retry)
+    code = "feedback" if feedback else "reply"
+    return flash.redirect(page.request, f"/staff/reports/{report_id}", code)
 
 
 @router.get("/reports/{report_id}/files/{file_id}")
@@ -87,6 +66,27 @@ async def download(
             yield chunk
 
     return StreamingResponse(body(), media_type="application/octet-stream", headers=headers)
+
+
+@router.get("/reports/{report_id}/files/{file_id}/preview")
+def preview(report_id: str, file_id: str, page: Handler) -> Response:
+    """The file's pages drawn in the isolated worker, or why it cannot be drawn."""
+    context = {"report_id": report_id, "file_id": file_id, "info": None}
+    try:
+        context["info"] = page.svc.reports.preview_info(page.ctx, report_id, file_id)
+    except (CannotPreview, TooLarge) as exc:
+        return page.render("staff/preview.html", context, exc)
+    return page.render("staff/preview.html", context)
+
+
+@router.get("/reports/{report_id}/files/{file_id}/preview/{number}.png")
+def preview_page(report_id: str, file_id: str, number: int, page: Handler) -> Response:
+    png = page.svc.reports.preview_page(page.ctx, report_id, file_id, number)
+    headers = {
+        "content-disposition": f'inline; filename="page-{number}.png"',
+        "content-security-policy": SEALED_OFF,
+    }
+    return Response(png, media_type="image/png", headers=headers)
 
 
 @router.get("/reports/{report_id}/export")
