@@ -10,7 +10,6 @@ from sealbox.notify.events import (
     new_reports,
     spam_shredded,
 )
-from sealbox.notify.follow_ups import follow_ups
 from sealbox.notify.staff_changes import (
     channel_changed,
     membership_changed,
@@ -27,7 +26,6 @@ __all__ = [
     "deadline_reminder",
     "disclosure_decided",
     "disclosure_requested",
-    "follow_ups",
     "membership_changed",
     "new_reports",
     "role_changed",

@@ -134,8 +134,10 @@ def test_a_preview_is_drawn_when_opened(page, sealbox):
     assert looks() == before + 1
     screenshot(page, "staff-report-preview-en")
 
+    letter = page.locator("details.preview", has=page.locator("img[alt*='letter.pdf']"))
+    letter.locator("summary").click()
     with page.expect_navigation():
-        page.locator("details.preview a[href$='/preview']").last.click()
+        letter.locator("a[href$='/preview']").click()
     images = page.locator("ol.preview img")
     assert images.count() == 2
     for n in range(2):
