@@ -78,7 +78,8 @@ def _holders(session: Session, report_ids: Iterable[str]) -> dict[str, list[tupl
             .where(User.active, User.email.is_not(None))
         ).all()
         for report_id, user_id, email in rows:
-            found.setdefault(report_id, []).append((user_id, email))
+            if email:  # never None here (filtered above); the type does not know
+                found.setdefault(report_id, []).append((user_id, email))
     return found
 
 

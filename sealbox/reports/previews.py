@@ -14,12 +14,13 @@ from sealbox import crypto, scrub
 from sealbox.crypto import CannotOpen, Identity
 from sealbox.errors import BadInput, DamagedData, NotFound, SealboxError, TooLarge
 from sealbox.locale import N_
+from sealbox.reports.dialog import FileMeta
 from sealbox.scrub import PreviewRequest, PreviewResult
 from sealbox.scrub.preview import MAX_PAGES, previewable
 
 __all__ = ["MAX_PAGES", "CannotPreview", "PreviewInfo", "draw", "previewable"]
 from sealbox.settings import Settings
-from sealbox.store.blobs import BlobMissing, BlobStore
+from sealbox.store.blobs import BlobMissing, Blobs
 
 
 class CannotPreview(SealboxError):
@@ -80,10 +81,10 @@ class PreviewInfo:
 
 
 def draw(
-    blobs: BlobStore,
+    blobs: Blobs,
     settings: Settings,
     blob_id: str,
-    meta: dict,
+    meta: FileMeta,
     key: Identity,
     page: int,
 ) -> PreviewResult:

@@ -33,6 +33,7 @@ from sealbox.reports import (
     titles,
     workflow,
 )
+from sealbox.reports.dialog import FileMeta
 from sealbox.reports.downloads import Download
 from sealbox.reports.export import Bundle
 from sealbox.reports.inbox import InboxFilter, InboxPage
@@ -41,6 +42,7 @@ from sealbox.reports.quarantine import QuarantinePage, Triaged
 from sealbox.reports.report_page import ReportPage, SealedOffline
 from sealbox.reports.search import SearchResult
 from sealbox.reports.vocabulary import Author
+from sealbox.scrub import PreviewResult
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -149,7 +151,8 @@ class Reports:
         """What a preview of the attachment shows: its pages, counted in the isolated worker
         (or the refusal that says why it cannot be drawn). Audited as a look at the file."""
         meta, result = self._preview(ctx, report_id, file_id, 0)
-        cleaned = (meta.get("cleaning") or {}).get("outcome") != "cannot_clean"
+        cleaning = meta.get("cleaning")
+        cleaned = cleaning is None or cleaning["outcome"] != "cannot_clean"
         return PreviewInfo(
             file_id, meta["display_name"], result.kind, result.pages, result.total, cleaned
         )
@@ -159,10 +162,13 @@ class Reports:
         if not 1 <= page <= previews.MAX_PAGES:
             raise NotFound("This file has no such page in its preview.")
         _, result = self._preview(ctx, report_id, file_id, page)
-        assert result.png is not None
-        return result.png
+        png: bytes | None = result.png
+        assert png is not None
+        return png
 
-    def _preview(self, ctx: StaffContext, report_id: str, file_id: str, page: int):
+    def _preview(
+        self, ctx: StaffContext, report_id: str, file_id: str, page: int
+    ) -> tuple[FileMeta, PreviewResult]:
         svc = self._services
         with svc.db.transaction() as session:
             report_key = access.open_report_key(session, ctx, report_id)
