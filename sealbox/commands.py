@@ -194,6 +194,13 @@ def init(data_dir: Path | None = DataDir) -> None:
     typer.echo(
         f"Sealbox is ready in {svc.settings.data_dir.resolve()} ({svc.db.engine.dialect.name})."
     )
+    code = svc.accounts.setup_code()
+    if code is not None:
+        typer.echo(
+            "To set it up in a browser, open /staff/setup and type this one-time setup code\n"
+            "(it works once, for a day; run init again for a new one):\n"
+            f"  setup code:        {code}"
+        )
 
 
 @app.command()

@@ -3,13 +3,14 @@ with questionnaire answers and identity, all through the app's public surfaces."
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from sealbox.accounts import staff_admin
-from sealbox.channels import channel_admin, channel_settings
+from sealbox.channels import channel_admin, questionnaire
 from sealbox.channels.models import Channel
 from sealbox.reports.models import Attachment, Report
 from sealbox.services import Services
@@ -34,16 +35,17 @@ def channel(
     slug: str,
     handlers: list[str],
     allow_identity: bool = False,
-    questions: str = "",
+    questions: list[dict] = (),
 ) -> str:
-    """Make a channel; returns its id."""
+    """Make a channel; returns its id. `questions` as stored (see channels/questionnaire.py:
+    the shape with keys, or the older {kind, label, required, choices} keyed by position)."""
     with services.db.transaction() as session:
         made = channel_admin.create(
             session, services.clock, staff_admin.INSTALLER, slug, slug.title(), "", handlers
         )
         made.allow_identity = allow_identity
         if questions:
-            channel_settings.set_questions(session, made, questions)
+            made.questions = questionnaire.dumps(questionnaire.loads(json.dumps(list(questions))))
         return made.id
 
 

@@ -127,3 +127,14 @@ class RoleRequest(Base):
     requested_on: Mapped[dt.date] = mapped_column(Date)
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class SetupCode(Base):
+    """The one-time code of the first-run setup page (`accounts/first_run.py`): its keyed digest
+    only, when it expires and how many wrong tries it has had. One row at most."""
+
+    __tablename__ = "setup_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    failures: Mapped[int] = mapped_column(Integer, default=0)

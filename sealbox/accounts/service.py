@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sealbox import audit
 from sealbox.accounts import (
     factor_policy,
+    first_run,
     known_devices,
     password_policy,
     reset,
@@ -30,6 +31,7 @@ from sealbox.accounts import (
 )
 from sealbox.accounts.actor import Actor, CommandLine, StaffContext, require_admin
 from sealbox.accounts.factor_policy import RoleFactors
+from sealbox.accounts.first_run import FirstRun, SetUp
 from sealbox.accounts.models import User
 from sealbox.accounts.role_requests import RoleRequestView
 from sealbox.accounts.roles import Role
@@ -40,6 +42,10 @@ from sealbox.channels import membership
 from sealbox.channels.membership import RequestView
 from sealbox.crypto import Identity, Recipient
 from sealbox.errors import BadInput, Forbidden, NotFound
+from sealbox.notify import mail_config, sender, smtp
+from sealbox.notify.addresses import normalise_email
+from sealbox.notify.mail_config import MailEdit
+from sealbox.notify.service import TEST_BODY, TEST_SUBJECT
 
 if TYPE_CHECKING:  # the composition root: for annotations only, never imported here
     from sealbox.services import Services
@@ -261,6 +267,37 @@ class Accounts:
         second_factor.remove_key(self._services, ctx, key_id)
 
     # Admins (and the command line) manage accounts -------------------------------------
+
+    # The first-run setup (the page that needs the code `sealbox init` prints) -------------
+
+    def setup_code(self) -> str | None:
+        """A fresh one-time setup code (for `sealbox init` to print), or None once an admin
+        exists."""
+        return first_run.issue(self._services)
+
+    def setup_open(self) -> None:
+        """SetupDone once an admin exists."""
+        first_run.check_open(self._services)
+
+    def set_up(self, code: str, first: FirstRun) -> SetUp:
+        """The first admin, channel and mail settings, with the one-time setup code."""
+        first_run.validate(first)
+        mail_config.checked(first.mail)
+        return first_run.complete(self._services, code, first)
+
+    def setup_test_mail(self, code: str, edit: MailEdit, address: str) -> str | None:
+        """Send a test mail at once through the form's mail settings (not saved); None when
+        the server took it, else what went wrong, in words an admin can act on."""
+        first_run.check_code(self._services, code)
+        to = normalise_email(address)
+        if to is None:
+            raise BadInput("Type the address the test mail should go to.")
+        config = mail_config.trial(edit)
+        try:
+            sender.send_now(self._services, config, to, TEST_SUBJECT, TEST_BODY)
+        except Exception as exc:  # the server, the network, TLS, login: said on the page
+            return smtp.describe(exc)
+        return None
 
     def listing(self, actor: Actor) -> list[Account]:
         """Every account, by role and name, with the role it waits for and its fingerprint."""

@@ -27,7 +27,7 @@ from sealbox.kdf_queue import KdfQueue
 MIN_PASSWORD_LENGTH = password_policy.MIN_LENGTH
 # Names the audit log uses for the command line and the background jobs: no account may take
 # one (an admin named "cli" would pass for the installer).
-RESERVED_NAMES = ("cli", "system")
+RESERVED_NAMES = ("cli", "system", "setup")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ who may join a channel is decided in `channels/membership.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from sealbox.audit.actions import AuditAction
 from sealbox.channels import channel_settings, membership
 from sealbox.channels.channel_settings import ChannelSettings
 from sealbox.channels.models import Channel
+from sealbox.channels.questionnaire import Question
 from sealbox.clock import Clock
 
 
@@ -73,19 +74,30 @@ def update(
         )
 
 
-def set_questions(
-    session: Session, clock: Clock, ctx: StaffContext, channel_id: str, text: str
-) -> None:
+def edit_questions(
+    session: Session,
+    clock: Clock,
+    ctx: StaffContext,
+    channel_id: str,
+    edit: Callable[[list[Question]], list[Question]],
+    change: str,
+) -> list[Question]:
+    """Apply one builder `edit` to the channel's questionnaire; the audit entry names the kind
+    of `change` and the size, never a label."""
     channel = channel_settings.get(session, channel_id)
-    count = channel_settings.set_questions(session, channel, text)
+    before = channel_settings.questions(channel)
+    after = edit(before)
+    count = channel_settings.set_questions(channel, after)
     audit.record(
         session,
         clock,
         ctx.username,
         AuditAction.CHANNEL_QUESTIONS_CHANGED,
         f"channel:{channel.id}",
+        change=change,
         questions=count,
     )
+    return after
 
 
 def set_handlers(

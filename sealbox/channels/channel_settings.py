@@ -135,9 +135,12 @@ def _snapshot(channel: Channel) -> dict[str, object]:
     }
 
 
-def set_questions(session: Session, channel: Channel, editor_text: str) -> int:
-    """Replace the questionnaire from the editor's text; returns the number of questions."""
-    questions = questionnaire.parse(editor_text, LANGUAGES)
+def questions(channel: Channel) -> list[Question]:
+    return questionnaire.loads(channel.questions)
+
+
+def set_questions(channel: Channel, questions: list[Question]) -> int:
+    """Store the questionnaire (`question_builder.check` has passed it); returns its size."""
     channel.questions = questionnaire.dumps(questions)
     return len(questions)
 

@@ -8,15 +8,17 @@ and a command make the same change with the same record.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from sealbox.accounts.actor import Actor, StaffContext, require_admin
-from sealbox.channels import channel_admin, channel_settings, membership, questionnaire
+from sealbox.channels import channel_admin, channel_settings, membership, question_builder
 from sealbox.channels.channel_settings import ChannelSettings
 from sealbox.channels.membership import Change, RequestView
 from sealbox.channels.models import Channel
+from sealbox.channels.question_builder import QuestionEdit
+from sealbox.channels.questionnaire import Question
 
 if TYPE_CHECKING:  # the composition root: for annotations only, never imported here
     from sealbox.services import Services
@@ -60,14 +62,20 @@ class ChannelPage:
     channel: ChannelDetails
     # Name and description by language, English included.
     texts: dict[str, dict[str, str]]
-    # The questionnaire as the admin edits it (see questionnaire.py).
-    questions_text: str
+    # How many questions its questionnaire has (they are edited on their own page).
+    question_count: int
     # Every handler account; those who handle the channel; those waiting to join it.
     handlers: list[HandlerChoice]
     assigned: set[str]
     waiting: list[RequestView]
     # Whether a new handler needs the approval of one of the channel's handlers.
     locked: bool
+
+
+@dataclass(frozen=True)
+class QuestionnairePage:
+    channel: ChannelDetails
+    questions: tuple[Question, ...]
 
 
 def _details(channel: Channel) -> ChannelDetails:
@@ -117,7 +125,7 @@ class Channels:
             return ChannelPage(
                 channel=_details(channel),
                 texts=channel_settings.texts(channel),
-                questions_text=questionnaire.to_text(questionnaire.loads(channel.questions)),
+                question_count=len(channel_settings.questions(channel)),
                 handlers=[HandlerChoice(*row) for row in channel_admin.handler_choices(session)],
                 assigned=channel_settings.handler_ids(session, channel.id),
                 waiting=membership.waiting(session, channel.id),
@@ -130,11 +138,50 @@ class Channels:
         with self._services.db.transaction() as session:
             channel_admin.update(session, self._services.clock, ctx, channel_id, new)
 
-    def set_questions(self, ctx: StaffContext, channel_id: str, text: str) -> None:
-        """Replace the questionnaire from the editor's text."""
+    def questionnaire(self, actor: Actor, channel_id: str) -> QuestionnairePage:
+        """A channel's questionnaire as its builder page shows it."""
+        require_admin(actor)
+        with self._services.db.transaction() as session:
+            channel = channel_settings.get(session, channel_id)
+            return QuestionnairePage(_details(channel), tuple(channel_settings.questions(channel)))
+
+    def add_question(self, ctx: StaffContext, channel_id: str, kind: str, label: str) -> str:
+        """A new question of `kind` at the end of the questionnaire; its key."""
+        made: list[str] = []
+
+        def edit(before: list[Question]) -> list[Question]:
+            after = question_builder.add(before, kind, label, channel_settings.LANGUAGES)
+            made.append(question_builder.new_key(before, after))
+            return after
+
+        self._edit(ctx, channel_id, edit, "added")
+        return made[0]
+
+    def save_question(
+        self, ctx: StaffContext, channel_id: str, key: str, new: QuestionEdit
+    ) -> None:
+        """Labels, choices, whether required and when asked, as the question's form sets them."""
+        self._edit(ctx, channel_id, lambda qs: question_builder.save(qs, key, new), "changed")
+
+    def move_question(self, ctx: StaffContext, channel_id: str, key: str, step: int) -> None:
+        """One place up (-1) or down (+1)."""
+        self._edit(ctx, channel_id, lambda qs: question_builder.move(qs, key, step), "moved")
+
+    def delete_question(self, ctx: StaffContext, channel_id: str, key: str) -> None:
+        self._edit(ctx, channel_id, lambda qs: question_builder.delete(qs, key), "deleted")
+
+    def _edit(
+        self,
+        ctx: StaffContext,
+        channel_id: str,
+        edit: Callable[[list[Question]], list[Question]],
+        change: str,
+    ) -> None:
         require_admin(ctx)
         with self._services.db.transaction() as session:
-            channel_admin.set_questions(session, self._services.clock, ctx, channel_id, text)
+            channel_admin.edit_questions(
+                session, self._services.clock, ctx, channel_id, edit, change
+            )
 
     def set_handlers(self, ctx: StaffContext, channel_id: str, user_ids: set[str]) -> Change:
         """The admin's choice of handlers: removals at once, additions as the rules allow

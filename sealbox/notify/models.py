@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from sealbox.crypto import Sealed
 from sealbox.store.base import Base, new_id
+from sealbox.store.types import SealedColumn
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -34,3 +36,18 @@ class OutgoingMail(Base):
         Index("ix_outgoing_mail_state_next", "state", "next_attempt"),
         Index("ix_outgoing_mail_dedupe", "dedupe_key", "state"),
     )
+
+
+class MailSettingsRow(Base):
+    """Mail settings an admin set on the web (one row, id 1); they take the place of the
+    settings file's. The SMTP password is sealed to a key derived from an instance secret
+    (outside the database): a copy of the database does not give it away."""
+
+    __tablename__ = "mail_settings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mail_from: Mapped[str] = mapped_column(String(254))
+    smtp_host: Mapped[str] = mapped_column(String(253))
+    smtp_port: Mapped[int] = mapped_column(Integer)
+    smtp_starttls: Mapped[bool] = mapped_column(Boolean)
+    smtp_username: Mapped[str] = mapped_column(String(254))
+    smtp_password: Mapped[Sealed | None] = mapped_column(SealedColumn)

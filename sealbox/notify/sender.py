@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
+from sealbox.notify import mail_config
+from sealbox.notify.mail_config import MailConfig
 from sealbox.notify.models import FAILED, PENDING, SENT, OutgoingMail
 from sealbox.notify.smtp import SmtpTransport, build_message, describe
 
@@ -34,12 +36,13 @@ class SendOutcome:
 
 def send_due(services: Services, transport: SmtpTransport | None = None) -> SendOutcome:
     """Send every due mail over one SMTP connection; record each failure on its row."""
-    transport = transport or SmtpTransport(services.settings)
     now = services.clock.now().replace(microsecond=0)
     claimed = _claim(services, now)
     if not claimed:
         return SendOutcome()
     with services.db.transaction() as session:
+        config = mail_config.current(services, session)
+        transport = transport or SmtpTransport(config, services.settings.smtp_timeout_seconds)
         rows = {
             m.id: m
             for m in session.scalars(select(OutgoingMail).where(OutgoingMail.id.in_(claimed)))
@@ -51,7 +54,7 @@ def send_due(services: Services, transport: SmtpTransport | None = None) -> Send
                 for mail in due:
                     try:
                         message = build_message(
-                            services.settings, mail.recipient, mail.subject, mail.body, now
+                            config.mail_from, mail.recipient, mail.subject, mail.body, now
                         )
                         smtp.send_message(message)
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
@@ -110,3 +113,12 @@ def _failed(services: Services, mail: OutgoingMail, now: dt.datetime, reason: st
         return
     delay = min(MAX_DELAY, settings.mail_retry_seconds * 2 ** (mail.attempts - 1))
     mail.next_attempt = now + dt.timedelta(seconds=delay)
+
+
+def send_now(services: Services, config: MailConfig, to: str, subject: str, body: str) -> None:
+    """Send one mail at once, outside the queue, through `config` (the setup page's test of
+    settings not saved yet); raises what SMTP raised (`smtp.describe` words it)."""
+    now = services.clock.now().replace(microsecond=0)
+    transport = SmtpTransport(config, services.settings.smtp_timeout_seconds)
+    with transport.connect() as smtp:
+        smtp.send_message(build_message(config.mail_from, to, subject, body, now))

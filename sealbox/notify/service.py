@@ -12,8 +12,9 @@ from sealbox.accounts.roles import Role
 from sealbox.audit.actions import AuditAction
 from sealbox.audit.log import record
 from sealbox.errors import BadInput, NotFound
-from sealbox.notify import events, follow_ups, queue, sender, status
+from sealbox.notify import events, follow_ups, mail_config, queue, sender, status
 from sealbox.notify.addresses import normalise_email
+from sealbox.notify.mail_config import MailEdit, MailSettingsView
 from sealbox.notify.sender import SendOutcome
 from sealbox.notify.status import MailOverview
 
@@ -37,7 +38,23 @@ class Mail:
         """Is mail configured, what waits, what failed and why, what went out lately."""
         roles.require(ctx.role, Role.ADMIN)
         with self._services.db.transaction() as session:
-            return status.overview(session, self._services.settings)
+            return status.overview(session, mail_config.current(self._services, session))
+
+    def settings(self, ctx: StaffContext) -> MailSettingsView:
+        """The mail settings in force, for the admin's form (whether a password is set, never
+        the password)."""
+        roles.require(ctx.role, Role.ADMIN)
+        with self._services.db.transaction() as session:
+            return mail_config.shown(mail_config.current(self._services, session))
+
+    def save_settings(self, ctx: StaffContext, edit: MailEdit) -> None:
+        """Store the admin's mail settings; they take the place of the settings file's."""
+        roles.require(ctx.role, Role.ADMIN)
+        clock = self._services.clock
+        with self._services.db.transaction() as session:
+            changed = mail_config.save(self._services, session, edit)
+            if changed:
+                record(session, clock, ctx.username, "mail_settings_changed", None, fields=changed)
 
     def send_due(self) -> SendOutcome:
         """Count the past days' new reports and sources' follow-ups into mails, then send what

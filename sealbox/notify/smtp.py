@@ -1,4 +1,4 @@
-"""Talking to the SMTP server named in the settings."""
+"""Talking to the SMTP server of the mail settings in force (`mail_config.current`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import ssl
 from collections.abc import Iterator
 from email.message import EmailMessage
 
-from sealbox.settings import Settings
+from sealbox.notify.mail_config import MailConfig
 
 
 class MailNotConfigured(Exception):
@@ -20,15 +20,18 @@ class MailNotConfigured(Exception):
 class SmtpTransport:
     """One connection per batch of mail; STARTTLS and login as configured."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, config: MailConfig, timeout: float) -> None:
+        self.config = config
+        self.timeout = timeout
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[smtplib.SMTP]:
-        s = self.settings
+        s = self.config
         if not s.smtp_host:
-            raise MailNotConfigured("No SMTP server is configured (setting smtp_host).")
-        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds) as smtp:
+            raise MailNotConfigured(
+                "No SMTP server is configured (the admin's mail settings, or smtp_host)."
+            )
+        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=self.timeout) as smtp:
             if s.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if s.smtp_username:
@@ -37,15 +40,15 @@ class SmtpTransport:
 
 
 def build_message(
-    settings: Settings, to: str, subject: str, body: str, at: dt.datetime
+    mail_from: str, to: str, subject: str, body: str, at: dt.datetime
 ) -> EmailMessage:
     """A plain-text mail with no client or host details beyond what SMTP requires."""
     message = EmailMessage()
-    message["From"] = settings.mail_from
+    message["From"] = mail_from
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = email.utils.format_datetime(at.replace(microsecond=0))
-    domain = settings.mail_from.rpartition("@")[2] or "sealbox.invalid"
+    domain = mail_from.rpartition("@")[2] or "sealbox.invalid"
     message["Message-ID"] = email.utils.make_msgid(domain=domain)
     message.set_content(body)
     return message

@@ -9,8 +9,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from sealbox.accounts.models import User
+from sealbox.notify.mail_config import MailConfig
 from sealbox.notify.models import FAILED, PENDING, SENT, OutgoingMail
-from sealbox.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class MailOverview:
     staff_without_email: int
 
 
-def overview(session: Session, settings: Settings, limit: int = 100) -> MailOverview:
+def overview(session: Session, settings: MailConfig, limit: int = 100) -> MailOverview:
     """The queue at a glance. Subjects are left out: an alert's subject names a staff member."""
     counts = dict(
         session.execute(select(OutgoingMail.state, func.count()).group_by(OutgoingMail.state)).all()

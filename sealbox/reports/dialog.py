@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import crypto
 from sealbox.accounts.models import User
-from sealbox.channels import channel_settings
+from sealbox.channels import answers, channel_settings
 from sealbox.channels.models import Channel
 from sealbox.crypto import CannotOpen, Identity, Sealed
 from sealbox.errors import DamagedData, NotFound
@@ -40,7 +40,7 @@ class MessageView:
     sent_on: dt.date
     text: str
     files: tuple[FileView, ...]
-    # Questionnaire answers as (question, answer), in the order they were asked.
+    # Questionnaire answers as (question, answer) in the page's language, in the order asked.
     answers: tuple[tuple[str, str], ...] = ()
 
 
@@ -176,8 +176,6 @@ def conversation(
         else {}
     )
     shown = channel_settings.view(channel, lang) if channel else None
-    # Answers are keyed by the question's English label: shown in the reader's language.
-    asked = {q.label: q.label_in(lang) for q in shown.questions} if shown else {}
     messages = []
     for seq, row in ordered_messages(session, report_id, identity):
         body = open_body(row.body, identity)
@@ -189,10 +187,7 @@ def conversation(
                 sent_on=row.sent_on,
                 text=body.get("text", ""),
                 files=tuple(sorted(files.get(row.id, []), key=lambda f: f.display_name)),
-                answers=tuple(
-                    (asked.get(label, label), answer)
-                    for label, answer in (body.get("answers") or {}).items()
-                ),
+                answers=tuple(answers.shown(body.get("answers"), lang)),
             )
         )
     return Conversation(

@@ -178,8 +178,9 @@ def seal_place(seq: int, recipient: Recipient) -> Sealed:
     return crypto.seal(str(seq).encode(), recipient)
 
 
-def seal_body(text: str, recipient: Recipient, answers: dict[str, str] | None = None) -> Sealed:
-    return crypto.seal(json.dumps({"text": text, "answers": answers or {}}).encode(), recipient)
+def seal_body(text: str, recipient: Recipient, answers: list[dict] | None = None) -> Sealed:
+    """A message's body; `answers` as `channels/answers.py::check` gives them."""
+    return crypto.seal(json.dumps({"text": text, "answers": answers or []}).encode(), recipient)
 
 
 def submit(
@@ -187,7 +188,7 @@ def submit(
     draft: Draft,
     channel_slug: str,
     text: str,
-    answers: dict[str, str] | None = None,
+    answers: list[dict] | None = None,
     reporter: reporter_identity.Details | None = None,
 ) -> str:
     """Commit a new report with its files; returns the passphrase (shown once, never stored).

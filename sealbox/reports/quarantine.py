@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sealbox import audit, notify
 from sealbox.accounts.actor import StaffContext
 from sealbox.audit.actions import AuditAction
+from sealbox.channels import answers
 from sealbox.channels.models import Channel
 from sealbox.clock import Clock
 from sealbox.errors import BadInput, DamagedData
@@ -221,5 +222,6 @@ def _excerpt(session: Session, ctx: StaffContext, report_id: str) -> str | None:
         return ""
     text = " ".join(body.get("text", "").split())
     if not text:
-        text = " · ".join(" ".join(str(a).split()) for a in (body.get("answers") or {}).values())
+        pairs = answers.shown(body.get("answers"), "en")
+        text = " · ".join(" ".join(answer.split()) for _, answer in pairs)
     return text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")

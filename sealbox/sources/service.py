@@ -14,14 +14,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sealbox.channels import channel_settings, questionnaire
+from sealbox.channels import answers, channel_settings
 from sealbox.channels.channel_settings import ChannelView
 from sealbox.crypto import passphrase
 from sealbox.errors import storage_refusals
 from sealbox.reports import dialog, intake, reporter_identity
 from sealbox.reports.dialog import Conversation, FileView
 from sealbox.reports.vocabulary import Author
-from sealbox.sources import receipts, receiving, source_access, source_files, source_sessions
+from sealbox.sources import (
+    form_steps,
+    receipts,
+    receiving,
+    source_access,
+    source_files,
+    source_sessions,
+)
 from sealbox.sources import submission_tokens as tokens
 from sealbox.sources.receiving import FormPart
 from sealbox.sources.source_sessions import Resumed
@@ -78,6 +85,20 @@ class Sources:
                 lambda session: channel_settings.open_channel(session, slug, lang)
             )
 
+    def form_page(
+        self, channel: ChannelView, fields: dict[str, str], step: int, lang: str
+    ) -> form_steps.FormPage:
+        """Step `step` of `channel`'s form with the answers given so far (one step when no
+        question depends on another)."""
+        return form_steps.page(channel, fields, step, lang)
+
+    def next_step(
+        self, channel: ChannelView, fields: dict[str, str], current: int, forward: bool
+    ) -> int:
+        """The step after `current` once its answers pass (QuestionnaireInvalid otherwise), or
+        the one before it; nothing is stored."""
+        return form_steps.step(channel, fields, current, forward)
+
     def submission_token(self) -> str:
         """A fresh single-use token for a channel's submit form."""
         return tokens.issue(self._services, SUBMIT)
@@ -104,10 +125,10 @@ class Sources:
             receiving.receive(
                 services, parts, draft, fields, SUBMIT, "", channel.allow_keep_metadata
             )
-            answers = questionnaire.answers(list(channel.questions), fields)
+            given = answers.check(channel.questions, fields)
             reporter = reporter_identity.from_fields(fields, channel.allow_identity)
             text = fields.get("text", "")
-            words = intake.submit(services, draft, channel.slug, text, answers, reporter)
+            words = intake.submit(services, draft, channel.slug, text, given, reporter)
         except BaseException:
             draft.discard()
             raise

@@ -17,7 +17,7 @@ from sealbox.web.lanes import Lanes
 from sealbox.web.request_limits import RequestLimits
 from sealbox.web.security import SecurityMiddleware
 from sealbox.web.source import routes as source_routes
-from sealbox.web.staff import admin_mail_routes, audit_routes
+from sealbox.web.staff import admin_mail_routes, audit_routes, setup_routes
 from sealbox.web.staff import routes as staff_routes
 from sealbox.web.templating import HERE, Templates
 
@@ -70,4 +70,5 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(staff_routes.router, prefix="/staff")
     app.include_router(audit_routes.router, prefix="/staff")
     app.include_router(admin_mail_routes.router, prefix="/staff")
+    app.include_router(setup_routes.router, prefix="/staff")
     return app

@@ -41,12 +41,13 @@ TAG = re.compile(r"<[^>]+>")
 ENGLISH = re.compile(r"[A-Za-z]+(?:'[a-z]+)?(?:[ ,;:]+[A-Za-z]+(?:'[a-z]+)?){2,}")
 UNCLEANABLE = b"\x00\x01weird" * 100
 RENAME = re.compile(r'/name[^"]*"[^>]*>\s*<input type="hidden" name="form_token" value="([^"]+)"')
-QUESTIONS = """text* Department
-long Story
-choice Site = Berlin | Paris
-date When
-text* Required
-"""
+QUESTIONS = [
+    {"kind": "text", "label": "Department", "required": True},
+    {"kind": "long", "label": "Story"},
+    {"kind": "choice", "label": "Site", "choices": ["Berlin", "Paris"]},
+    {"kind": "date", "label": "When"},
+    {"kind": "text", "label": "Required", "required": True},
+]
 
 
 def english_in_errors(page: str, data: tuple[str, ...] = ()) -> list[str]:

@@ -136,7 +136,7 @@ def _staff_forms(services, client):
         (custodian, f"/staff/disclosures/{request_id}/approve", {"reason": TYPED}),
         (admin, "/staff/admin/channels", {"slug": "depot", "name": TYPED}),
         (admin, "/staff/admin/users", {"username": "KEPTCANARY", "role": "handler"}),
-        (admin, f"{channel}/questions", {"questions": f"text* {TYPED}"}),
+        (admin, f"{channel}/questions", {"kind": "text", "label": TYPED}),
         (admin, "/staff/admin/mail/test", {"address": "KEPTCANARY@example.org"}),
         (
             admin,

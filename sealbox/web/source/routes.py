@@ -12,6 +12,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from sealbox.channels.answers import QuestionnaireInvalid
 from sealbox.channels.channel_settings import ChannelView
 from sealbox.errors import (
     DatabaseUnavailable,
@@ -59,23 +60,84 @@ def submit_form(
     tpl: Templates = Depends(templates),
 ) -> Response:
     channel = svc.sources.channel(slug, i18n.language_of(request).code)
-    return _render_submit(request, svc, tpl, channel, text="", error=None)
+    return _render_submit(request, svc, tpl, channel, text="", error=None, step=0)
 
 
 def _render_submit(
-    request, svc, tpl, channel, text, error, status=200, fields=None, errors=None
+    request,
+    svc,
+    tpl,
+    channel,
+    text,
+    error,
+    status=200,
+    fields=None,
+    errors=None,
+    step=None,
+    token=None,
 ) -> Response:
+    """A step of the channel's form (the last one, where files are chosen, unless `step` says
+    otherwise) with what was typed, and a message per wrong answer."""
+    fields = {**(fields or {}), "text": text}
+    lang = i18n.language_of(request).code
     context = {
         "channel": channel,
         "text": text,
         "error": error,
+        "form": svc.sources.form_page(channel, fields, 10**6 if step is None else step, lang),
         # Questionnaire and identity fields as typed, and a message per wrong answer.
-        "fields": fields or {},
+        "fields": fields,
         "errors": errors or {},
-        "token": svc.sources.submission_token(),
+        # A form's token is used up when it is sent: a refused form gets a fresh one; between
+        # steps the form keeps its own.
+        "token": token or svc.sources.submission_token(),
         "max_mib": svc.settings.max_submission_bytes // (1024 * 1024),
     }
     return tpl.render(request, "source/submit.html", context, status=status)
+
+
+@router.post("/submit/{slug}/step")
+async def submit_step(
+    slug: str,
+    request: Request,
+    svc: Services = Depends(services),
+    tpl: Templates = Depends(templates),
+) -> Response:
+    """Next or Back between the steps of a form with conditional questions. Nothing is stored:
+    the answers so far come back in the next page's form, and the form's single-use token with
+    them (it is used up only when the form is sent from its last step)."""
+    channel = svc.sources.channel(slug, i18n.language_of(request).code)
+    fields = await small_form(request)
+    current = int(fields["step"]) if fields.get("step", "").isdecimal() else 0
+    forward = fields.get("action") != "back"
+    text = fields.get("text", "")
+    try:
+        shown = svc.sources.next_step(channel, fields, current, forward)
+    except QuestionnaireInvalid as exc:
+        return _render_submit(
+            request,
+            svc,
+            tpl,
+            channel,
+            text,
+            exc.form_message,
+            status_of(exc),
+            fields,
+            exc.errors,
+            current,
+            fields.get("form_token"),
+        )
+    return _render_submit(
+        request,
+        svc,
+        tpl,
+        channel,
+        text,
+        None,
+        fields=fields,
+        step=shown,
+        token=fields.get("form_token"),
+    )
 
 
 @router.post("/submit/{slug}")
@@ -126,6 +188,7 @@ async def submit(
             status=status_of(exc),
             fields=fields,
             errors=getattr(exc, "errors", None),
+            step=getattr(exc, "page", None),
         )
         return with_retry_after(page, exc)
     # POST-redirect-GET: the page with the passphrase is a GET, so reloading it, or going Back

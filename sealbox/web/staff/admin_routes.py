@@ -6,9 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
 from sealbox.accounts import roles
-from sealbox.channels import questionnaire
 from sealbox.channels.channel_settings import LANGUAGES, ChannelSettings
-from sealbox.errors import BadInput, SealboxError
+from sealbox.errors import BadInput, NotFound, SealboxError
 from sealbox.locale import N_
 from sealbox.web.kept_text import TypedField
 from sealbox.web.staff.guards import keeps_text
@@ -33,7 +32,6 @@ CHANNEL_TEXTS = tuple(
     TypedField(f"description_{lang}", N_("Description for sources"), note=LANGUAGE_NAMES[lang])
     for lang in LANGUAGES
 )
-QUESTIONS = TypedField("questions", N_("Questions"))
 
 
 def _users_page(page: StaffPage, error: Refusal = None, created=None, form=None) -> Response:
@@ -63,6 +61,35 @@ def add_user(page: Admin, form: Form) -> Response:
     return _users_page(page, created=new)
 
 
+def _confirm(page: StaffPage, kind: str, action: str, back: str, **context) -> Response:
+    """A confirmation step before a destructive action: a page with one form, so it needs no
+    JavaScript; Cancel goes back without changing anything."""
+    return page.render(
+        "staff/confirm.html", {"kind": kind, "action": action, "back": back, **context}
+    )
+
+
+def _account(page: StaffPage, user_id: str):
+    for account in page.svc.accounts.listing(page.ctx):
+        if account.id == user_id:
+            return account
+    raise NotFound("This account does not exist.")
+
+
+@router.get("/users/{user_id}/active")
+def confirm_deactivate(user_id: str, page: Admin) -> Response:
+    account = _account(page, user_id)
+    action = f"/staff/admin/users/{user_id}/active"
+    return _confirm(page, "deactivate", action, "/staff/admin/users", account=account)
+
+
+@router.get("/users/{user_id}/reset-totp")
+def confirm_reset(user_id: str, page: Admin) -> Response:
+    account = _account(page, user_id)
+    action = f"/staff/admin/users/{user_id}/reset-totp"
+    return _confirm(page, "reset", action, "/staff/admin/users", account=account)
+
+
 @router.post("/users/{user_id}/active")
 def set_active(user_id: str, page: Admin, form: Form) -> Response:
     page.svc.accounts.set_active(page.ctx, user_id, form.get("active") == "1")
@@ -87,18 +114,9 @@ def add_channel(page: Admin, form: Form) -> Response:
     return RedirectResponse(f"/staff/admin/channels/{made}", status_code=303)
 
 
-def _channel_page(
-    page: StaffPage, channel_id: str, error: Refusal = None, questions_text=None, change=None
-) -> Response:
+def _channel_page(page: StaffPage, channel_id: str, error: Refusal = None, change=None) -> Response:
     shown = page.svc.channels.page(page.ctx, channel_id)
-    context = {
-        **fields(shown),
-        "channel_languages": LANGUAGE_NAMES,
-        "kinds": questionnaire.KINDS,
-        "change": change,
-    }
-    if questions_text is not None:  # what the admin typed, shown again with what was wrong
-        context["questions_text"] = questions_text
+    context = {**fields(shown), "channel_languages": LANGUAGE_NAMES, "change": change}
     return page.render("staff/admin_channel.html", context, error)
 
 
@@ -132,19 +150,20 @@ def update_channel(channel_id: str, page: Admin, form: Form) -> Response:
     return RedirectResponse(f"/staff/admin/channels/{channel_id}?saved=1", status_code=303)
 
 
-@router.post("/channels/{channel_id}/questions", dependencies=[keeps_text(QUESTIONS)])
-def update_questions(channel_id: str, page: Admin, form: Form) -> Response:
-    text = form.get("questions", "")
-    return page.post_then_go(
-        lambda: page.svc.channels.set_questions(page.ctx, channel_id, text),
-        lambda refusal: _channel_page(page, channel_id, refusal, questions_text=text),
-        f"/staff/admin/channels/{channel_id}?saved=1#questions",
-    )
-
-
 @router.post("/channels/{channel_id}/handlers")
 def update_handlers(channel_id: str, page: Admin, form: Form) -> Response:
     chosen = {key.removeprefix("handler_") for key in form if key.startswith("handler_")}
+    if form.get("confirm") != "1":
+        # Removing a handler takes effect at once: the admin confirms it on a page of its own.
+        shown = page.svc.channels.page(page.ctx, channel_id)
+        leaving = [h for h in shown.handlers if h.id in shown.assigned - chosen]
+        if leaving:
+            action = f"/staff/admin/channels/{channel_id}/handlers"
+            kept = [(f"handler_{user_id}", "1") for user_id in sorted(chosen)]
+            back = f"/staff/admin/channels/{channel_id}#handlers"
+            return _confirm(
+                page, "remove", action, back, leaving=leaving, hidden=kept, channel=shown.channel
+            )
     try:
         change = page.svc.channels.set_handlers(page.ctx, channel_id, chosen)
     except SealboxError as exc:

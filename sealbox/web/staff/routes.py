@@ -26,6 +26,7 @@ from sealbox.web.staff import (
     factor_admin_routes,
     inbox_routes,
     quarantine_routes,
+    questionnaire_routes,
     report_routes,
     search_routes,
     security_key_routes,
@@ -115,5 +116,6 @@ for area in (
     disclosure_routes,
     security_key_routes,
     factor_admin_routes,
+    questionnaire_routes,
 ):
     router.include_router(area.router)
