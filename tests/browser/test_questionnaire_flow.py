@@ -153,3 +153,19 @@ def test_source_answers_conditional_steps_with_javascript_off(no_js, browser, se
     found += axe.violations(checked)
     context.close()
     assert found == []
+
+
+def test_admin_confirms_before_deactivating(admin_page, sealbox):
+    sealbox.invite("leaver")
+    page = admin_page
+    page.goto("/staff/admin/users")
+    row = page.locator("tr", has_text="leaver")
+    _click(page, "tr:has-text('leaver') a:has-text('Deactivate')")
+    assert "Deactivate the account leaver?" in page.inner_text("main")
+    assert axe.violations(page) == []
+    _shot(page, "confirm-deactivate")
+    _click(page, "main a:text('Cancel')")
+    assert "deactivated" not in row.inner_text()
+    _click(page, "tr:has-text('leaver') a:has-text('Deactivate')")
+    _click(page, "main form button[type=submit]")
+    assert "deactivated" in page.locator("tr", has_text="leaver").inner_text()
