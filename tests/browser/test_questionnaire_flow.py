@@ -1,11 +1,8 @@
 """The questionnaire in a browser: an admin builds one with forms (JavaScript on), previews it,
 and a source answers it step by step with JavaScript off; axe-core finds nothing serious on
-the builder, the preview or the steps. Screenshots go to SHOTS when it is set."""
+the builder, the preview or the steps. Screenshots go to tests/artifacts."""
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pytest
 
@@ -13,13 +10,9 @@ from tests.browser import axe
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.page_watch import PageWatch
 
-SHOTS = os.environ.get("SEALBOX_SHOTS")  # a folder for reviewers' screenshots (optional)
-
 
 def _shot(page, name: str) -> None:
-    screenshot(page, name)
-    if SHOTS:
-        page.screenshot(path=str(Path(SHOTS) / f"f-{name}.png"), full_page=True)
+    screenshot(page, f"questionnaire-{name}")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import pytest
 
 from tests.browser import axe
 from tests.browser.conftest import screenshot
-from tests.browser.test_questionnaire_flow import SHOTS
 from tests.live_server import Instance
 from tests.notify.mailbox import free_port, smtp_server
 
@@ -29,8 +28,6 @@ def fresh(tmp_path_factory):
 
 def _shot(page, name: str) -> None:
     screenshot(page, name)
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/f-{name}.png", full_page=True)
 
 
 def test_setup_with_the_code_a_test_mail_and_the_first_login(browser, fresh):
