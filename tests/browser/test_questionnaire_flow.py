@@ -94,7 +94,7 @@ def test_admin_builds_and_previews_a_questionnaire(admin_page, witness):
     # Delete asks first, on a page of its own.
     _add(page, "date", "A question to delete")
     page.goto(builder)
-    _click(page, "a:has-text('Delete'):has-text('A question to delete')")
+    _click(page, "a[href$='/delete']:has-text('A question to delete')")
     assert "A question to delete" in page.inner_text("main")
     found += axe.violations(page)
     _click(page, "main form button[type=submit]")
