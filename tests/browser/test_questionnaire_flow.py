@@ -102,7 +102,7 @@ def test_admin_builds_and_previews_a_questionnaire(admin_page, witness):
     assert "A question to delete" not in page.inner_text("ol.questions")
 
     _click(page, "a:text('Preview it as a source sees it')")
-    _click(page, "a[hreflang='zh-Hans']")
+    _click(page, "nav[aria-label='Preview language'] a[hreflang='zh-Hans']")
     preview = page.inner_text("main")
     for shown in ("还有其他人看到吗？", "仓库", "办公室", "还有谁看到了？"):
         assert shown in preview, shown

@@ -152,12 +152,12 @@ def test_preview_shows_the_steps_in_the_chosen_language(services, client):
         label_zh_Hans="仓库里发生了什么？",
         when=f"{site}:0",
     )
-    preview = client.get(f"{base}/preview?lang=zh_Hans")
+    preview = client.get(f"{base}/preview?language=zh_Hans")
     assert preview.status_code == 200
     text = preview.text
-    for shown in ("哪个地点？", "仓库", "办公室", "仓库里发生了什么？", "第 2 步"):
+    for shown in ("哪个地点？", "仓库", "办公室", "仓库里发生了什么？", "Step 2"):
         assert shown in text, shown
-    assert text.index("哪个地点？") < text.index("第 2 步") < text.index("仓库里发生了什么？")
+    assert text.index("哪个地点？") < text.index("Step 2") < text.index("仓库里发生了什么？")
     assert "disabled" in text and "<script" not in text
     english = client.get(f"{base}/preview").text
     assert "Warehouse" in english and "仓库" not in english

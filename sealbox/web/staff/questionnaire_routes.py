@@ -62,10 +62,11 @@ def add_question(channel_id: str, page: Admin, form: Form) -> Response:
 
 
 @router.get("/preview")
-def preview(channel_id: str, page: Admin, lang: str = "en") -> Response:
-    """Every question as a source sees it in `lang`, step by step (the conditions named)."""
+def preview(channel_id: str, page: Admin, language: str = "en") -> Response:
+    """Every question as a source sees it in `language` (a catalogue code; `lang` is the
+    page's own), step by step, the conditions named."""
     shown = page.svc.channels.questionnaire(page.ctx, channel_id)
-    preview_lang = lang if lang in LANGUAGES else "en"
+    preview_lang = language if language in LANGUAGES else "en"
     steps: dict[int, list] = {}
     for q in shown.questions:
         steps.setdefault(page_of(shown.questions, q), []).append(q)
