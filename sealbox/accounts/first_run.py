@@ -19,13 +19,14 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from sealbox import crypto
 from sealbox.accounts import staff_admin
 from sealbox.accounts.models import SetupCode, User
 from sealbox.accounts.roles import Role
+from sealbox.audit.actions import AuditAction
 from sealbox.audit.log import record
 from sealbox.channels import channel_admin
 from sealbox.errors import BadInput, Forbidden, NotFound
@@ -101,12 +102,13 @@ def complete(services: Services, code: str, first: FirstRun) -> SetUp:
         if admin_exists(session):
             raise SetupDone("Sealbox is set up already: log in at /staff/login.")
         # Use the code up first: two setups racing with one code, only one deletes its row.
-        used = session.execute(
+        result = session.execute(
             delete(SetupCode).where(
                 SetupCode.digest == _digest(services, code), SetupCode.expires_at > clock.now()
             )
-        ).rowcount
-        if used != 1:
+        )
+        assert isinstance(result, CursorResult)  # a DELETE's result counts its rows
+        if result.rowcount != 1:
             raise Forbidden(_WRONG, max=MAX_TRIES)
         added = staff_admin.add(
             session, clock, services.kdf, ACTOR, first.admin_username, Role.ADMIN, first.admin_email
@@ -115,7 +117,7 @@ def complete(services: Services, code: str, first: FirstRun) -> SetUp:
             session, clock, ACTOR, first.channel_slug, first.channel_name
         )
         changed = mail_config.save(services, session, first.mail)
-        record(session, clock, ACTOR, "setup_completed", None, mail=changed)
+        record(session, clock, ACTOR, AuditAction.SETUP_COMPLETED, None, mail=changed)
         return SetUp(added.user.username, added.password, channel.slug)
 
 

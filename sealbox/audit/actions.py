@@ -46,6 +46,7 @@ class AuditAction(enum.StrEnum):
     CHANNEL_ADDED = "channel_added"
     CHANNEL_CHANGED = "channel_changed"
     CHANNEL_QUESTIONS_CHANGED = "channel_questions_changed"
+    SETUP_COMPLETED = "setup_completed"
     CHANNEL_HANDLERS_CHANGED = "channel_handlers_changed"
     CHANNEL_HANDLER_APPROVED = "channel_handler_approved"
     CHANNEL_HANDLER_REFUSED = "channel_handler_refused"
@@ -81,6 +82,7 @@ class AuditAction(enum.StrEnum):
     # Mail
     MAIL_RETRIED = "mail_retried"
     MAIL_TEST_QUEUED = "mail_test_queued"
+    MAIL_SETTINGS_CHANGED = "mail_settings_changed"
     # Recovery keys (offline; the operator's command line, and a holder's login)
     RECOVERY_KEY_ADDED = "recovery_key_added"
     RECOVERY_WRAPPED = "recovery_wrapped"
@@ -127,6 +129,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.CHANNEL_ADDED: N_("Channel added"),
     AuditAction.CHANNEL_CHANGED: N_("Channel changed"),
     AuditAction.CHANNEL_QUESTIONS_CHANGED: N_("Channel questions changed"),
+    AuditAction.SETUP_COMPLETED: N_("First-run setup completed"),
     AuditAction.CHANNEL_HANDLERS_CHANGED: N_("Channel handlers changed"),
     AuditAction.CHANNEL_HANDLER_APPROVED: N_("Channel handler approved"),
     AuditAction.CHANNEL_HANDLER_REFUSED: N_("Channel handler refused"),
@@ -158,6 +161,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.IDENTITY_KEYS_SHARED: N_("Identity keys passed on to custodians"),
     AuditAction.MAIL_RETRIED: N_("Mail retried"),
     AuditAction.MAIL_TEST_QUEUED: N_("Test mail queued"),
+    AuditAction.MAIL_SETTINGS_CHANGED: N_("Mail settings changed"),
     AuditAction.RECOVERY_KEY_ADDED: N_("Offline recovery key added"),
     AuditAction.RECOVERY_WRAPPED: N_("Keys wrapped to the recovery keys"),
     AuditAction.RECOVERY_EXPORTED: N_("Recovery bundle exported"),

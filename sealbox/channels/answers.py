@@ -9,11 +9,15 @@ asked (its condition did not hold) has no answer, whatever the form carried.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sealbox.channels.questionnaire import CHOOSING, Question, asked, page_of, picked
 from sealbox.errors import BadInput
 from sealbox.locale import N_, Message
 
+# One sealed answer: its question's key, kind and labels, and "value" (text) or "choices"
+# (each {key, labels}). JSON, as it is sealed in the message body.
+Answer = dict[str, Any]
 MAX_SHORT = 1_000
 MAX_LONG = 20_000
 
@@ -32,14 +36,14 @@ def check(
     questions: list[Question] | tuple[Question, ...],
     fields: dict[str, str],
     page: int | None = None,
-) -> list[dict]:
+) -> list[Answer]:
     """Check the answers in `fields` to the questions asked (on step `page` only, if given);
     returns them as sealed with the report. Raises QuestionnaireInvalid listing every problem.
 
     A file question's field holds the received file's display name (set by the upload reader).
     """
     shown = asked(questions, fields)
-    result: list[dict] = []
+    result: list[Answer] = []
     errors: dict[str, Message] = {}
     first_page: int | None = None
     for q in questions:
@@ -57,7 +61,7 @@ def check(
     return result
 
 
-def _one(q: Question, fields: dict[str, str]) -> tuple[Message | None, dict | None]:
+def _one(q: Question, fields: dict[str, str]) -> tuple[Message | None, Answer | None]:
     """(what is wrong, None) or (None, the answer to seal; None when left empty)."""
     snapshot = {"key": q.key, "kind": q.kind, "labels": q.labels}
     if q.kind in CHOOSING:
@@ -88,7 +92,7 @@ def _one(q: Question, fields: dict[str, str]) -> tuple[Message | None, dict | No
     return None, {**snapshot, "value": value}
 
 
-def shown(stored: dict | list | None, lang: str) -> list[tuple[str, str]]:
+def shown(stored: dict[str, str] | list[Answer] | None, lang: str) -> list[tuple[str, str]]:
     """Sealed answers as (question, answer) in `lang` (the default language where a label has
     no translation); answers sealed before questions had keys were {English label: text}."""
     if isinstance(stored, dict):

@@ -134,7 +134,7 @@ def find(questions: Questions, key: str) -> Question:
 def conditions(questions: Questions, key: str) -> list[tuple[Question, Choice]]:
     """The (question, choice) pairs question `key` may be asked after: each choice of each
     earlier question that offers choices."""
-    result = []
+    result: list[tuple[Question, Choice]] = []
     for q in questions:
         if q.key == key:
             break

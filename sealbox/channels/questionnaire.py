@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from sealbox.locale import N_
 
@@ -200,7 +201,7 @@ def loads(stored: str | None) -> list[Question]:
     return result
 
 
-def legacy(index: int, raw: dict) -> dict:
+def legacy(index: int, raw: dict[str, Any]) -> dict[str, Any]:
     """A question of the older shape, in the current one (the same rule as migration 0009)."""
     return {
         "key": f"q{index}",

@@ -54,7 +54,14 @@ class Mail:
         with self._services.db.transaction() as session:
             changed = mail_config.save(self._services, session, edit)
             if changed:
-                record(session, clock, ctx.username, "mail_settings_changed", None, fields=changed)
+                record(
+                    session,
+                    clock,
+                    ctx.username,
+                    AuditAction.MAIL_SETTINGS_CHANGED,
+                    None,
+                    fields=changed,
+                )
 
     def send_due(self) -> SendOutcome:
         """Count the past days' new reports and sources' follow-ups into mails, then send what

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from sealbox import crypto
 from sealbox.channels import channel_settings
+from sealbox.channels.answers import Answer
 from sealbox.crypto import Identity, Readable, Recipient, Sealed, passphrase
 from sealbox.errors import EmptyReport, OutcomeUnknown, TooLarge, UnknownChannel, storage_refusals
 from sealbox.recovery import wraps as recovery_wraps
@@ -178,7 +179,7 @@ def seal_place(seq: int, recipient: Recipient) -> Sealed:
     return crypto.seal(str(seq).encode(), recipient)
 
 
-def seal_body(text: str, recipient: Recipient, answers: list[dict] | None = None) -> Sealed:
+def seal_body(text: str, recipient: Recipient, answers: list[Answer] | None = None) -> Sealed:
     """A message's body; `answers` as `channels/answers.py::check` gives them."""
     return crypto.seal(json.dumps({"text": text, "answers": answers or []}).encode(), recipient)
 
@@ -188,7 +189,7 @@ def submit(
     draft: Draft,
     channel_slug: str,
     text: str,
-    answers: list[dict] | None = None,
+    answers: list[Answer] | None = None,
     reporter: reporter_identity.Details | None = None,
 ) -> str:
     """Commit a new report with its files; returns the passphrase (shown once, never stored).
@@ -311,7 +312,7 @@ def _add_message(
     text: str,
     draft: Draft,
     today: dt.date,
-    answers: dict[str, str] | None = None,
+    answers: list[Answer] | None = None,
     message_id: str | None = None,
 ) -> None:
     report.activity_on = today

@@ -5,14 +5,15 @@ in memory for the page."""
 from __future__ import annotations
 
 from sealbox import crypto
+from sealbox.channels.answers import Answer, shown
 from sealbox.crypto import Recipient, Sealed
 
 MAX_CHARS = 120
 
 
-def first_line(text: str, answers: dict[str, str] | None = None) -> str:
+def first_line(text: str, answers: list[Answer] | None = None) -> str:
     """The first non-blank line of the text (else of the first answer), at most MAX_CHARS."""
-    for candidate in (text, *(answers or {}).values()):
+    for candidate in (text, *(value for _, value in shown(answers, "en"))):
         for line in str(candidate).splitlines():
             line = " ".join(line.split())
             if line:
@@ -20,5 +21,5 @@ def first_line(text: str, answers: dict[str, str] | None = None) -> str:
     return ""
 
 
-def seal_preview(text: str, answers: dict[str, str] | None, recipient: Recipient) -> Sealed:
+def seal_preview(text: str, answers: list[Answer] | None, recipient: Recipient) -> Sealed:
     return crypto.seal(first_line(text, answers).encode(), recipient)
