@@ -180,7 +180,7 @@ def dumps(questions: list[Question] | tuple[Question, ...]) -> str:
 
 def loads(stored: str | None) -> list[Question]:
     """The stored questionnaire; one in the older shape (English label, choices as texts,
-    keyed by position) is read as migration 0009 rewrites it."""
+    keyed by position) is read as migration 0010 rewrites it."""
     result = []
     for index, raw in enumerate(json.loads(stored or "[]")):
         if "key" not in raw:
@@ -202,7 +202,7 @@ def loads(stored: str | None) -> list[Question]:
 
 
 def legacy(index: int, raw: dict[str, Any]) -> dict[str, Any]:
-    """A question of the older shape, in the current one (the same rule as migration 0009)."""
+    """A question of the older shape, in the current one (the same rule as migration 0010)."""
     return {
         "key": f"q{index}",
         "kind": raw["kind"],

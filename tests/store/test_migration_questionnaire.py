@@ -1,4 +1,4 @@
-"""Migration 0009 (questionnaire keys): a questionnaire saved in the older shape keeps working:
+"""Migration 0010 (questionnaire keys): a questionnaire saved in the older shape keeps working:
 the same questions, labels and translations, keys that match the old field names, and a form
 that sources can still answer; going back restores the older shape."""
 
@@ -32,7 +32,7 @@ def test_an_older_questionnaire_is_rewritten_and_still_answered(settings, backen
     settings.data_dir.mkdir(parents=True)
     db = Database(settings.db_url)
     config = alembic_config(db.url, db.engine)
-    command.upgrade(config, "0008")
+    command.upgrade(config, "0009")
     with db.engine.begin() as c:
         c.execute(
             text(
@@ -75,7 +75,7 @@ def test_an_older_questionnaire_is_rewritten_and_still_answered(settings, backen
         svc.db.dispose()
 
     db = Database(settings.db_url)
-    command.downgrade(alembic_config(db.url, db.engine), "0008")
+    command.downgrade(alembic_config(db.url, db.engine), "0009")
     with db.engine.connect() as c:
         back = json.loads(c.execute(text("select questions from channels")).scalar())
     assert [(q["label"], q["choices"]) for q in back] == [(q["label"], q["choices"]) for q in OLDER]

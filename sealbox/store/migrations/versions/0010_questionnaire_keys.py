@@ -1,7 +1,7 @@
 """questionnaire keys: questions and answer choices get stable keys and labels per language
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 
 Each channel's questionnaire (JSON in channels.questions) is rewritten from the older shape
 ({kind, label, required, choices: [text], labels: {lang: label}}) to the one the builder edits:
@@ -17,8 +17,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

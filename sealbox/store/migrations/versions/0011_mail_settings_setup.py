@@ -1,7 +1,7 @@
 """mail settings and the first-run setup code
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 
 - mail_settings: the mail settings an admin saves on the web (one row); the SMTP password is
   sealed to a key derived from an instance secret, which lives outside the database;
@@ -12,8 +12,8 @@ Revises: 0009
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
