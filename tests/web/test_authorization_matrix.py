@@ -76,6 +76,7 @@ EXPECTED: dict[str, object] = {
     "GET /submit/{slug}": PUBLIC,
     "POST /submit/{slug}": PUBLIC,
     "POST /submit/{slug}/step": PUBLIC,
+    "GET /sent": PUBLIC,  # the one-time passphrase page; its sealed receipt cookie is the gate
     "POST /files/{file_id}/decision": PUBLIC,
     "GET /login": PUBLIC,
     "POST /login": PUBLIC,
