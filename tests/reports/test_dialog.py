@@ -18,7 +18,10 @@ def test_source_and_handler_hold_a_conversation(services, client, other_client):
     assert sent.status_code == 200, sent.text
     words = support.passphrase_of(sent)
     assert len(words.split()) == 7
-    assert "set-cookie" not in sent.headers, "submitting must not need or set a cookie"
+    # The only cookie is the one-time passphrase receipt, gone once its page is shown.
+    cleared = sent.headers.get_list("set-cookie")
+    assert all(c.startswith('sealbox_sent=""') for c in cleared), cleared
+    assert not client.cookies, "submitting must leave no cookie behind"
     # The CSV had nothing to remove; the unknown binary could not be cleaned and waits for
     # the source's explicit choice before any handler can see it.
     assert "Not sent yet" in sent.text

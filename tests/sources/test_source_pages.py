@@ -11,10 +11,14 @@ import pytest
 from tests import staff_kit, support
 
 UNCLEANABLE = b"\x00\x01weird" * 100
-QUESTIONS = """text* Department
-  ug: بۆلۈم
-  zh_Hant: 部門
-"""
+QUESTIONS = [
+    {
+        "kind": "text",
+        "label": "Department",
+        "labels": {"ug": "بۆلۈم", "zh_Hant": "部門"},
+        "required": True,
+    }
+]
 
 
 @pytest.fixture
