@@ -111,7 +111,7 @@ def _multipart(fields: list[tuple[str, str]], filename: str | None, content: byt
 def _path(template: str, targets: dict, draw) -> str:
     def fill(match: re.Match) -> str:
         name = match.group(1)
-        real = targets.get(name, "fraud" if name == "slug" else "0" * 32)
+        real = str(targets.get(name, "fraud" if name == "slug" else "0" * 32))
         value = draw(st.one_of(st.just(real), st.just(real), IN_URL))
         return quote(value, safe="") or real
 
