@@ -76,7 +76,7 @@ class ThrottledUpload(threading.Thread):
 
     def run(self) -> None:
         try:
-            with httpx.Client(base_url=self.url, timeout=300) as source:
+            with httpx.Client(base_url=self.url, timeout=300, follow_redirects=True) as source:
                 token = support.token(source.get("/submit/fraud").text)
                 self.response = source.post(
                     "/submit/fraud",
@@ -147,7 +147,7 @@ def test_a_session_made_on_one_server_works_on_another(instance, tmp_path):
     second = twin(instance, tmp_path / "second")
     second.start()
     try:
-        with httpx.Client(base_url=instance.url, timeout=60) as source:
+        with httpx.Client(base_url=instance.url, timeout=60, follow_redirects=True) as source:
             token = support.token(source.get("/submit/fraud").text)
             sent = source.post(
                 "/submit/fraud",
@@ -186,7 +186,7 @@ def test_serve_with_workers_runs_several_processes_and_each_serves(instance):
         text=True,
     ).stdout.split()
     assert len(workers) == 2, workers
-    with httpx.Client(base_url=instance.url, timeout=60) as source:
+    with httpx.Client(base_url=instance.url, timeout=60, follow_redirects=True) as source:
         token = support.token(source.get("/submit/fraud").text)
         sent = source.post(
             "/submit/fraud",
