@@ -37,19 +37,24 @@ class Member:
     open: Callable[[], BinaryIO]
 
 
-class _Hashing:
-    """Reads through to `reader`, hashing and counting what passes."""
+class Hashing:
+    """Reads through to `reader`, hashing and counting what passes (and telling `seen`)."""
 
-    def __init__(self, reader: BinaryIO, seen: Callable[[int], None]) -> None:
+    def __init__(self, reader: BinaryIO, seen: Callable[[int], None] = lambda n: None) -> None:
         self.reader = reader
         self.digest = hashlib.sha256()
+        self.count = 0
         self.seen = seen
 
     def read(self, size: int = -1) -> bytes:
         data = self.reader.read(size)
         self.digest.update(data)
+        self.count += len(data)
         self.seen(len(data))
         return data
+
+    def hexdigest(self) -> str:
+        return self.digest.hexdigest()
 
 
 def _info(name: str, size: int) -> tarfile.TarInfo:
@@ -78,9 +83,9 @@ def write(
 
     def add(tar: tarfile.TarFile, member: Member) -> None:
         with member.open() as reader:
-            hashing = _Hashing(reader, seen)
+            hashing = Hashing(reader, seen)
             tar.addfile(_info(member.name, member.size), hashing)  # type: ignore[arg-type]
-        digests[member.name] = hashing.digest.hexdigest()
+        digests[member.name] = hashing.hexdigest()
 
     def produce() -> None:
         try:

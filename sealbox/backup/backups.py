@@ -205,7 +205,7 @@ def _checked(
                 ended = True
             yield name, _Replay(raw)
             continue
-        hashing = _CountingHash(reader)
+        hashing = archive.Hashing(reader)
         yield name, hashing  # type: ignore[misc]
         _drain(hashing)  # whatever the caller left unread still counts
         digests[name] = hashing.hexdigest()
@@ -387,19 +387,3 @@ class _Held:
 
     def __exit__(self, *exc: object) -> None:
         self.stack.close()
-
-
-class _CountingHash:
-    def __init__(self, reader: BinaryIO) -> None:
-        self.reader = reader
-        self.digest = hashlib.sha256()
-        self.count = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.reader.read(size)
-        self.digest.update(data)
-        self.count += len(data)
-        return data
-
-    def hexdigest(self) -> str:
-        return self.digest.hexdigest()
